@@ -1,0 +1,177 @@
+"""The platform DB: lineage, validation results, audit trail, API keys and spec snapshots.
+
+SQLAlchemy Core on one URL (`MLAAS_DATABASE_URL`): a SQLite file by default, PostgreSQL on the
+full stack. The Optuna studies live in the same database (Optuna creates its own tables).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+
+from mlaas.settings import get_settings
+
+metadata = MetaData()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# One row per (model, content hash): re-ingesting identical data reuses the row.
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", String(36), primary_key=True, default=new_id),
+    Column("model", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("columns", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # ingested | validated | quarantined
+    Column("ingested_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    UniqueConstraint("model", "content_hash", name="uq_datasets_model_hash"),
+)
+
+validation_results = Table(
+    "validation_results",
+    metadata,
+    Column("id", String(36), primary_key=True, default=new_id),
+    Column("model", String(64), nullable=False, index=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("suite", String(128), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("statistics", JSON, nullable=False),
+    Column("failures", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(36), primary_key=True, default=new_id),
+    Column("at", DateTime(timezone=True), nullable=False, default=utcnow, index=True),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("model", String(64), index=True),
+    Column("version", String(32)),
+    Column("alias", String(64)),
+    Column("reason", Text, nullable=False, default=""),
+    Column("details", JSON, nullable=False, default=dict),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(36), primary_key=True, default=new_id),
+    Column("name", String(128), nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("key_hash", String(128), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# The exact spec a version was trained from, so `mlaas reproduce` needs nothing but the hash.
+spec_snapshots = Table(
+    "spec_snapshots",
+    metadata,
+    Column("spec_hash", String(64), primary_key=True),
+    Column("model", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def init_db(engine: Engine) -> Engine:
+    metadata.create_all(engine)
+    return engine
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return init_db(make_engine(url))
+
+
+def get_engine() -> Engine:
+    """The platform DB engine for the current settings (tables created on first use)."""
+    return _engine_for(get_settings().database_url)
+
+
+def record_audit(
+    *,
+    action: str,
+    model: str | None = None,
+    version: str | None = None,
+    alias: str | None = None,
+    reason: str = "",
+    actor: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> str:
+    row_id = new_id()
+    with get_engine().begin() as conn:
+        conn.execute(
+            audit_log.insert().values(
+                id=row_id,
+                at=utcnow(),
+                actor=actor or get_settings().actor,
+                action=action,
+                model=model,
+                version=version,
+                alias=alias,
+                reason=reason,
+                details=details or {},
+            )
+        )
+    return row_id
+
+
+def audit_rows(model: str | None = None, *, limit: int = 100) -> list[dict[str, Any]]:
+    query = audit_log.select().order_by(audit_log.c.at.desc()).limit(limit)
+    if model:
+        query = query.where(audit_log.c.model == model)
+    with get_engine().connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

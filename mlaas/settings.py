@@ -1,0 +1,117 @@
+"""The one place that reads the environment.
+
+Every store is a URL. Left unset, each falls back to an embedded default under one home folder
+(`MLAAS_HOME`, default `<project>/.mlaas`), so a single machine runs the whole platform with no
+servers; pointing the URLs at PostgreSQL, MinIO, Redis and an MLflow server runs the same code on
+the full stack (see infra/.env.example).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "password", "minioadmin"}
+
+
+def default_project_dir() -> Path:
+    """The checkout that holds specs/, expectations/, feature_repo/ and dags/."""
+    candidate = PACKAGE_DIR.parent
+    if (candidate / "specs").is_dir():
+        return candidate
+    return Path.cwd()
+
+
+class Settings(BaseSettings):
+    """Platform configuration; env vars are `MLAAS_<FIELD>` (e.g. `MLAAS_DATABASE_URL`)."""
+
+    model_config = SettingsConfigDict(env_prefix="MLAAS_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    project_dir: Path = Field(default_factory=default_project_dir)
+    home: Path = Path()  # filled in below: <project_dir>/.mlaas
+
+    # Where declarative inputs live (versioned with the code).
+    specs_dir: Path = Path()
+    expectations_dir: Path = Path()
+    feature_repo_dir: Path = Path()
+    feast_config: str = "feature_store.yaml"  # file name inside feature_repo_dir
+
+    # Stores, chosen by URL.
+    database_url: str = ""  # platform DB: sqlite:///... or postgresql+psycopg2://...
+    object_store_url: str = ""  # file:///abs/path or s3://bucket[/prefix]
+    s3_endpoint: str = ""  # host:port of MinIO / any S3 API
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_secure: bool = False
+    mlflow_tracking_uri: str = ""
+    mlflow_artifact_root: str = ""  # where new experiments put artifacts
+    redis_url: str = ""  # empty: in-process cache and limits
+    celery_broker_url: str = ""
+    celery_result_backend: str = ""
+
+    # Airflow (standalone on the embedded defaults).
+    airflow_home: Path = Path()
+    airflow_port: int = 8080
+    mlflow_ui_port: int = 5000
+
+    # Identity written into lineage and audit rows.
+    actor: str = "mlaas"
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        project = self.project_dir.resolve()
+        self.project_dir = project
+        if self.home == Path():
+            self.home = project / ".mlaas"
+        self.home = self.home.resolve()
+        home = self.home
+        if self.specs_dir == Path():
+            self.specs_dir = project / "specs"
+        if self.expectations_dir == Path():
+            self.expectations_dir = project / "expectations"
+        if self.feature_repo_dir == Path():
+            self.feature_repo_dir = project / "feature_repo"
+        if self.airflow_home == Path():
+            self.airflow_home = home / "airflow"
+        self.database_url = self.database_url or f"sqlite:///{home / 'platform.db'}"
+        self.object_store_url = self.object_store_url or (home / "lake").as_uri()
+        self.mlflow_tracking_uri = self.mlflow_tracking_uri or f"sqlite:///{home / 'mlflow.db'}"
+        self.mlflow_artifact_root = self.mlflow_artifact_root or (home / "mlartifacts").as_uri()
+        self.celery_broker_url = self.celery_broker_url or (
+            self.redis_url or f"sqla+sqlite:///{home / 'celery-broker.db'}"
+        )
+        self.celery_result_backend = self.celery_result_backend or (
+            self.celery_broker_url if self.redis_url else f"db+sqlite:///{home / 'celery.db'}"
+        )
+        if self.environment == "production" and self.object_store_url.startswith("s3://"):
+            if self.s3_secret_key.lower() in PLACEHOLDER_SECRETS:
+                raise ValueError("MLAAS_S3_SECRET_KEY is a placeholder; set a real secret")
+        return self
+
+    @property
+    def feature_store_yaml(self) -> Path:
+        return self.feature_repo_dir / self.feast_config
+
+    @property
+    def dags_dir(self) -> Path:
+        return self.project_dir / "dags"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings built once per process; tests call `get_settings.cache_clear()` after env changes."""
+    return Settings()
+
+
+def init_home(settings: Settings | None = None) -> Path:
+    """Create the embedded home folder (explicit, never at import time)."""
+    settings = settings or get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return settings.home

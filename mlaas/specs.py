@@ -1,0 +1,313 @@
+"""Declarative model specs: one YAML file per model, validated here.
+
+A spec says what to learn (task, target, typed features), from what (dataset source, entity key,
+event timestamp, feature view, validation suite), how to search (model families with Optuna search
+spaces, trials, timeout, folds, primary metric), when a new version may replace the champion (the
+gate), and how the model is watched and retrained (drift and retrain policies).
+
+Loading never imports a heavy library: DAG files parse specs on every scheduler loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Task = Literal["classification", "regression"]
+FeatureType = Literal["int", "float", "bool", "category"]
+
+# Metric name -> (task, higher_is_better). The metric implementations live in mlaas.training.metrics.
+METRICS: dict[str, tuple[Task, bool]] = {
+    "roc_auc": ("classification", True),
+    "accuracy": ("classification", True),
+    "f1": ("classification", True),
+    "log_loss": ("classification", False),
+    "rmse": ("regression", False),
+    "mae": ("regression", False),
+    "r2": ("regression", True),
+}
+
+# Family name -> (tasks it supports, hyper-parameters a search space may set).
+FAMILIES: dict[str, tuple[tuple[Task, ...], frozenset[str]]] = {
+    "logistic_regression": (("classification",), frozenset({"C", "l1_ratio", "class_weight"})),
+    "ridge": (("regression",), frozenset({"alpha"})),
+    "random_forest": (
+        ("classification", "regression"),
+        frozenset({"n_estimators", "max_depth", "min_samples_leaf", "max_features"}),
+    ),
+    "lightgbm": (
+        ("classification", "regression"),
+        frozenset(
+            {
+                "n_estimators",
+                "learning_rate",
+                "num_leaves",
+                "max_depth",
+                "min_child_samples",
+                "subsample",
+                "colsample_bytree",
+                "reg_lambda",
+                "reg_alpha",
+            }
+        ),
+    ),
+}
+
+
+class SpecError(ValueError):
+    """A spec file that cannot be used; the message names the file, the field path and why."""
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FloatParam(StrictModel):
+    type: Literal["float"]
+    low: float
+    high: float
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _check_range(self) -> FloatParam:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scaled range needs low > 0")
+        return self
+
+
+class IntParam(StrictModel):
+    type: Literal["int"]
+    low: int
+    high: int
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _check_range(self) -> IntParam:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("a log-scaled range needs low > 0")
+        return self
+
+
+class CategoricalParam(StrictModel):
+    type: Literal["categorical"]
+    choices: list[str | int | float | bool | None] = Field(min_length=1)
+
+
+SearchParam = Annotated[FloatParam | IntParam | CategoricalParam, Field(discriminator="type")]
+
+
+class Feature(StrictModel):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    type: FeatureType
+    description: str = ""
+
+
+class Dataset(StrictModel):
+    source: str  # a path (relative to the project) or s3://bucket/key; .csv or .parquet
+    generator: Literal["churn", "house_prices"] | None = None  # how `mlaas data generate` makes it
+
+    @field_validator("source")
+    @classmethod
+    def _check_format(cls, value: str) -> str:
+        if not value.endswith((".csv", ".parquet")):
+            raise ValueError("source must be a .csv or .parquet file")
+        return value
+
+
+class Holdout(StrictModel):
+    strategy: Literal["time", "random"] = "time"
+    fraction: float = Field(0.2, gt=0.0, lt=0.5)
+
+
+class Training(StrictModel):
+    families: dict[str, dict[str, SearchParam]] = Field(min_length=1)
+    trials: int = Field(20, ge=1, le=10_000)
+    timeout_seconds: int = Field(600, ge=1)
+    cv_folds: int = Field(3, ge=2, le=20)
+    primary_metric: str
+    holdout: Holdout = Holdout()
+    seed: int = 42
+    early_stopping_trials: int | None = Field(None, ge=1)  # stop when no better trial for K trials
+
+    @field_validator("families")
+    @classmethod
+    def _check_families(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for family, space in value.items():
+            if family not in FAMILIES:
+                raise ValueError(f"unknown model family {family!r}; known: {sorted(FAMILIES)}")
+            allowed = FAMILIES[family][1]
+            unknown = sorted(set(space) - allowed)
+            if unknown:
+                raise ValueError(
+                    f"family {family!r} has no hyper-parameter(s) {unknown}; allowed: "
+                    f"{sorted(allowed)}"
+                )
+        return value
+
+    @field_validator("primary_metric")
+    @classmethod
+    def _check_metric(cls, value: str) -> str:
+        if value not in METRICS:
+            raise ValueError(f"unknown metric {value!r}; known: {sorted(METRICS)}")
+        return value
+
+
+class Gate(StrictModel):
+    """When a challenger may become champion."""
+
+    min_metric: float | None = None  # absolute floor (ceiling for lower-is-better metrics)
+    min_improvement: float = Field(0.0, ge=0.0)  # must beat the champion by this margin
+    significance_level: float = Field(0.05, gt=0.0, lt=1.0)  # paired bootstrap, one-sided
+    bootstrap_samples: int = Field(1000, ge=100, le=100_000)
+
+
+class DriftPolicy(StrictModel):
+    numeric_test: Literal["ks", "wasserstein", "psi"] = "ks"
+    categorical_test: Literal["chi2", "psi"] = "chi2"
+    p_value_threshold: float = Field(0.01, gt=0.0, lt=1.0)
+    psi_threshold: float = Field(0.2, gt=0.0)
+    drift_share: float = Field(0.3, gt=0.0, le=1.0)  # share of drifted features that is "drift"
+    window_hours: int = Field(24, ge=1)
+
+
+class RetrainPolicy(StrictModel):
+    mode: Literal["full", "window", "replay_mix", "incremental", "recalibration"] = "full"
+    window_days: int = Field(90, ge=1)
+    replay_fraction: float = Field(0.3, ge=0.0, le=1.0)
+    on_drift: bool = True
+    metric_drop: float = Field(0.05, ge=0.0)  # retrain when live metric falls this far
+    max_per_day: int = Field(2, ge=0)
+    backoff_minutes: int = Field(60, ge=0)
+
+
+class ModelSpec(StrictModel):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,62}$")
+    description: str = ""
+    owner: str = "unknown"
+    task: Task
+    dataset: Dataset
+    entity_key: str
+    event_timestamp: str
+    target: str
+    target_type: FeatureType | None = None
+    features: list[Feature] = Field(min_length=1)
+    feature_view: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    validation_suite: str
+    training: Training
+    gate: Gate = Gate()
+    drift: DriftPolicy = DriftPolicy()
+    retrain: RetrainPolicy = RetrainPolicy()
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> ModelSpec:
+        names = [f.name for f in self.features]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"features: duplicate names {dupes}")
+        reserved = {self.entity_key, self.event_timestamp, self.target}
+        clash = sorted(reserved & set(names))
+        if clash:
+            raise ValueError(f"features: {clash} is also the entity key, timestamp or target")
+        metric_task, _ = METRICS[self.training.primary_metric]
+        if metric_task != self.task:
+            raise ValueError(
+                f"training.primary_metric: {self.training.primary_metric!r} is a "
+                f"{metric_task} metric but task is {self.task!r}"
+            )
+        for family in self.training.families:
+            if self.task not in FAMILIES[family][0]:
+                raise ValueError(
+                    f"training.families: {family!r} does not support task {self.task!r}"
+                )
+        return self
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def numeric_features(self) -> list[str]:
+        return [f.name for f in self.features if f.type in ("int", "float", "bool")]
+
+    @property
+    def categorical_features(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "category"]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return METRICS[self.training.primary_metric][1]
+
+    @property
+    def spec_hash(self) -> str:
+        """Stable content hash: same meaning, same hash (key order and comments do not matter)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+def _format_error(path: Path | str, error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        loc = ".".join(str(part) for part in item["loc"]) or "<root>"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {loc}: {message}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: Any, *, source: Path | str = "<spec>") -> ModelSpec:
+    """Validate a mapping as a spec; errors name the source, the field path and the reason."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: <root>: expected a mapping, got {type(data).__name__}")
+    try:
+        return ModelSpec.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(_format_error(source, error)) from None
+
+
+def load_spec_file(path: Path | str) -> ModelSpec:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except yaml.YAMLError as error:
+        raise SpecError(f"{path}: not valid YAML: {error}") from None
+    spec = parse_spec(data, source=path)
+    if spec.name != path.stem:
+        raise SpecError(f"{path}: name: {spec.name!r} must match the file name {path.stem!r}")
+    return spec
+
+
+def spec_files(specs_dir: Path) -> list[Path]:
+    return sorted(specs_dir.glob("*.yaml"))
+
+
+def load_specs(specs_dir: Path) -> list[ModelSpec]:
+    return [load_spec_file(path) for path in spec_files(specs_dir)]
+
+
+def load_spec(name_or_path: str, *, specs_dir: Path | None = None) -> ModelSpec:
+    """Load by model name (looked up in the specs folder) or by file path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return load_spec_file(candidate)
+    if specs_dir is None:
+        from mlaas.settings import get_settings
+
+        specs_dir = get_settings().specs_dir
+    path = specs_dir / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = [p.stem for p in spec_files(specs_dir)]
+        raise SpecError(f"{path}: no spec named {name_or_path!r}; known: {known}")
+    return load_spec_file(path)
