@@ -1,0 +1,97 @@
+"""One training-pipeline DAG per model spec in specs/.
+
+Parsing this file reads the spec YAML files and nothing else (no settings, no stores): the
+scheduler re-parses it constantly. Each task is one call into `mlaas.pipeline`; XCom carries only
+small dicts of ids, hashes and URIs. Run conf may override `dataset_path` and `trigger`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from mlaas.specs import ModelSpec, load_specs
+
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+
+
+def _conf() -> tuple[str | None, str]:
+    params = get_current_context()["params"]
+    return params.get("dataset_path") or None, str(params.get("trigger") or "manual")
+
+
+def build_pipeline_dag(spec: ModelSpec) -> DAG:
+    name = spec.name
+
+    @dag(
+        dag_id=f"mlaas_pipeline_{name}",
+        description=spec.description or f"Train and register {name}",
+        schedule=None,
+        start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+        catchup=False,
+        max_active_runs=1,
+        tags=["mlaas", "training", name],
+        default_args={"retries": 2, "retry_delay": timedelta(seconds=20)},
+        params={
+            "dataset_path": Param(None, type=["null", "string"], description="Override source"),
+            "trigger": Param("manual", type="string", description="Why this run happens"),
+        },
+        doc_md=f"### Train `{name}`\n{spec.description}\n\n"
+        "ingest → validate (GX) → features (Feast) → tune (Optuna) → train → register + gate",
+    )
+    def pipeline() -> None:
+        @task
+        def ingest() -> dict[str, Any]:
+            from mlaas.pipeline import step_ingest
+
+            source, _ = _conf()
+            return step_ingest(name, source=source)
+
+        @task
+        def validate(dataset: dict[str, Any]) -> dict[str, Any]:
+            from mlaas.pipeline import step_validate
+            from mlaas.validation import DataValidationError
+
+            try:
+                return step_validate(name, dataset)
+            except DataValidationError as error:  # bad data: retrying cannot help
+                raise AirflowFailException(str(error)) from error
+
+        @task
+        def features(dataset: dict[str, Any], validation: dict[str, Any]) -> dict[str, Any]:
+            from mlaas.pipeline import step_features
+
+            return step_features(name, dataset, validation)
+
+        @task
+        def tune(frame: dict[str, Any]) -> dict[str, Any]:
+            from mlaas.pipeline import step_tune
+
+            return step_tune(name, frame, trigger=_conf()[1])
+
+        @task
+        def train(frame: dict[str, Any], tuned: dict[str, Any]) -> dict[str, Any]:
+            from mlaas.pipeline import step_train
+
+            return step_train(name, frame, tuned, trigger=_conf()[1])
+
+        @task
+        def register(trained: dict[str, Any]) -> dict[str, Any]:
+            from mlaas.pipeline import step_register
+
+            return step_register(name, trained, trigger=_conf()[1])
+
+        dataset = ingest()
+        frame = features(dataset, validate(dataset))
+        register(train(frame, tune(frame)))
+
+    return pipeline()
+
+
+for _spec in load_specs(SPECS_DIR):
+    globals()[f"mlaas_pipeline_{_spec.name}"] = build_pipeline_dag(_spec)
