@@ -95,3 +95,15 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
 
 for _spec in load_specs(SPECS_DIR):
     globals()[f"mlaas_pipeline_{_spec.name}"] = build_pipeline_dag(_spec)
+
+
+if __name__ == "__main__":
+    # `python dags/mlaas_pipelines.py <model> ['{"trigger": "..."}']` runs one DAG with dag.test()
+    # and exits 0 only on success (what `mlaas up` uses on the embedded defaults).
+    import json
+    import sys
+
+    _dag = globals()[f"mlaas_pipeline_{sys.argv[1]}"]
+    _conf = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+    _run = _dag.test(run_conf=_conf)
+    sys.exit(0 if _run is not None and str(_run.state) == "success" else 1)

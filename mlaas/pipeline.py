@@ -26,6 +26,33 @@ from mlaas.specs import ModelSpec, load_spec
 log = logging.getLogger("mlaas.pipeline")
 
 STEPS = ("ingest", "validate", "features", "tune", "train", "register")
+PROGRESS_MARK = "mlaas-progress:"  # `mlaas up` echoes log lines carrying this mark
+
+
+def describe(step: str, result: Any, spec: ModelSpec) -> str:
+    """One human line for a finished step."""
+    if isinstance(result, DatasetRef):
+        return f"{result.rows} rows, hash {result.content_hash[:12]}"
+    if isinstance(result, ValidationReport):
+        return f"{result.successful}/{result.evaluated} expectations passed"
+    if isinstance(result, FrameRef):
+        return f"{result.rows} training rows, {result.materialized_entities} entities online"
+    if isinstance(result, TuneResult):
+        return f"{result.n_trials} trials, best {result.best_family} = {result.best_value:.4f}"
+    if isinstance(result, TrainResult):
+        metric = spec.training.primary_metric
+        return f"holdout {metric} = {result.metrics.get(metric, float('nan')):.4f}"
+    if isinstance(result, Registration):
+        state = "champion" if result.champion else "challenger"
+        reuse = " (already registered)" if result.reused else ""
+        return f"v{result.version} is {state}{reuse}: {result.gate.reason}"
+    return str(result)
+
+
+def _report(spec: ModelSpec, step: str, result: Any) -> dict[str, Any]:
+    log.info("%s [%s] %-9s %s", PROGRESS_MARK, spec.name, step, describe(step, result, spec))
+    data: dict[str, Any] = result.to_xcom()
+    return data
 
 
 def step_ingest(spec_name: str, *, source: str | None = None) -> dict[str, Any]:
@@ -34,14 +61,14 @@ def step_ingest(spec_name: str, *, source: str | None = None) -> dict[str, Any]:
 
     spec = load_spec(spec_name)
     resolved = source or ensure_dataset(spec)
-    return ingest(spec, source=resolved).to_xcom()
+    return _report(spec, "ingest", ingest(spec, source=resolved))
 
 
 def step_validate(spec_name: str, dataset: dict[str, Any]) -> dict[str, Any]:
     from mlaas.validation import validate_dataset
 
     spec = load_spec(spec_name)
-    return validate_dataset(spec, DatasetRef.model_validate(dataset)).to_xcom()
+    return _report(spec, "validate", validate_dataset(spec, DatasetRef.model_validate(dataset)))
 
 
 def step_features(
@@ -53,14 +80,15 @@ def step_features(
     ref = DatasetRef.model_validate(dataset)
     if not report.success or report.content_hash != ref.content_hash:
         raise ValueError(f"dataset {ref.content_hash[:12]} has not passed validation")
-    return publish_features(load_spec(spec_name), ref).to_xcom()
+    spec = load_spec(spec_name)
+    return _report(spec, "features", publish_features(spec, ref))
 
 
 def step_tune(spec_name: str, frame: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.training.tune import tune
 
     spec = load_spec(spec_name)
-    return tune(spec, FrameRef.model_validate(frame), trigger=trigger).to_xcom()
+    return _report(spec, "tune", tune(spec, FrameRef.model_validate(frame), trigger=trigger))
 
 
 def step_train(
@@ -72,14 +100,15 @@ def step_train(
     result = train_and_evaluate(
         spec, FrameRef.model_validate(frame), TuneResult.model_validate(tuned), trigger=trigger
     )
-    return result.to_xcom()
+    return _report(spec, "train", result)
 
 
 def step_register(spec_name: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.registry import register_and_gate
 
     spec = load_spec(spec_name)
-    return register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger).to_xcom()
+    registration = register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger)
+    return _report(spec, "register", registration)
 
 
 def run_pipeline(
@@ -101,22 +130,20 @@ def run_pipeline(
     say = progress or log.info
     started = time.monotonic()
 
-    def done(step: str, detail: str) -> None:
-        say(f"[{spec.name}] {step:<9} {detail}  ({time.monotonic() - started:.1f}s)")
+    def done(step: str, result: Any) -> None:
+        elapsed = time.monotonic() - started
+        say(f"[{spec.name}] {step:<9} {describe(step, result, spec)}  ({elapsed:.1f}s)")
 
     dataset = ingest(spec, source=source or ensure_dataset(spec))
-    done("ingest", f"{dataset.rows} rows, hash {dataset.content_hash[:12]}")
+    done("ingest", dataset)
     report = validate_dataset(spec, dataset)
-    done("validate", f"{report.successful}/{report.evaluated} expectations passed")
+    done("validate", report)
     frame = publish_features(spec, dataset)
-    done("features", f"{frame.rows} training rows, {frame.materialized_entities} entities online")
+    done("features", frame)
     tuned = tune(spec, frame, trigger=trigger)
-    done("tune", f"{tuned.n_trials} trials, best {tuned.best_family} = {tuned.best_value:.4f}")
+    done("tune", tuned)
     trained = train_and_evaluate(spec, frame, tuned, trigger=trigger)
-    metric = spec.training.primary_metric
-    done("train", f"holdout {metric} = {trained.metrics.get(metric, float('nan')):.4f}")
+    done("train", trained)
     registration = register_and_gate(spec, trained, trigger=trigger)
-    state = "champion" if registration.champion else "challenger"
-    reuse = " (already registered)" if registration.reused else ""
-    done("register", f"v{registration.version} is {state}{reuse}: {registration.gate.reason}")
+    done("register", registration)
     return registration

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings built once per process; tests call `get_settings.cache_clear()` after env changes."""
+    """Settings built once per process (tests clear the cache after changing the env)."""
     return Settings()
 
 

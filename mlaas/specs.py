@@ -16,12 +16,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Task = Literal["classification", "regression"]
 FeatureType = Literal["int", "float", "bool", "category"]
 
-# Metric name -> (task, higher_is_better). The metric implementations live in mlaas.training.metrics.
+# Metric name -> (task, higher_is_better); implemented in mlaas.training.metrics.
 METRICS: dict[str, tuple[Task, bool]] = {
     "roc_auc": ("classification", True),
     "accuracy": ("classification", True),

@@ -113,18 +113,18 @@ def _churn_logit(frame: pd.DataFrame, concept_shift: float) -> np.ndarray:
     calls = np.minimum(frame["support_calls"].to_numpy(float), 6)
     balance = frame["balance"].to_numpy(float)
     main = (
-        0.9 * z_age
-        - 0.35 * z_age**2
-        + 0.8 * inactive
-        + 0.45 * inactive * np.clip(z_age, 0, None)
-        + 0.75 * (frame["country"].to_numpy() == "Germany")
-        + 0.25 * (frame["gender"].to_numpy() == "Female")
-        + np.select([products == 1, products == 2], [0.3, -0.7], 2.2)
-        + 0.35 * calls
-        + 0.45 * (balance < 20_000)
-        - 0.15 * (frame["credit_score"].to_numpy(float) - 650) / 95
-        - 0.15 * frame["tenure_months"].to_numpy(float) / 60
-        - 1.45
+        1.3 * z_age
+        - 0.5 * z_age**2
+        + 1.1 * inactive
+        + 0.7 * inactive * np.clip(z_age, 0, None)
+        + 1.0 * (frame["country"].to_numpy() == "Germany")
+        + 0.35 * (frame["gender"].to_numpy() == "Female")
+        + np.select([products == 1, products == 2], [0.4, -1.0], 3.0)
+        + 0.5 * calls
+        + 0.6 * (balance < 20_000)
+        - 0.2 * (frame["credit_score"].to_numpy(float) - 650) / 95
+        - 0.2 * frame["tenure_months"].to_numpy(float) / 60
+        - 3.2
     )
     salary = (frame["estimated_salary"].to_numpy(float) - 105_000) / 55_000
     tenure = (frame["tenure_months"].to_numpy(float) - 60) / 35

@@ -1,0 +1,107 @@
+"""API keys: created once, shown once, stored only as a hash; each key carries scopes.
+
+A key looks like `mlaas_<prefix>_<secret>`. The prefix finds the row; the secret is checked against
+a SHA-256 hash in constant time. Keys are 256-bit random, so a slow password hash buys nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import select, update
+
+from mlaas.db import api_keys, get_engine, new_id, record_audit, utcnow
+
+Scope = Literal["predict", "train", "monitor", "admin"]
+SCOPES: tuple[str, ...] = get_args(Scope)
+KEY_PREFIX = "mlaas"
+
+
+class AuthError(ValueError):
+    """An unknown scope, a malformed or unknown key."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    def allows(self, scope: str) -> bool:
+        """`admin` implies every other scope."""
+        return self.revoked_at is None and (scope in self.scopes or "admin" in self.scopes)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(name: str, scopes: list[str], *, actor: str | None = None) -> tuple[str, ApiKey]:
+    """Returns (plaintext key, record). The plaintext is never stored: show it once."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise AuthError(f"scopes must be a non-empty subset of {list(SCOPES)}; got {scopes}")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "name": name,
+        "prefix": prefix,
+        "key_hash": _hash(secret),
+        "scopes": sorted(set(scopes)),
+        "created_at": utcnow(),
+    }
+    with get_engine().begin() as conn:
+        conn.execute(api_keys.insert().values(**row))
+    record_audit(action="create_api_key", reason=name, actor=actor, details={"scopes": scopes})
+    key = ApiKey(row["id"], name, prefix, tuple(row["scopes"]), row["created_at"], None)
+    return f"{KEY_PREFIX}_{prefix}_{secret}", key
+
+
+def _row_to_key(row: object) -> ApiKey:
+    m = row._mapping  # type: ignore[attr-defined]
+    return ApiKey(
+        m["id"], m["name"], m["prefix"], tuple(m["scopes"]), m["created_at"], m["revoked_at"]
+    )
+
+
+def verify_key(token: str) -> ApiKey:
+    """The key's record if the token is valid and not revoked; AuthError otherwise."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise AuthError("malformed API key (expected mlaas_<prefix>_<secret>)")
+    _, prefix, secret = parts
+    with get_engine().connect() as conn:
+        row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
+    if row is None or not hmac.compare_digest(row._mapping["key_hash"], _hash(secret)):
+        raise AuthError("unknown API key")
+    key = _row_to_key(row)
+    if key.revoked_at is not None:
+        raise AuthError("API key revoked")
+    return key
+
+
+def list_keys() -> list[ApiKey]:
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).all()
+    return [_row_to_key(r) for r in rows]
+
+
+def revoke_key(prefix: str, *, actor: str | None = None) -> None:
+    with get_engine().begin() as conn:
+        result = conn.execute(
+            update(api_keys)
+            .where(api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    if result.rowcount == 0:
+        raise AuthError(f"no active API key with prefix {prefix!r}")
+    record_audit(action="revoke_api_key", reason=prefix, actor=actor)

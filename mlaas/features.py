@@ -1,0 +1,341 @@
+"""Features through Feast: definitions generated from the spec, apply + materialize, training frame.
+
+A user adding a model writes only YAML: the Entity, FileSource, FeatureView and FeatureService are
+built here from the spec. The Feast config (`feature_repo/feature_store.yaml`) is resolved from
+`mlaas.settings`, never from the process environment, because Feast leaves an unset `${VAR}`
+literal and only fails much later (at materialize time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+from urllib.parse import unquote, urlparse
+
+import pandas as pd
+import yaml
+
+from mlaas.refs import DatasetRef, FrameRef
+from mlaas.settings import Settings, get_settings
+from mlaas.specs import ModelSpec
+from mlaas.storage import LocalObjectStore, get_store, read_parquet, write_parquet
+
+if TYPE_CHECKING:
+    from feast import FeatureStore
+    from feast.feast_object import FeastObject
+    from feast.repo_config import RepoConfig
+
+log = logging.getLogger(__name__)
+
+FEAST_DTYPES = {"int": "Int64", "float": "Float64", "bool": "Bool", "category": "String"}
+TTL = timedelta(days=3650)  # features never expire for training; serving wants the latest row
+FEAST_TS = "event_timestamp"  # the entity_df timestamp column name Feast looks for
+FOUND = "found"  # key of the per-id mask in online_features()
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_STORES: dict[tuple[str, str], FeatureStore] = {}
+
+
+class FeastConfigError(ValueError):
+    """The Feast config cannot be resolved; the message names the file and the variable."""
+
+
+def config_variables(settings: Settings) -> dict[str, str]:
+    """The `${VAR}` values a feature_store*.yaml may use, all derived from settings."""
+    values = {
+        "MLAAS_HOME": str(settings.home),
+        "MLAAS_PROJECT_DIR": str(settings.project_dir),
+        "MLAAS_DATABASE_URL": settings.database_url,
+        "MLAAS_OBJECT_STORE_URL": settings.object_store_url,
+    }
+    if settings.s3_endpoint:
+        values["MLAAS_S3_ENDPOINT_URL"] = s3_endpoint_url(settings)
+    if settings.redis_url:
+        url = urlparse(settings.redis_url)
+        host, port, db = url.hostname or "localhost", str(url.port or 6379), url.path.strip("/")
+        options = [f"db={db or '0'}"]
+        if url.password:
+            options.append(f"password={unquote(url.password)}")
+        if url.scheme == "rediss":
+            options.append("ssl=true")
+        values.update(
+            MLAAS_REDIS_HOST=host,
+            MLAAS_REDIS_PORT=port,
+            MLAAS_REDIS_DB=db or "0",
+            MLAAS_REDIS_CONNECTION=",".join([f"{host}:{port}", *options]),
+        )
+    return values
+
+
+def s3_endpoint_url(settings: Settings) -> str:
+    return f"{'https' if settings.s3_secure else 'http'}://{settings.s3_endpoint}"
+
+
+def _substitute(node: Any, values: dict[str, str], missing: set[str]) -> Any:
+    if isinstance(node, dict):
+        return {key: _substitute(value, values, missing) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_substitute(value, values, missing) for value in node]
+    if isinstance(node, str):
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) not in values:
+                missing.add(match.group(1))
+                return match.group(0)
+            return values[match.group(1)]
+
+        return _VAR.sub(replace, node)
+    return node
+
+
+def resolve_config(path: Path, settings: Settings) -> dict[str, Any]:
+    """The YAML as a dict with every `${VAR}` filled in (substituted after parsing: no injection)."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise FeastConfigError(f"{path}: Feast config not found (MLAAS_FEAST_CONFIG?)") from None
+    if not isinstance(raw, dict):
+        raise FeastConfigError(f"{path}: expected a mapping at the top level")
+    missing: set[str] = set()
+    resolved = _substitute(raw, config_variables(settings), missing)
+    if missing:
+        names = ", ".join(sorted(missing))
+        raise FeastConfigError(
+            f"{path}: unresolved variable(s) {names}; known: {sorted(config_variables(settings))}"
+            " (MLAAS_REDIS_* need MLAAS_REDIS_URL, MLAAS_S3_ENDPOINT_URL needs MLAAS_S3_ENDPOINT)"
+        )
+    return cast(dict[str, Any], resolved)
+
+
+def repo_config(settings: Settings | None = None) -> RepoConfig:
+    from feast.repo_config import RepoConfig
+
+    settings = settings or get_settings()
+    resolved = resolve_config(settings.feature_store_yaml, settings)
+    return RepoConfig(repo_path=settings.feature_repo_dir, **resolved)
+
+
+def feature_store(settings: Settings | None = None) -> FeatureStore:
+    """One FeatureStore per (config file, home) in a process: building one costs registry I/O."""
+    settings = settings or get_settings()
+    key = (str(settings.feature_store_yaml), str(settings.home))
+    if key not in _STORES:
+        from feast import FeatureStore
+
+        (settings.home / "feast").mkdir(parents=True, exist_ok=True)
+        logging.getLogger("feast").setLevel(logging.WARNING)  # its INFO lines are progress noise
+        config = repo_config(settings)
+        _STORES[key] = FeatureStore(repo_path=str(settings.feature_repo_dir), config=config)
+    return _STORES[key]
+
+
+def entity_type(ids: pd.Series) -> Literal["int", "string"]:
+    """The spec does not type the entity key; the ingested data does."""
+    return "int" if pd.api.types.is_integer_dtype(ids) else "string"
+
+
+def feast_objects(
+    spec: ModelSpec,
+    *,
+    source_path: str,
+    s3_endpoint: str | None = None,
+    entity_key_type: Literal["int", "string"] = "int",
+) -> list[FeastObject]:
+    """Entity, FileSource, FeatureView and FeatureService for one model, all from its spec."""
+    from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType, types
+
+    entity = Entity(
+        name=spec.entity_key,
+        join_keys=[spec.entity_key],
+        value_type=ValueType.INT64 if entity_key_type == "int" else ValueType.STRING,
+    )
+    source = FileSource(
+        name=f"{spec.feature_view}_source",
+        path=source_path,
+        timestamp_field=spec.event_timestamp,
+        s3_endpoint_override=s3_endpoint,
+    )
+    schema = [
+        Field(name=f.name, dtype=getattr(types, FEAST_DTYPES[f.type]), description=f.description)
+        for f in spec.features
+    ]
+    view = FeatureView(
+        name=spec.feature_view,
+        entities=[entity],
+        schema=schema,
+        source=source,
+        ttl=TTL,
+        online=True,
+        owner=spec.owner,
+        tags={"model": spec.name},
+    )
+    service = FeatureService(name=f"{spec.name}_service", features=[view], owner=spec.owner)
+    return [entity, source, view, service]
+
+
+def source_path(dataset_key: str, settings: Settings | None = None) -> tuple[str, str | None]:
+    """Where Feast reads a lake object: a local path, or an s3:// URI plus its endpoint."""
+    settings = settings or get_settings()
+    store = get_store()
+    if isinstance(store, LocalObjectStore):
+        return store.uri(dataset_key), None
+    return store.uri(dataset_key), s3_endpoint_url(settings)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Feast prints progress to stdout and warns freely; keep it in the debug log instead."""
+    out = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+        warnings.filterwarnings("ignore", module=r"(feast|dask)(\.|$)")
+        yield
+    if out.getvalue().strip():
+        log.debug("feast: %s", out.getvalue().strip())
+
+
+def training_columns(spec: ModelSpec) -> list[str]:
+    return [spec.entity_key, spec.event_timestamp, *spec.feature_names, spec.target]
+
+
+def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
+    """Apply the spec's definitions, materialize the batch online, build the training frame."""
+    store = get_store()
+    key = f"training/{spec.name}/{dataset.content_hash}.parquet"
+    data = read_parquet(store, dataset.key)
+    path, endpoint = source_path(dataset.key)
+    objects = feast_objects(
+        spec,
+        source_path=path,
+        s3_endpoint=endpoint,
+        entity_key_type=entity_type(data[spec.entity_key]),
+    )
+    fs = feature_store()
+    with _quiet():
+        fs.apply(objects)  # idempotent: unchanged objects are left as they are
+    if store.exists(key):
+        frame = read_parquet(store, key)
+        if list(frame.columns) == training_columns(spec):  # same data, same definitions: reuse
+            return _frame_ref(spec, dataset, key, frame)
+    times = pd.to_datetime(data[spec.event_timestamp], utc=True)
+    with _quiet():
+        fs.materialize(
+            start_date=times.min().to_pydatetime(),
+            end_date=(times.max() + pd.Timedelta(seconds=1)).to_pydatetime(),
+            feature_views=[spec.feature_view],
+        )
+    frame = training_frame(spec, data, fs)
+    write_parquet(store, key, frame)
+    return _frame_ref(spec, dataset, key, frame)
+
+
+def _frame_ref(spec: ModelSpec, dataset: DatasetRef, key: str, frame: pd.DataFrame) -> FrameRef:
+    return FrameRef(
+        model=spec.name,
+        content_hash=dataset.content_hash,
+        key=key,
+        rows=len(frame),
+        materialized_entities=int(frame[spec.entity_key].nunique()),
+    )
+
+
+def training_frame(spec: ModelSpec, data: pd.DataFrame, fs: FeatureStore) -> pd.DataFrame:
+    """Point-in-time join: each row gets the latest feature values at or before its timestamp."""
+    entity_df = data[[spec.entity_key, spec.event_timestamp, spec.target]].rename(
+        columns={spec.event_timestamp: FEAST_TS}
+    )
+    with _quiet():
+        service = fs.get_feature_service(f"{spec.name}_service")
+        joined = fs.get_historical_features(entity_df=entity_df, features=service).to_df()
+    if len(joined) != len(data):
+        raise RuntimeError(
+            f"{spec.name}: point-in-time join gave {len(joined)} rows, not {len(data)}"
+        )
+    frame = joined.rename(columns={FEAST_TS: spec.event_timestamp})[training_columns(spec)]
+    frame = normalise_dtypes(frame, spec, like=data)
+    return frame.sort_values([spec.event_timestamp, spec.entity_key]).reset_index(drop=True)
+
+
+def normalise_dtypes(frame: pd.DataFrame, spec: ModelSpec, *, like: pd.DataFrame) -> pd.DataFrame:
+    """Feast hands back object/float columns; restore the spec's types (and the dataset's keys)."""
+    frame = frame.copy()
+    for feature in spec.features:
+        column = frame[feature.name]
+        if feature.type in ("int", "float"):
+            numbers = pd.to_numeric(column)
+            exact = feature.type == "int" and bool(numbers.notna().all())
+            frame[feature.name] = numbers.astype("int64" if exact else "float64")
+        elif feature.type == "bool":
+            frame[feature.name] = column.astype(bool if column.notna().all() else "boolean")
+        else:
+            frame[feature.name] = column.map(lambda v: None if pd.isna(v) else str(v)).astype(
+                object
+            )
+    for name in (spec.entity_key, spec.target):
+        frame[name] = frame[name].astype(like[name].dtype)
+    stamps = pd.to_datetime(frame[spec.event_timestamp], utc=True)
+    original = like[spec.event_timestamp]
+    if pd.api.types.is_datetime64_any_dtype(original) and original.dt.tz is None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    frame[spec.event_timestamp] = stamps
+    return frame
+
+
+def online_features(spec: ModelSpec, entity_ids: list[Any]) -> dict[str, list[Any]]:
+    """Latest feature values per id from the online store; unknown ids get None and found=False."""
+    from feast.protos.feast.serving.ServingService_pb2 import FieldStatus
+
+    if FOUND in spec.feature_names:
+        raise ValueError(f"{spec.name}: feature name {FOUND!r} clashes with the found mask")
+    fs = feature_store()
+    with _quiet():
+        service = fs.get_feature_service(f"{spec.name}_service")
+        response = fs.get_online_features(
+            features=service, entity_rows=[{spec.entity_key: i} for i in entity_ids]
+        )
+    result: dict[str, list[Any]] = response.to_dict()
+    names = list(response.proto.metadata.feature_names.val)
+    statuses = [
+        response.proto.results[i].statuses for i, n in enumerate(names) if n in spec.feature_names
+    ]
+    present = (FieldStatus.PRESENT, FieldStatus.NULL_VALUE)
+    found = [any(column[row] in present for column in statuses) for row in range(len(entity_ids))]
+    output = {spec.entity_key: list(entity_ids)}
+    output.update({name: result[name] for name in spec.feature_names})
+    output[FOUND] = found
+    return output
+
+
+def repo_objects(settings: Settings | None = None) -> list[FeastObject]:
+    """Objects of every spec whose latest ingested batch exists (for feature_repo/definitions.py)."""
+    from sqlalchemy import select
+
+    from mlaas.db import datasets, get_engine
+    from mlaas.specs import load_specs
+
+    settings = settings or get_settings()
+    objects: dict[str, FeastObject] = {}  # by name: two models may share an entity
+    with get_engine().connect() as conn:
+        for spec in load_specs(settings.specs_dir):
+            query = (
+                select(datasets.c.content_hash)
+                .where(datasets.c.model == spec.name, datasets.c.status != "quarantined")
+                .order_by(datasets.c.ingested_at.desc())
+                .limit(1)
+            )
+            latest = conn.execute(query).scalar()
+            if latest is None:
+                continue
+            key = f"datasets/{spec.name}/{latest}.parquet"
+            ids = read_parquet(get_store(), key)[spec.entity_key]
+            path, endpoint = source_path(key, settings)
+            for obj in feast_objects(
+                spec, source_path=path, s3_endpoint=endpoint, entity_key_type=entity_type(ids)
+            ):
+                objects[obj.name] = obj
+    return list(objects.values())

@@ -1,0 +1,1 @@
+"""Tuning, training and evaluation: Optuna search over model families, refit, holdout metrics."""
