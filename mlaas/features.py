@@ -1,9 +1,8 @@
-"""Features through Feast: definitions generated from the spec, apply + materialize, training frame.
+"""Features through Feast: definitions made from the spec, apply + materialize, training frame.
 
-A user adding a model writes only YAML: the Entity, FileSource, FeatureView and FeatureService are
-built here from the spec. The Feast config (`feature_repo/feature_store.yaml`) is resolved from
-`mlaas.settings`, never from the process environment, because Feast leaves an unset `${VAR}`
-literal and only fails much later (at materialize time).
+A user adding a model writes only YAML: Entity, FileSource, FeatureView and FeatureService are
+built here from the spec. The Feast config is resolved from `mlaas.settings`, never from the
+process environment: Feast leaves an unset `${VAR}` literal and only fails at materialize time.
 """
 
 from __future__ import annotations
@@ -56,20 +55,14 @@ def config_variables(settings: Settings) -> dict[str, str]:
     }
     if settings.s3_endpoint:
         values["MLAAS_S3_ENDPOINT_URL"] = s3_endpoint_url(settings)
-    if settings.redis_url:
+    if settings.redis_url:  # Feast wants "host:port,db=N[,password=..][,ssl=true]"
         url = urlparse(settings.redis_url)
-        host, port, db = url.hostname or "localhost", str(url.port or 6379), url.path.strip("/")
-        options = [f"db={db or '0'}"]
-        if url.password:
-            options.append(f"password={unquote(url.password)}")
-        if url.scheme == "rediss":
-            options.append("ssl=true")
-        values.update(
-            MLAAS_REDIS_HOST=host,
-            MLAAS_REDIS_PORT=port,
-            MLAAS_REDIS_DB=db or "0",
-            MLAAS_REDIS_CONNECTION=",".join([f"{host}:{port}", *options]),
-        )
+        host, port = url.hostname or "localhost", str(url.port or 6379)
+        options = [f"db={url.path.strip('/') or '0'}"]
+        options += [f"password={unquote(url.password)}"] if url.password else []
+        options += ["ssl=true"] if url.scheme == "rediss" else []
+        values["MLAAS_REDIS_HOST"], values["MLAAS_REDIS_PORT"] = host, port
+        values["MLAAS_REDIS_CONNECTION"] = ",".join([f"{host}:{port}", *options])
     return values
 
 
@@ -83,19 +76,13 @@ def _substitute(node: Any, values: dict[str, str], missing: set[str]) -> Any:
     if isinstance(node, list):
         return [_substitute(value, values, missing) for value in node]
     if isinstance(node, str):
-
-        def replace(match: re.Match[str]) -> str:
-            if match.group(1) not in values:
-                missing.add(match.group(1))
-                return match.group(0)
-            return values[match.group(1)]
-
-        return _VAR.sub(replace, node)
+        missing.update(name for name in _VAR.findall(node) if name not in values)
+        return _VAR.sub(lambda m: values.get(m.group(1), m.group(0)), node)
     return node
 
 
 def resolve_config(path: Path, settings: Settings) -> dict[str, Any]:
-    """The YAML as a dict with every `${VAR}` filled in (substituted after parsing: no injection)."""
+    """The YAML as a dict, `${VAR}`s filled in after parsing (a value cannot break the YAML)."""
     try:
         raw = yaml.safe_load(path.read_text())
     except FileNotFoundError:
@@ -105,10 +92,10 @@ def resolve_config(path: Path, settings: Settings) -> dict[str, Any]:
     missing: set[str] = set()
     resolved = _substitute(raw, config_variables(settings), missing)
     if missing:
-        names = ", ".join(sorted(missing))
         raise FeastConfigError(
-            f"{path}: unresolved variable(s) {names}; known: {sorted(config_variables(settings))}"
-            " (MLAAS_REDIS_* need MLAAS_REDIS_URL, MLAAS_S3_ENDPOINT_URL needs MLAAS_S3_ENDPOINT)"
+            f"{path}: unresolved variable(s) {', '.join(sorted(missing))}; MLAAS_REDIS_* need "
+            "MLAAS_REDIS_URL, MLAAS_S3_ENDPOINT_URL needs MLAAS_S3_ENDPOINT; known: "
+            f"{sorted(config_variables(settings))}"
         )
     return cast(dict[str, Any], resolved)
 
@@ -179,7 +166,7 @@ def feast_objects(
     return [entity, source, view, service]
 
 
-def source_path(dataset_key: str, settings: Settings | None = None) -> tuple[str, str | None]:
+def lake_source(dataset_key: str, settings: Settings | None = None) -> tuple[str, str | None]:
     """Where Feast reads a lake object: a local path, or an s3:// URI plus its endpoint."""
     settings = settings or get_settings()
     store = get_store()
@@ -208,7 +195,7 @@ def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
     store = get_store()
     key = f"training/{spec.name}/{dataset.content_hash}.parquet"
     data = read_parquet(store, dataset.key)
-    path, endpoint = source_path(dataset.key)
+    path, endpoint = lake_source(dataset.key)
     objects = feast_objects(
         spec,
         source_path=path,
@@ -253,9 +240,7 @@ def training_frame(spec: ModelSpec, data: pd.DataFrame, fs: FeatureStore) -> pd.
         service = fs.get_feature_service(f"{spec.name}_service")
         joined = fs.get_historical_features(entity_df=entity_df, features=service).to_df()
     if len(joined) != len(data):
-        raise RuntimeError(
-            f"{spec.name}: point-in-time join gave {len(joined)} rows, not {len(data)}"
-        )
+        raise RuntimeError(f"{spec.name}: the join gave {len(joined)} rows, not {len(data)}")
     frame = joined.rename(columns={FEAST_TS: spec.event_timestamp})[training_columns(spec)]
     frame = normalise_dtypes(frame, spec, like=data)
     return frame.sort_values([spec.event_timestamp, spec.entity_key]).reset_index(drop=True)
@@ -273,9 +258,8 @@ def normalise_dtypes(frame: pd.DataFrame, spec: ModelSpec, *, like: pd.DataFrame
         elif feature.type == "bool":
             frame[feature.name] = column.astype(bool if column.notna().all() else "boolean")
         else:
-            frame[feature.name] = column.map(lambda v: None if pd.isna(v) else str(v)).astype(
-                object
-            )
+            strings = column.map(str, na_action="ignore").astype(object)
+            frame[feature.name] = strings.where(strings.notna(), None)
     for name in (spec.entity_key, spec.target):
         frame[name] = frame[name].astype(like[name].dtype)
     stamps = pd.to_datetime(frame[spec.event_timestamp], utc=True)
@@ -292,50 +276,18 @@ def online_features(spec: ModelSpec, entity_ids: list[Any]) -> dict[str, list[An
 
     if FOUND in spec.feature_names:
         raise ValueError(f"{spec.name}: feature name {FOUND!r} clashes with the found mask")
-    fs = feature_store()
-    with _quiet():
-        service = fs.get_feature_service(f"{spec.name}_service")
-        response = fs.get_online_features(
-            features=service, entity_rows=[{spec.entity_key: i} for i in entity_ids]
-        )
-    result: dict[str, list[Any]] = response.to_dict()
+    fs = feature_store()  # no _quiet() here: it swaps process-wide state, serving is threaded
+    response = fs.get_online_features(
+        features=fs.get_feature_service(f"{spec.name}_service"),
+        entity_rows=[{spec.entity_key: i} for i in entity_ids],
+    )
+    values: dict[str, list[Any]] = response.to_dict()
     names = list(response.proto.metadata.feature_names.val)
-    statuses = [
-        response.proto.results[i].statuses for i, n in enumerate(names) if n in spec.feature_names
-    ]
+    statuses = [response.proto.results[names.index(n)].statuses for n in spec.feature_names]
     present = (FieldStatus.PRESENT, FieldStatus.NULL_VALUE)
     found = [any(column[row] in present for column in statuses) for row in range(len(entity_ids))]
-    output = {spec.entity_key: list(entity_ids)}
-    output.update({name: result[name] for name in spec.feature_names})
-    output[FOUND] = found
-    return output
-
-
-def repo_objects(settings: Settings | None = None) -> list[FeastObject]:
-    """Objects of every spec whose latest ingested batch exists (for feature_repo/definitions.py)."""
-    from sqlalchemy import select
-
-    from mlaas.db import datasets, get_engine
-    from mlaas.specs import load_specs
-
-    settings = settings or get_settings()
-    objects: dict[str, FeastObject] = {}  # by name: two models may share an entity
-    with get_engine().connect() as conn:
-        for spec in load_specs(settings.specs_dir):
-            query = (
-                select(datasets.c.content_hash)
-                .where(datasets.c.model == spec.name, datasets.c.status != "quarantined")
-                .order_by(datasets.c.ingested_at.desc())
-                .limit(1)
-            )
-            latest = conn.execute(query).scalar()
-            if latest is None:
-                continue
-            key = f"datasets/{spec.name}/{latest}.parquet"
-            ids = read_parquet(get_store(), key)[spec.entity_key]
-            path, endpoint = source_path(key, settings)
-            for obj in feast_objects(
-                spec, source_path=path, s3_endpoint=endpoint, entity_key_type=entity_type(ids)
-            ):
-                objects[obj.name] = obj
-    return list(objects.values())
+    return {
+        spec.entity_key: list(entity_ids),
+        **{name: values[name] for name in spec.feature_names},
+        FOUND: found,
+    }

@@ -67,7 +67,9 @@ def read_source(source: str) -> pd.DataFrame:
     """Read a csv or parquet file from a local path or s3:// URI."""
     suffix = Path(urlparse(source).path if source.startswith("s3://") else source).suffix
     if suffix not in FORMATS:
-        raise IngestError(f"{source}: unsupported format {suffix or '(none)'!r}; use .csv or .parquet")
+        raise IngestError(
+            f"{source}: unsupported format {suffix or '(none)'!r}; use .csv or .parquet"
+        )
     if source.startswith("s3://"):
         data = read_s3_bytes(source)
     else:

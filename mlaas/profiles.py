@@ -50,7 +50,10 @@ def numeric_summary(series: pd.Series) -> dict[str, Any]:
         "std": _number(present.std(ddof=1)) if present.size > 1 else 0.0,
         "min": _number(present.min()),
         "max": _number(present.max()),
-        "quantiles": {str(q): _number(v) for q, v in zip(QUANTILES, np.quantile(present, QUANTILES))},
+        "quantiles": {
+            str(q): _number(v)
+            for q, v in zip(QUANTILES, np.quantile(present, QUANTILES), strict=True)
+        },
         "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
     }
 
@@ -90,7 +93,9 @@ def build_profile(spec: ModelSpec, frame: pd.DataFrame) -> dict[str, Any]:
         "created_at": datetime.now(UTC).isoformat(),
         "rows": len(frame),
         "numeric": {name: numeric_summary(frame[name]) for name in spec.numeric_features},
-        "categorical": {name: categorical_summary(frame[name]) for name in spec.categorical_features},
+        "categorical": {
+            name: categorical_summary(frame[name]) for name in spec.categorical_features
+        },
         "target": {"name": spec.target, **target_profile},
     }
 

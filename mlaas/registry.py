@@ -6,6 +6,7 @@ is registered at most once, so re-running a pipeline on the same data never adds
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -227,6 +228,7 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
         f"{TAG}trigger": trigger,
         f"{TAG}seed": str(spec.training.seed),
         f"{TAG}family": trained.family,
+        f"{TAG}params": json.dumps(trained.params, sort_keys=True),
         f"{TAG}run_id": trained.run_id,
         f"{TAG}profile_key": trained.profile_key,
     }

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.factories import reset_platform_caches
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+# Airflow reads its configuration when first imported: point it at a throw-away home and our
+# dags/ before any test module imports it.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="mlaas-test-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_DIR / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Airflow's SQLite metadata DB, migrated once per test session (~5 s)."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ),
+    )
+    return _AIRFLOW_HOME
 
 
 @pytest.fixture

@@ -145,7 +145,9 @@ def generate_churn(
         raise ValueError("n_customers must be at least 1")
     drift = drift or ChurnDrift()
     children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
-    streams = {name: np.random.default_rng(child) for name, child in zip(_STREAMS, children)}
+    streams = {
+        name: np.random.default_rng(child) for name, child in zip(_STREAMS, children, strict=True)
+    }
     n = n_customers
 
     numeric = _base_features(streams, n)
@@ -156,7 +158,9 @@ def generate_churn(
         numeric[column] = np.rint(values) if column in INT_COLUMNS else np.round(values, 2)
 
     offsets = streams["timestamp"].uniform(0, days * 86_400, n).astype("int64")
-    start_utc = pd.Timestamp(start).tz_convert(UTC) if start.tzinfo else pd.Timestamp(start, tz=UTC)
+    start_utc = (
+        pd.Timestamp(start).tz_convert(UTC) if start.tzinfo else pd.Timestamp(start, tz=UTC)
+    )
     frame = pd.DataFrame(
         {
             "customer_id": np.arange(100_001, 100_001 + n, dtype="int64"),
@@ -168,7 +172,9 @@ def generate_churn(
     frame["has_credit_card"] = streams["has_credit_card"].random(n) < 0.7
     frame["is_active_member"] = streams["is_active_member"].random(n) < 0.52
     for column, base in CATEGORIES.items():
-        frame[column] = _categorical(streams[column], n, {**base, **drift.category_weights.get(column, {})})
+        frame[column] = _categorical(
+            streams[column], n, {**base, **drift.category_weights.get(column, {})}
+        )
 
     probability = 1 / (1 + np.exp(-_churn_logit(frame, drift.concept_shift)))
     frame["churned"] = (streams["churned"].random(n) < probability).astype("int64")

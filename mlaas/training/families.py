@@ -27,7 +27,7 @@ SKOPS_TRUSTED_TYPES = [
 
 
 def _preprocessor(spec: ModelSpec) -> Any:
-    """Impute + scale numbers (bools become 0/1 floats in the imputer), impute + one-hot categories."""
+    """Impute + scale numbers (the imputer casts bools to 0/1); impute + one-hot the rest."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -84,7 +84,9 @@ def _estimator(spec: ModelSpec, family: str, params: dict[str, Any], seed: int) 
     raise ValueError(f"unknown model family {family!r}")
 
 
-def build_estimator(spec: ModelSpec, family: str, params: dict[str, Any], *, seed: int) -> Pipeline:
+def build_estimator(
+    spec: ModelSpec, family: str, params: dict[str, Any], *, seed: int
+) -> Pipeline:
     """An unfitted, fully seeded pipeline: identical inputs give bit-identical models."""
     from sklearn.pipeline import Pipeline
 
@@ -98,7 +100,7 @@ def build_estimator(spec: ModelSpec, family: str, params: dict[str, Any], *, see
 
 
 def param_key(family: str, name: str) -> str:
-    """Optuna parameter name; prefixed so the same hyper-parameter never clashes across families."""
+    """Optuna parameter name, prefixed so one hyper-parameter never clashes across families."""
     return f"{family}_{name}"
 
 

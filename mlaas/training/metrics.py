@@ -37,7 +37,9 @@ def score(metric: str, y_true: Any, y_pred_or_proba: Any) -> float:
         if metric == "roc_auc":
             if binary:
                 return float(skm.roc_auc_score(y, pred))
-            return float(skm.roc_auc_score(y, pred, multi_class="ovr", labels=range(pred.shape[1])))
+            return float(
+                skm.roc_auc_score(y, pred, multi_class="ovr", labels=range(pred.shape[1]))
+            )
         if metric == "log_loss":
             labels = [0, 1] if binary else list(range(pred.shape[1]))
             return float(skm.log_loss(y, pred, labels=labels))

@@ -42,6 +42,13 @@ def split_holdout(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, p
     )
 
 
+def load_split(spec: ModelSpec, frame_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, holdout) of the training frame stored at `frame_key` in the object store."""
+    from mlaas.storage import get_store, read_parquet
+
+    return split_holdout(spec, read_parquet(get_store(), frame_key))
+
+
 def _feature_column(series: pd.Series, kind: str) -> pd.Series:
     if kind == "category":
         # Strings with NaN for missing (the imputer does not see None as missing).

@@ -1,0 +1,305 @@
+"""The `mlaas` command: each subcommand is one call into the library.
+
+Failures exit non-zero with one `error:` line naming the problem (no traceback); `--debug` shows
+the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+USER_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, FileNotFoundError)
+
+
+def _echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_fmt(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """MLaaS: declarative model specs in; validated, tuned, registered models out."""
+    ctx.obj = {"debug": debug}
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("mlaas").setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--source", help="Dataset path or s3:// URI instead of the spec's source.")
+@click.option("--trigger", default="manual", show_default=True, help="Why this run happens.")
+def run(spec: str, source: str | None, trigger: str) -> None:
+    """Run the training pipeline of SPEC (a name or a YAML path) in this process."""
+    from mlaas.pipeline import run_pipeline
+    from mlaas.specs import load_spec
+
+    registration = run_pipeline(
+        load_spec(spec), source=source, trigger=trigger, progress=click.echo
+    )
+    click.echo(json.dumps(registration.to_xcom(), indent=2))
+
+
+@cli.command()
+@click.argument("model")
+@click.argument("version")
+def reproduce(model: str, version: str) -> None:
+    """Rebuild VERSION of MODEL from its lineage and compare holdout metrics."""
+    from mlaas.reproduce import reproduce as rebuild
+
+    report = rebuild(model, version)
+    _echo_table(report.rows(), ["metric", "registered", "rebuilt", "abs_diff"])
+    click.echo(report.summary())
+    if not report.identical:
+        sys.exit(1)
+
+
+@cli.group()
+def data() -> None:
+    """Reference datasets."""
+
+
+@data.command("generate")
+@click.argument("spec")
+@click.option("--rows", type=int, help="Rows to generate (churn: customers).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Output .parquet or .csv.")
+@click.option("--shift", multiple=True, help="Drift knob FEATURE=K: shift by K std (churn).")
+@click.option("--concept-shift", type=float, default=0.0, help="Drift the target relation.")
+@click.option("--missing-rate", type=float, default=0.0, help="Share of NaN in numeric columns.")
+def data_generate(
+    spec: str,
+    rows: int | None,
+    seed: int,
+    out: Path | None,
+    shift: tuple[str, ...],
+    concept_shift: float,
+    missing_rate: float,
+) -> None:
+    """Write SPEC's dataset (churn: synthetic; house_prices: the real AER data)."""
+    from mlaas.data.churn import ChurnDrift
+    from mlaas.data.generate import generate_dataset
+    from mlaas.specs import load_spec
+
+    shifts = {}
+    for item in shift:
+        feature, sep, amount = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected FEATURE=K", param_hint="--shift")
+        shifts[feature] = float(amount)
+    drift = None
+    if shifts or concept_shift or missing_rate:
+        drift = ChurnDrift(
+            numeric_shift=shifts, concept_shift=concept_shift, missing_rate=missing_rate
+        )
+    path = generate_dataset(load_spec(spec), seed=seed, rows=rows, drift=drift, out=out)
+    click.echo(str(path))
+
+
+@cli.group()
+def registry() -> None:
+    """Registered models, versions and aliases (MLflow)."""
+
+
+@registry.command("list")
+def registry_list() -> None:
+    """Registered models with their aliases."""
+    from mlaas.registry import list_models
+
+    _echo_table(list_models(), ["name", "versions", "latest", "aliases"])
+
+
+@registry.command("versions")
+@click.argument("model")
+def registry_versions(model: str) -> None:
+    """Versions of MODEL with aliases, lineage and holdout metrics."""
+    from mlaas.registry import list_versions
+
+    rows = []
+    for v in list_versions(model):
+        lineage = v.lineage()
+        metrics = {k.removeprefix("holdout_"): m for k, m in v.metrics.items() if "holdout_" in k}
+        rows.append(
+            {
+                "version": v.version,
+                "aliases": v.aliases,
+                "family": lineage.get("family"),
+                "data": lineage.get("data_hash", "")[:12],
+                "trigger": lineage.get("trigger"),
+                "metrics": " ".join(f"{k}={m:.4g}" for k, m in sorted(metrics.items())),
+            }
+        )
+    _echo_table(rows, ["version", "aliases", "family", "data", "trigger", "metrics"])
+
+
+@registry.command("alias")
+@click.argument("model")
+@click.argument("alias")
+@click.argument("version")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def registry_alias(model: str, alias: str, version: str, reason: str) -> None:
+    """Point ALIAS of MODEL at VERSION (e.g. roll back)."""
+    from mlaas.registry import set_alias
+
+    set_alias(model, alias, version, reason=reason)
+    click.echo(f"{model}@{alias} -> v{version}")
+
+
+@registry.command("promote")
+@click.argument("model")
+@click.argument("version")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def registry_promote(model: str, version: str, reason: str) -> None:
+    """Make VERSION the champion of MODEL by hand (audited)."""
+    from mlaas.registry import CHAMPION, set_alias
+
+    set_alias(model, CHAMPION, version, reason=f"manual promotion: {reason}")
+    click.echo(f"{model}@{CHAMPION} -> v{version}")
+
+
+@registry.command("compare")
+@click.argument("model")
+@click.argument("a")
+@click.argument("b")
+def registry_compare(model: str, a: str, b: str) -> None:
+    """Holdout metrics of versions A and B side by side, with a paired test on B's holdout."""
+    from mlaas.registry import compare
+
+    result = compare(model, a, b)
+    _echo_table(result["metrics"], ["metric", a, b])
+    click.echo(result["test"]["reason"])
+
+
+@registry.command("best")
+@click.argument("model")
+@click.option("--metric", help="Holdout metric (default: the spec's primary metric).")
+def registry_best(model: str, metric: str | None) -> None:
+    """The version of MODEL with the best holdout metric."""
+    from mlaas.registry import best_version
+
+    best = best_version(model, metric)
+    click.echo(f"{model} v{best.version} aliases={_fmt(best.aliases)}")
+
+
+@cli.group()
+def keys() -> None:
+    """API keys for the services (stored hashed)."""
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="Who or what uses the key.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["predict", "train", "monitor", "admin"]),
+)
+def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key; it is printed once and never stored in plain text."""
+    from mlaas.auth import create_key
+
+    key, _ = create_key(name, list(scopes))
+    click.echo(key)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Keys (prefixes only) with scopes and state."""
+    from mlaas.auth import list_keys
+
+    rows = [
+        {"prefix": k.prefix, "name": k.name, "scopes": k.scopes, "revoked": k.revoked_at}
+        for k in list_keys()
+    ]
+    _echo_table(rows, ["prefix", "name", "scopes", "revoked"])
+
+
+@keys.command("revoke")
+@click.argument("prefix")
+def keys_revoke(prefix: str) -> None:
+    """Revoke the key with PREFIX."""
+    from mlaas.auth import revoke_key
+
+    revoke_key(prefix)
+    click.echo(f"revoked {prefix}")
+
+
+@cli.group()
+def specs() -> None:
+    """Model specs."""
+
+
+@specs.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def specs_validate(paths: tuple[Path, ...]) -> None:
+    """Check spec files (default: every spec in the specs folder)."""
+    from mlaas.settings import get_settings
+    from mlaas.specs import load_spec_file, spec_files
+
+    for path in paths or tuple(spec_files(get_settings().specs_dir)):
+        spec = load_spec_file(path)
+        click.echo(f"{path}: ok ({spec.name}, {spec.task}, spec hash {spec.spec_hash[:12]})")
+
+
+@cli.command()
+@click.option("--no-train", is_flag=True, help="Do not train models that lack a champion.")
+@click.option(
+    "--no-serve", is_flag=True, help="Train if needed, then exit (no Airflow/MLflow UI)."
+)
+def up(no_train: bool, no_serve: bool) -> None:
+    """Prepare the home, train missing champions through Airflow, start the UIs."""
+    from mlaas.up import up as start
+
+    sys.exit(start(train=not no_train, serve=not no_serve, say=click.echo))
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except USER_ERRORS as error:
+        if debug:
+            raise
+        message = "; ".join(str(error).strip().splitlines()) or type(error).__name__
+        click.echo(f"error: {message}", err=True)
+        sys.exit(1)
+    except Exception as error:  # an unexpected failure: still one line, traceback on --debug
+        if debug:
+            raise
+        click.echo(
+            f"error: {type(error).__name__}: {error} (run with --debug for details)", err=True
+        )
+        sys.exit(2)

@@ -1,0 +1,212 @@
+"""Refit the tuned configuration on the train part, score it on the holdout, log it to MLflow.
+
+Idempotent: one FINISHED train run per (model, data hash, spec hash); a re-run returns it. The fit
+is fully seeded, so `refit_and_score` rebuilds the logged holdout metrics exactly (`mlaas
+reproduce`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mlaas.refs import FrameRef, TrainResult, TuneResult
+from mlaas.specs import ModelSpec
+from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator, model_size
+from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
+from mlaas.training.split import features_and_target, load_split
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from mlflow import MlflowClient
+
+PERMUTATION_REPEATS = 5
+
+
+def _fit(spec: ModelSpec, train: pd.DataFrame, family: str, params: dict[str, Any]) -> Any:
+    X, y = features_and_target(spec, train)
+    return build_estimator(spec, family, params, seed=spec.training.seed).fit(X, y)
+
+
+def refit_and_score(
+    spec: ModelSpec, frame_key: str, family: str, params: dict[str, Any]
+) -> dict[str, float]:
+    """Rebuild a version from its lineage (no MLflow) and return its holdout metrics."""
+    train, holdout = load_split(spec, frame_key)
+    estimator = _fit(spec, train, family, params)
+    return evaluate(spec, estimator, *features_and_target(spec, holdout))
+
+
+def holdout_predictions(
+    spec: ModelSpec, frame_key: str, model_uri: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true, scores) of any logged model on a frame's holdout, as the metrics consume them."""
+    import mlflow
+
+    from mlaas.tracking import init_mlflow
+
+    init_mlflow()
+    estimator = mlflow.sklearn.load_model(model_uri)
+    _, holdout = load_split(spec, frame_key)
+    X, y = features_and_target(spec, holdout)
+    return encode_target(spec, estimator, y), predictions_for_metric(spec, estimator, X)
+
+
+def permutation_importances(
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: pd.Series
+) -> dict[str, float]:
+    """Drop in the primary metric when one spec feature is shuffled (seeded), per feature."""
+    from sklearn.inspection import permutation_importance
+
+    metric, sign = spec.training.primary_metric, 1.0 if spec.higher_is_better else -1.0
+
+    def scorer(model: Any, features: pd.DataFrame, target: pd.Series) -> float:
+        truth = encode_target(spec, model, target)
+        return sign * score(metric, truth, predictions_for_metric(spec, model, features))
+
+    result = permutation_importance(
+        estimator,
+        X,
+        y,
+        scoring=scorer,
+        n_repeats=PERMUTATION_REPEATS,
+        random_state=spec.training.seed,
+        n_jobs=1,
+    )
+    return {name: float(v) for name, v in zip(X.columns, result.importances_mean, strict=True)}
+
+
+def _figures(spec: ModelSpec, truth: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    from mlaas.training import plots
+
+    if spec.task == "regression":
+        return {
+            "residuals": plots.residuals(truth, scores),
+            "predicted_vs_actual": plots.predicted_vs_actual(truth, scores),
+        }
+    figures = {"confusion_matrix": plots.confusion_matrix(truth, scores)}
+    if scores.ndim == 1:
+        figures["roc_curve"] = plots.roc_curve(truth, scores)
+    return figures
+
+
+def _finished_run(
+    client: MlflowClient, experiment_id: str, spec: ModelSpec, content_hash: str
+) -> Any:
+    query = (
+        f"tags.`mlaas.kind` = 'train' and tags.`mlaas.data_hash` = '{content_hash}' "
+        f"and tags.`mlaas.spec_hash` = '{spec.spec_hash}' and attributes.status = 'FINISHED'"
+    )
+    found = client.search_runs([experiment_id], query, max_results=1, order_by=["start_time ASC"])
+    return found[0] if found else None
+
+
+def _result_from_run(run: Any, spec: ModelSpec, content_hash: str) -> TrainResult:
+    tags, metrics = run.data.tags, run.data.metrics
+    return TrainResult(
+        model=spec.name,
+        content_hash=content_hash,
+        spec_hash=spec.spec_hash,
+        run_id=run.info.run_id,
+        model_uri=tags["mlaas.model_uri"],
+        family=tags["mlaas.family"],
+        params=json.loads(tags["mlaas.params"]),
+        metrics={
+            k.removeprefix("holdout_"): v for k, v in metrics.items() if k.startswith("holdout_")
+        },
+        profile_key=tags["mlaas.profile_key"],
+    )
+
+
+def train_and_evaluate(
+    spec: ModelSpec, frame: FrameRef, tuned: TuneResult, *, trigger: str = "manual"
+) -> TrainResult:
+    """Refit `tuned`'s best config, evaluate on the holdout, log run + model + artifacts."""
+    import mlflow
+    from mlflow import MlflowClient
+    from mlflow.models import infer_signature
+
+    from mlaas.profiles import build_profile, save_profile
+    from mlaas.settings import get_settings
+    from mlaas.tracking import MODEL_PIP_REQUIREMENTS, ensure_experiment
+    from mlaas.training import plots
+
+    if (tuned.model, tuned.content_hash, tuned.spec_hash) != (
+        spec.name,
+        frame.content_hash,
+        spec.spec_hash,
+    ):
+        raise ValueError("the tuning result belongs to another model, dataset or spec")
+    experiment_id = ensure_experiment(spec.name)
+    client = MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
+    existing = _finished_run(client, experiment_id, spec, frame.content_hash)
+    if existing is not None:
+        return _result_from_run(existing, spec, frame.content_hash)
+
+    train, holdout = load_split(spec, frame.key)
+    family, params, seed = tuned.best_family, tuned.best_params, spec.training.seed
+    estimator = _fit(spec, train, family, params)
+    X_hold, y_hold = features_and_target(spec, holdout)
+    metrics = evaluate(spec, estimator, X_hold, y_hold)
+    truth = encode_target(spec, estimator, y_hold)
+    scores = predictions_for_metric(spec, estimator, X_hold)
+    importances = permutation_importances(spec, estimator, X_hold, y_hold)
+    profile = build_profile(spec, train)
+    profile_key = save_profile(spec, frame.content_hash, profile, frame=train)
+    X_train = features_and_target(spec, train)[0]
+
+    tags = {
+        "mlaas.kind": "train",
+        "mlaas.model": spec.name,
+        "mlaas.data_hash": frame.content_hash,
+        "mlaas.spec_hash": spec.spec_hash,
+        "mlaas.family": family,
+        "mlaas.params": json.dumps(params, sort_keys=True),
+        "mlaas.trigger": trigger,
+        "mlaas.seed": str(seed),
+        "mlaas.tune_run_id": tuned.parent_run_id,
+        "mlaas.frame_key": frame.key,
+        "mlaas.profile_key": profile_key,
+    }
+    run_name = f"train-{frame.content_hash[:8]}"
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
+        mlflow.log_params({"family": family, **params})
+        mlflow.log_metrics({f"holdout_{k}": v for k, v in metrics.items()})
+        mlflow.log_metrics(
+            {
+                "model_size_bytes": float(model_size(estimator)),
+                "rows_train": float(len(train)),
+                "rows_holdout": float(len(holdout)),
+            }
+        )
+        for name, figure in _figures(spec, truth, scores).items():
+            mlflow.log_figure(figure, f"plots/{name}.png")
+        mlflow.log_figure(plots.feature_importance(importances), "plots/feature_importance.png")
+        mlflow.log_dict(importances, "feature_importance.json")
+        mlflow.log_text(spec.to_yaml(), "spec.yaml")
+        mlflow.log_dict(profile, "reference_profile.json")
+        sample = X_train.head(50)
+        info = mlflow.sklearn.log_model(
+            estimator,
+            name="model",
+            signature=infer_signature(sample, estimator.predict(sample)),
+            input_example=X_train.head(5),
+            pip_requirements=MODEL_PIP_REQUIREMENTS,
+            # skops (MLflow's default, no arbitrary code on load) refuses types it does not know;
+            # LightGBM's booster and the tree structures are listed explicitly.
+            skops_trusted_types=SKOPS_TRUSTED_TYPES,
+        )
+        mlflow.set_tag("mlaas.model_uri", info.model_uri)
+    return TrainResult(
+        model=spec.name,
+        content_hash=frame.content_hash,
+        spec_hash=spec.spec_hash,
+        run_id=run.info.run_id,
+        model_uri=info.model_uri,
+        family=family,
+        params=params,
+        metrics=metrics,
+        profile_key=profile_key,
+    )

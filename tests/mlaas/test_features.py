@@ -1,0 +1,166 @@
+"""Feature publishing through real Feast (SQLite online store, parquet offline store)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlaas.features import FeastConfigError, online_features, publish_features, repo_config
+from mlaas.refs import DatasetRef
+from mlaas.specs import ModelSpec
+from mlaas.storage import get_store, read_parquet, write_parquet
+from tests.factories import reset_platform_caches, small_spec
+
+REPEATED = 7  # a customer seen four times, with different values each time
+UNKNOWN = 999_999
+
+
+def churn_frame(rows: int = 200) -> pd.DataFrame:
+    """Rows over 90 days for 60 customers; REPEATED has four rows with distinct ages/countries."""
+    rng = np.random.default_rng(7)
+    start = pd.Timestamp("2025-01-01", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "customer_id": rng.integers(1, 61, rows),
+            "event_timestamp": start + pd.to_timedelta(rng.permutation(90 * 24)[:rows], unit="h"),
+            "age": rng.integers(18, 80, rows),
+            "tenure_months": rng.integers(0, 120, rows),
+            "balance": rng.normal(5_000, 1_500, rows).round(2),
+            "num_products": rng.integers(1, 5, rows),
+            "credit_score": rng.integers(300, 850, rows),
+            "estimated_salary": rng.normal(50_000, 10_000, rows).round(2),
+            "support_calls": rng.integers(0, 10, rows),
+            "has_credit_card": rng.random(rows) < 0.6,
+            "is_active_member": rng.random(rows) < 0.5,
+            "country": rng.choice(["France", "Germany", "Spain"], rows).astype(object),
+            "gender": rng.choice(["Female", "Male"], rows).astype(object),
+            "churned": rng.integers(0, 2, rows),
+        }
+    )
+    frame = frame[frame["customer_id"] != REPEATED].reset_index(drop=True)
+    history = frame.head(4).copy()  # four more rows become REPEATED's history
+    history["customer_id"] = REPEATED
+    history["event_timestamp"] = start + pd.to_timedelta([100, 400, 900, 1500], unit="h")
+    history["age"] = [40, 41, 42, 43]
+    history["country"] = ["France", "Spain", "Germany", "Spain"]
+    frame.loc[5, "balance"] = np.nan  # a missing float stays a float NaN
+    frame.loc[6, "country"] = None  # a missing category stays None
+    return pd.concat([frame.iloc[: rows - 4], history], ignore_index=True)
+
+
+def ingest_frame(spec: ModelSpec, frame: pd.DataFrame) -> DatasetRef:
+    """What ingestion leaves behind: the batch in the lake under its content hash."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame).values.tobytes()).hexdigest()
+    key = f"datasets/{spec.name}/{digest}.parquet"
+    uri = write_parquet(get_store(), key, frame)
+    return DatasetRef(
+        model=spec.name, content_hash=digest, key=key, uri=uri, source="test", rows=len(frame)
+    )
+
+
+def test_publish_features_builds_point_in_time_training_frame(mlaas_home: Path) -> None:
+    spec = small_spec("churn")
+    frame = churn_frame()
+    dataset = ingest_frame(spec, frame)
+
+    ref = publish_features(spec, dataset)
+
+    assert ref.key == f"training/churn/{dataset.content_hash}.parquet"
+    assert ref.rows == len(frame) == 200
+    assert ref.materialized_entities == frame["customer_id"].nunique()
+    training = read_parquet(get_store(), ref.key)
+    columns = ["customer_id", "event_timestamp", *spec.feature_names, "churned"]
+    assert list(training.columns) == columns
+    expected_dtypes = {
+        "customer_id": "int64",
+        "event_timestamp": "datetime64[ns, UTC]",
+        "age": "int64",
+        "balance": "float64",
+        "has_credit_card": "bool",
+        "country": "object",
+        "churned": "int64",
+    }
+    assert {c: str(training[c].dtype) for c in expected_dtypes} == expected_dtypes
+    assert training["event_timestamp"].is_monotonic_increasing
+    assert training["balance"].isna().sum() == 1
+    assert training["country"].isna().sum() == 1
+    assert set(training["country"].dropna()) <= {"France", "Germany", "Spain"}
+    # Point in time: each of REPEATED's rows carries the values of its own time, not the latest.
+    history = training[training["customer_id"] == REPEATED]
+    assert history["age"].tolist() == [40, 41, 42, 43]
+    assert history["country"].tolist() == ["France", "Spain", "Germany", "Spain"]
+    # The whole frame equals the source rows joined on (customer, time).
+    source = frame.sort_values(["event_timestamp", "customer_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(training, source[columns])
+
+
+def test_online_features_returns_latest_values(mlaas_home: Path) -> None:
+    spec = small_spec("churn")
+    frame = churn_frame()
+    publish_features(spec, ingest_frame(spec, frame))
+
+    online = online_features(spec, [REPEATED, UNKNOWN])
+
+    assert online["customer_id"] == [REPEATED, UNKNOWN]
+    assert online["found"] == [True, False]
+    assert online["age"] == [43, None]
+    assert online["country"] == ["Spain", None]
+    latest = frame[frame["customer_id"] == REPEATED].iloc[-1]
+    assert online["has_credit_card"][0] == bool(latest["has_credit_card"])
+    assert online["balance"][0] == pytest.approx(float(latest["balance"]))
+    assert set(online) == {"customer_id", "found", *spec.feature_names}
+
+
+def test_publish_features_is_idempotent(mlaas_home: Path) -> None:
+    spec = small_spec("churn")
+    dataset = ingest_frame(spec, churn_frame())
+    first = publish_features(spec, dataset)
+    written = get_store().get_bytes(first.key)
+
+    started = time.perf_counter()
+    second = publish_features(spec, dataset)
+    elapsed = time.perf_counter() - started
+
+    assert second == first
+    assert get_store().get_bytes(first.key) == written  # reused, not rebuilt
+    assert elapsed < 5.0  # generous for a shared machine; a rebuild materializes and joins
+
+
+def test_full_config_parses_with_redis_url(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLAAS_FEAST_CONFIG", "feature_store.full.yaml")
+    monkeypatch.setenv("MLAAS_REDIS_URL", "redis://:s3cret@redis.internal:6380/2")
+    monkeypatch.setenv("MLAAS_DATABASE_URL", "postgresql+psycopg2://mlaas:pw@postgres/mlaas")
+    reset_platform_caches()
+
+    config = repo_config()
+
+    assert config.project == "mlaas"
+    assert config.online_store.type == "redis"
+    assert config.online_store.connection_string == "redis.internal:6380,db=2,password=s3cret"
+    assert config.registry.registry_type == "sql"
+    assert config.registry.path == "postgresql+psycopg2://mlaas:pw@postgres/mlaas"
+    assert config.offline_store.type == "file"
+
+
+def test_embedded_config_lives_under_home(mlaas_home: Path) -> None:
+    config = repo_config()
+
+    assert config.registry.path == f"sqlite:///{mlaas_home.resolve()}/feast/registry.db"
+    assert config.online_store.path == f"{mlaas_home.resolve()}/feast/online_store.db"
+
+
+def test_unresolved_variable_names_the_variable(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLAAS_FEAST_CONFIG", "feature_store.full.yaml")  # needs Redis
+    reset_platform_caches()
+
+    with pytest.raises(FeastConfigError, match=r"MLAAS_REDIS_CONNECTION.*MLAAS_REDIS_URL"):
+        repo_config()
