@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,8 @@ def up(no_train: bool, no_serve: bool) -> None:
 
 def main() -> None:
     debug = "--debug" in sys.argv
+    if not debug:  # library deprecation chatter is not for users of the CLI
+        warnings.filterwarnings("ignore")
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -195,6 +195,12 @@ def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
     store = get_store()
     key = f"training/{spec.name}/{dataset.content_hash}.parquet"
     data = read_parquet(store, dataset.key)
+    duplicated = int(data.duplicated([spec.entity_key, spec.event_timestamp]).sum())
+    if duplicated:  # Feast would silently keep one of them (validation should have caught it)
+        raise ValueError(
+            f"{dataset.key}: {duplicated} row(s) repeat a ({spec.entity_key}, "
+            f"{spec.event_timestamp}) pair; a point-in-time join needs them unique"
+        )
     path, endpoint = lake_source(dataset.key)
     objects = feast_objects(
         spec,
@@ -278,7 +284,7 @@ def online_features(spec: ModelSpec, entity_ids: list[Any]) -> dict[str, list[An
         raise ValueError(f"{spec.name}: feature name {FOUND!r} clashes with the found mask")
     fs = feature_store()  # no _quiet() here: it swaps process-wide state, serving is threaded
     response = fs.get_online_features(
-        features=fs.get_feature_service(f"{spec.name}_service"),
+        features=fs.get_feature_service(f"{spec.name}_service", allow_cache=True),
         entity_rows=[{spec.entity_key: i} for i in entity_ids],
     )
     values: dict[str, list[Any]] = response.to_dict()

@@ -111,9 +111,13 @@ def content_hash(frame: pd.DataFrame) -> str:
     """sha256 over column names, dtypes and row-ordered values (format- and layout-free)."""
     digest = hashlib.sha256()
     for column in frame.columns:
-        digest.update(f"{column}\x1f{frame[column].dtype}\x1e".encode())
-    values = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    digest.update(values.tobytes())
+        series = frame[column]
+        digest.update(f"{column}\x1f{series.dtype}\x1e".encode())
+        try:
+            values = pd.util.hash_pandas_object(series, index=False)
+        except TypeError:  # unhashable cells (lists, dicts): hash their text form
+            values = pd.util.hash_pandas_object(series.astype(str), index=False)
+        digest.update(values.to_numpy().tobytes())
     return digest.hexdigest()
 
 

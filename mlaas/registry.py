@@ -66,13 +66,29 @@ def _versions(name: str) -> list[ModelVersion]:
     return sorted(found, key=lambda v: int(v.version))
 
 
-def version_info(mv: ModelVersion) -> VersionInfo:
+def aliases_by_version(name: str) -> dict[str, list[str]]:
+    """Search results carry no aliases; the registered model does (alias -> version)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        alias_map = client().get_registered_model(name).aliases or {}
+    except MlflowException:
+        return {}
+    found: dict[str, list[str]] = {}
+    for alias, version in sorted(alias_map.items()):
+        found.setdefault(str(version), []).append(alias)
+    return found
+
+
+def version_info(mv: ModelVersion, aliases: dict[str, list[str]] | None = None) -> VersionInfo:
     run = client().get_run(mv.run_id) if mv.run_id else None
+    if aliases is None:
+        aliases = aliases_by_version(mv.name)
     return VersionInfo(
         model=mv.name,
         version=str(mv.version),
         run_id=mv.run_id or "",
-        aliases=list(mv.aliases or []),
+        aliases=aliases.get(str(mv.version), []),
         tags=dict(mv.tags or {}),
         metrics=dict(run.data.metrics) if run else {},
         params=dict(run.data.params) if run else {},
@@ -101,7 +117,8 @@ def list_versions(name: str) -> list[VersionInfo]:
     versions = _versions(name)
     if not versions and not _model_exists(name):
         raise RegistryError(f"model {name!r} is not registered")
-    return [version_info(v) for v in versions]
+    aliases = aliases_by_version(name)
+    return [version_info(v, aliases) for v in versions]
 
 
 def _model_exists(name: str) -> bool:
@@ -167,7 +184,7 @@ def register_and_gate(
             model=spec.name,
             version=str(existing.version),
             run_id=trained.run_id,
-            champion=CHAMPION in (existing.aliases or []),
+            champion=CHAMPION in aliases_by_version(spec.name).get(str(existing.version), []),
             gate=GateDecision.model_validate_json(tags.get(f"{TAG}gate", "{}"))
             if f"{TAG}gate" in tags
             else GateDecision(passed=False, reason="unknown", challenger_metric=float("nan")),

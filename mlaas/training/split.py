@@ -59,13 +59,13 @@ def _feature_column(series: pd.Series, kind: str) -> pd.Series:
         if series.isna().any():
             return series.astype("boolean")
         return series.astype(bool)
-    if kind == "int" and not series.isna().any():
-        return series.astype("int64")
+    # Numbers (ints too) as float64: the logged signature then accepts missing values, which
+    # the pipeline imputes, and MLflow still accepts integer input for these columns.
     return series.astype("float64")
 
 
 def features_and_target(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """X with the spec's features in spec order and normalised dtypes, and the target y."""
+    """X (spec features in spec order; float64 numbers, bools, str categories) and the target y."""
     missing = [c for c in [*spec.feature_names, spec.target] if c not in frame.columns]
     if missing:
         raise ValueError(f"training frame of {spec.name!r} lacks column(s) {missing}")

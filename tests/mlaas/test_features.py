@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlaas.db import datasets, get_engine
 from mlaas.features import FeastConfigError, online_features, publish_features, repo_config
 from mlaas.refs import DatasetRef
+from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, read_parquet, write_parquet
 from tests.factories import reset_platform_caches, small_spec
@@ -42,15 +45,15 @@ def churn_frame(rows: int = 200) -> pd.DataFrame:
             "churned": rng.integers(0, 2, rows),
         }
     )
-    frame = frame[frame["customer_id"] != REPEATED].reset_index(drop=True)
-    history = frame.head(4).copy()  # four more rows become REPEATED's history
+    frame.loc[frame["customer_id"] == REPEATED, "customer_id"] = REPEATED + 1
+    history = frame.tail(4).copy()  # the last four rows become REPEATED's history
     history["customer_id"] = REPEATED
     history["event_timestamp"] = start + pd.to_timedelta([100, 400, 900, 1500], unit="h")
     history["age"] = [40, 41, 42, 43]
     history["country"] = ["France", "Spain", "Germany", "Spain"]
     frame.loc[5, "balance"] = np.nan  # a missing float stays a float NaN
     frame.loc[6, "country"] = None  # a missing category stays None
-    return pd.concat([frame.iloc[: rows - 4], history], ignore_index=True)
+    return pd.concat([frame.head(rows - 4), history], ignore_index=True)
 
 
 def ingest_frame(spec: ModelSpec, frame: pd.DataFrame) -> DatasetRef:
@@ -164,3 +167,39 @@ def test_unresolved_variable_names_the_variable(
 
     with pytest.raises(FeastConfigError, match=r"MLAAS_REDIS_CONNECTION.*MLAAS_REDIS_URL"):
         repo_config()
+
+
+def test_publish_features_refuses_repeated_entity_times(mlaas_home: Path) -> None:
+    spec = small_spec("churn")
+    frame = churn_frame()
+    twin = frame.iloc[[10]].assign(churned=1 - frame["churned"].iloc[10])
+    dataset = ingest_frame(spec, pd.concat([frame, twin], ignore_index=True))
+
+    with pytest.raises(ValueError, match=r"1 row\(s\) repeat a \(customer_id, event_timestamp\)"):
+        publish_features(spec, dataset)
+
+
+def test_definitions_expose_the_latest_batch_to_the_feast_cli(mlaas_home: Path) -> None:
+    from feast.repo_operations import parse_repo
+
+    spec = small_spec("churn")
+    dataset = ingest_frame(spec, churn_frame())
+    row = {"model": "churn", "uri": dataset.uri, "source": "test", "rows": dataset.rows}
+    with get_engine().begin() as conn:
+        conn.execute(
+            datasets.insert().values(
+                **row, content_hash=dataset.content_hash, columns=[], status="validated"
+            )
+        )
+    repo = get_settings().feature_repo_dir
+    sys.path.insert(0, str(repo))  # what the feast CLI does before importing the repo files
+    try:
+        contents = parse_repo(repo)
+    finally:
+        sys.path.remove(str(repo))
+        sys.modules.pop("definitions", None)
+
+    assert [view.name for view in contents.feature_views] == ["churn_features"]  # house: no batch
+    assert contents.feature_views[0].batch_source.path == dataset.uri
+    assert [service.name for service in contents.feature_services] == ["churn_service"]
+    assert "customer_id" in [entity.name for entity in contents.entities]
