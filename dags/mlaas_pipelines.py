@@ -104,6 +104,6 @@ if __name__ == "__main__":
     import sys
 
     _dag = globals()[f"mlaas_pipeline_{sys.argv[1]}"]
-    _conf = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-    _run = _dag.test(run_conf=_conf)
+    _run_conf = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+    _run = _dag.test(run_conf=_run_conf)
     sys.exit(0 if _run is not None and str(_run.state) == "success" else 1)

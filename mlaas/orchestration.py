@@ -110,9 +110,11 @@ def run_dag(
         command.append(json.dumps(conf))
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as sink:
+        env = airflow_env(settings)
+        env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"  # task INFO lines carry our progress
         process = subprocess.Popen(
             command,
-            env=airflow_env(settings),
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -123,5 +125,6 @@ def run_dag(
             sink.write(line)
             sink.flush()
             if on_line is not None and PROGRESS_MARK in line:
-                on_line(line.rstrip().split(PROGRESS_MARK, 1)[1].strip())
+                message = line.split(PROGRESS_MARK, 1)[1].split(" [mlaas.", 1)[0]
+                on_line(message.strip())
         return process.wait() == 0

@@ -64,16 +64,26 @@ def _feature_column(series: pd.Series, kind: str) -> pd.Series:
     return series.astype("float64")
 
 
-def features_and_target(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """X (spec features in spec order; float64 numbers, bools, str categories) and the target y."""
-    missing = [c for c in [*spec.feature_names, spec.target] if c not in frame.columns]
+def features_frame(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """Model input: spec features in spec order; float64 numbers, bools, str categories.
+
+    Training and serving both pass inputs through here, so they match the logged signature.
+    """
+    missing = [c for c in spec.feature_names if c not in frame.columns]
     if missing:
-        raise ValueError(f"training frame of {spec.name!r} lacks column(s) {missing}")
+        raise ValueError(f"input for {spec.name!r} lacks feature column(s) {missing}")
     kinds = {f.name: f.type for f in spec.features}
-    X = pd.DataFrame(
+    return pd.DataFrame(
         {name: _feature_column(frame[name], kinds[name]) for name in spec.feature_names},
         index=frame.index,
     )
+
+
+def features_and_target(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """(X, y) of a training frame: `features_frame` and the target (no missing values)."""
+    X = features_frame(spec, frame)
+    if spec.target not in frame.columns:
+        raise ValueError(f"training frame of {spec.name!r} lacks target column {spec.target!r}")
     y = frame[spec.target]
     if y.isna().any():
         raise ValueError(f"target {spec.target!r} has {int(y.isna().sum())} missing value(s)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import optuna
 from mlflow import MlflowClient
+from mlflow.entities import Run
 from optuna.trial import TrialState
 
 from mlaas.settings import get_settings
@@ -18,7 +19,7 @@ from tests.mlaas.training import churn_frame, house_frame, store_frame
 WIDE_RIDGE = {"ridge": {"alpha": {"type": "float", "low": 0.001, "high": 1e6, "log": True}}}
 
 
-def _child_runs(spec: ModelSpec, parent_run_id: str) -> list[object]:
+def _child_runs(spec: ModelSpec, parent_run_id: str) -> list[Run]:
     client = MlflowClient(get_settings().mlflow_tracking_uri)
     experiment = client.get_experiment_by_name(experiment_name(spec.name))
     assert experiment is not None
@@ -56,11 +57,11 @@ def test_tune_stores_study_and_trial_runs(mlaas_home: Path) -> None:
     children = _child_runs(spec, result.parent_run_id)
     assert len(children) == 3
     for run in children:
-        assert run.data.tags["mlaas.state"] == "complete"  # type: ignore[attr-defined]
-        assert run.data.params["family"] in spec.training.families  # type: ignore[attr-defined]
-        assert "cv_roc_auc" in run.data.metrics  # type: ignore[attr-defined]
+        assert run.data.tags["mlaas.state"] == "complete"
+        assert run.data.params["family"] in spec.training.families
+        assert "cv_roc_auc" in run.data.metrics
     run_ids = {t.user_attrs["mlflow_run_id"] for t in study.trials}
-    assert run_ids == {r.info.run_id for r in children}  # type: ignore[attr-defined]
+    assert run_ids == {r.info.run_id for r in children}
 
 
 def test_tune_twice_runs_no_new_trials(mlaas_home: Path) -> None:
@@ -78,7 +79,9 @@ def test_tune_twice_runs_no_new_trials(mlaas_home: Path) -> None:
 
 
 def test_tune_prunes_hopeless_trials(mlaas_home: Path) -> None:
-    spec = small_spec("house_prices", training__families=WIDE_RIDGE, training__cv_folds=3)
+    spec = small_spec(
+        "house_prices", training__families=WIDE_RIDGE, training__cv_folds=3, training__trials=4
+    )
     frame = store_frame(spec, house_frame(300))
     # Trials enqueued in the shared study run first: three good ones, then a hopeless one.
     study = optuna.create_study(
@@ -96,7 +99,7 @@ def test_tune_prunes_hopeless_trials(mlaas_home: Path) -> None:
         r
         for r in _child_runs(spec, result.parent_run_id)
         if r.data.tags["mlaas.state"] == "pruned"
-    ]  # type: ignore[attr-defined]
+    ]
     assert len(pruned) == 1
     assert result.best_params["alpha"] < 0.01
 
