@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import yaml
 from pydantic import (
@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Task = Literal["classification", "regression"]
 FeatureType = Literal["int", "float", "bool", "category"]
@@ -68,6 +69,25 @@ FAMILIES: dict[str, tuple[tuple[Task, ...], frozenset[str]]] = {
 
 class SpecError(ValueError):
     """A spec file that cannot be used; the message names the file, the field path and why."""
+
+
+Loc = tuple[str | int, ...]
+
+
+def _fail(title: str, problems: list[tuple[Loc, str, Any]]) -> NoReturn:
+    """Raise errors at exact field paths (pydantic prefixes the enclosing location), so a message
+    says `training.families.lightgbm.num_leafs` rather than just `training.families`."""
+    raise ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("spec", "{reason}", {"reason": reason}),
+                loc=loc,
+                input=value,
+            )
+            for loc, reason, value in problems
+        ],
+    )
 
 
 class StrictModel(BaseModel):
@@ -148,16 +168,21 @@ class Training(StrictModel):
     @field_validator("families")
     @classmethod
     def _check_families(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        problems: list[tuple[Loc, str, Any]] = []
         for family, space in value.items():
             if family not in FAMILIES:
-                raise ValueError(f"unknown model family {family!r}; known: {sorted(FAMILIES)}")
+                reason = f"unknown model family {family!r}; known: {sorted(FAMILIES)}"
+                problems.append(((family,), reason, family))
+                continue
             allowed = FAMILIES[family][1]
-            unknown = sorted(set(space) - allowed)
-            if unknown:
-                raise ValueError(
-                    f"family {family!r} has no hyper-parameter(s) {unknown}; allowed: "
-                    f"{sorted(allowed)}"
+            for param in sorted(set(space) - allowed):
+                reason = (
+                    f"family {family!r} has no hyper-parameter {param!r}; "
+                    f"allowed: {sorted(allowed)}"
                 )
+                problems.append(((family, param), reason, param))
+        if problems:
+            _fail("Training", problems)
         return value
 
     @field_validator("primary_metric")
@@ -216,25 +241,31 @@ class ModelSpec(StrictModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> ModelSpec:
-        names = [f.name for f in self.features]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"features: duplicate names {dupes}")
-        reserved = {self.entity_key, self.event_timestamp, self.target}
-        clash = sorted(reserved & set(names))
-        if clash:
-            raise ValueError(f"features: {clash} is also the entity key, timestamp or target")
-        metric_task, _ = METRICS[self.training.primary_metric]
+        problems: list[tuple[Loc, str, Any]] = []
+        reserved = {
+            self.entity_key: "the entity key",
+            self.event_timestamp: "the event timestamp",
+            self.target: "the target",
+        }
+        seen: set[str] = set()
+        for index, name in enumerate(self.feature_names):
+            if name in seen:
+                problems.append((("features", index, "name"), f"duplicate feature {name!r}", name))
+            seen.add(name)
+            if name in reserved:
+                reason = f"feature {name!r} is also {reserved[name]}"
+                problems.append((("features", index, "name"), reason, name))
+        metric = self.training.primary_metric
+        metric_task, _ = METRICS[metric]
         if metric_task != self.task:
-            raise ValueError(
-                f"training.primary_metric: {self.training.primary_metric!r} is a "
-                f"{metric_task} metric but task is {self.task!r}"
-            )
+            reason = f"{metric!r} is a {metric_task} metric but task is {self.task!r}"
+            problems.append((("training", "primary_metric"), reason, metric))
         for family in self.training.families:
             if self.task not in FAMILIES[family][0]:
-                raise ValueError(
-                    f"training.families: {family!r} does not support task {self.task!r}"
-                )
+                reason = f"family {family!r} does not support task {self.task!r}"
+                problems.append((("training", "families", family), reason, family))
+        if problems:
+            _fail("ModelSpec", problems)
         return self
 
     @property
@@ -263,10 +294,21 @@ class ModelSpec(StrictModel):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
 
 
+_PARAM_TAGS = {"float", "int", "categorical"}
+
+
+def _field_path(loc: tuple[str | int, ...]) -> str:
+    parts = list(loc)
+    # Pydantic puts the discriminator tag in the path (`...num_leaves.int.low`); users never wrote it.
+    if parts[:2] == ["training", "families"] and len(parts) > 4 and parts[4] in _PARAM_TAGS:
+        del parts[4]
+    return ".".join(str(part) for part in parts) or "<root>"
+
+
 def _format_error(path: Path | str, error: ValidationError) -> str:
     lines = []
     for item in error.errors():
-        loc = ".".join(str(part) for part in item["loc"]) or "<root>"
+        loc = _field_path(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{path}: {loc}: {message}")
     return "\n".join(lines)
@@ -288,6 +330,8 @@ def load_spec_file(path: Path | str) -> ModelSpec:
         data = yaml.safe_load(path.read_text())
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
+    except OSError as error:  # a folder, no permission, ...
+        raise SpecError(f"{path}: cannot read: {error.strerror or error}") from None
     except yaml.YAMLError as error:
         raise SpecError(f"{path}: not valid YAML: {error}") from None
     spec = parse_spec(data, source=path)
@@ -307,7 +351,7 @@ def load_specs(specs_dir: Path) -> list[ModelSpec]:
 def load_spec(name_or_path: str, *, specs_dir: Path | None = None) -> ModelSpec:
     """Load by model name (looked up in the specs folder) or by file path."""
     candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
         return load_spec_file(candidate)
     if specs_dir is None:
         from mlaas.settings import get_settings

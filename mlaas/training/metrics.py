@@ -73,11 +73,14 @@ def encode_target(spec: ModelSpec, estimator: Any, y: Any) -> np.ndarray:
     values = np.asarray(y)
     if spec.task == "regression":
         return values.astype(float)
-    classes = list(getattr(estimator, "classes_", []))
-    if not classes:
+    classes = np.asarray(getattr(estimator, "classes_", []))
+    if classes.size == 0:
         return values
-    index = {c: i for i, c in enumerate(classes)}
-    return np.array([index[v] for v in values.tolist()], dtype=int)
+    index = np.clip(np.searchsorted(classes, values), 0, classes.size - 1)  # classes_ is sorted
+    unseen = classes[index] != values
+    if unseen.any():
+        raise ValueError(f"label(s) {sorted(set(values[unseen].tolist()))} not seen in training")
+    return index.astype(int)
 
 
 def evaluate(spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any) -> dict[str, float]:

@@ -9,7 +9,13 @@ import pytest
 from sklearn import metrics as skm
 
 from mlaas.training.families import build_estimator
-from mlaas.training.metrics import evaluate, is_better, predictions_for_metric, score
+from mlaas.training.metrics import (
+    encode_target,
+    evaluate,
+    is_better,
+    predictions_for_metric,
+    score,
+)
 from mlaas.training.split import features_and_target
 from tests.factories import small_spec
 from tests.mlaas.training import churn_frame, house_frame
@@ -97,3 +103,16 @@ def test_evaluate_regression_returns_task_metrics() -> None:
         float(np.sqrt(skm.mean_squared_error(y, model.predict(X))))
     )
     assert 0.5 < result["r2"] <= 1.0
+
+
+def test_encode_target_maps_labels_to_class_order() -> None:
+    spec = small_spec("churn")
+    frame = churn_frame(200)
+    frame["churned"] = frame["churned"].map({0: "stay", 1: "leave"})
+    X, y = features_and_target(spec, frame)
+    model = build_estimator(spec, "logistic_regression", {"C": 1.0}, seed=0).fit(X, y)
+    encoded = encode_target(spec, model, y)
+    assert list(model.classes_) == ["leave", "stay"]
+    np.testing.assert_array_equal(encoded, (y == "stay").astype(int).to_numpy())
+    with pytest.raises(ValueError, match="not seen in training"):
+        encode_target(spec, model, np.array(["stay", "maybe"]))

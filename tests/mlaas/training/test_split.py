@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlaas.training.split import features_and_target, split_holdout
+from mlaas.training.split import features_and_target, features_frame, split_holdout
 from tests.factories import small_spec
 from tests.mlaas.training import churn_frame, house_frame
 
@@ -73,3 +73,15 @@ def test_features_and_target_reports_missing_columns_and_targets() -> None:
     broken.loc[3, "price"] = np.nan
     with pytest.raises(ValueError, match="missing"):
         features_and_target(spec, broken)
+
+
+def test_features_frame_accepts_raw_requests() -> None:
+    spec = small_spec("churn")
+    raw = churn_frame(3)[list(reversed(spec.feature_names))].astype(object)
+    raw.loc[0, "support_calls"] = None
+    X = features_frame(spec, raw.assign(extra=1))
+    assert list(X.columns) == spec.feature_names
+    assert X["support_calls"].dtype == np.float64 and np.isnan(X.loc[0, "support_calls"])
+    assert X["has_credit_card"].dtype == bool
+    with pytest.raises(ValueError, match="gender"):
+        features_frame(spec, raw.drop(columns="gender"))

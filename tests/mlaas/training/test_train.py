@@ -17,7 +17,7 @@ from mlaas.storage import get_store
 from mlaas.tracking import experiment_name
 from mlaas.training.families import build_estimator
 from mlaas.training.metrics import score
-from mlaas.training.split import features_and_target, load_split
+from mlaas.training.split import features_and_target, features_frame, load_split
 from mlaas.training.train import holdout_predictions, refit_and_score, train_and_evaluate
 from mlaas.training.tune import tune
 from tests.factories import small_spec
@@ -83,6 +83,10 @@ def test_train_and_evaluate_logs_model_metrics_and_artifacts(mlaas_home: Path) -
     via_run = mlflow.sklearn.load_model(f"runs:/{result.run_id}/model")
     np.testing.assert_array_equal(via_run.predict_proba(X_hold), in_memory.predict_proba(X_hold))
     assert pyfunc.metadata.run_id == result.run_id
+    # Raw requests (ints, missing values) match the signature once normalised like training.
+    raw = churn_frame(5, seed=9)[spec.feature_names].astype(object)
+    raw.loc[0, "age"], raw.loc[1, "country"] = None, None
+    assert len(pyfunc.predict(features_frame(spec, raw))) == 5
 
     # Reproduction from lineage alone gives the logged holdout metrics.
     rebuilt = refit_and_score(spec, frame.key, result.family, result.params)
