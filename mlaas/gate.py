@@ -8,6 +8,8 @@ ones that do not decompose per row, like ROC AUC.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -36,16 +38,20 @@ def paired_bootstrap_p_value(
     sign = 1.0 if higher_is_better else -1.0
     not_better = 0
     evaluated = 0
-    for _ in range(samples):
-        idx = rng.integers(0, n, n)
-        y = y_true[idx]
-        try:
-            diff = sign * (scorer(y, challenger[idx]) - scorer(y, champion[idx]))
-        except ValueError:  # e.g. a resample with one class only: ROC AUC is undefined
-            continue
-        evaluated += 1
-        if diff <= margin:
-            not_better += 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns on every undefined resample
+        for _ in range(samples):
+            idx = rng.integers(0, n, n)
+            y = y_true[idx]
+            try:
+                diff = sign * (scorer(y, challenger[idx]) - scorer(y, champion[idx]))
+            except ValueError:  # e.g. a resample with one class only: ROC AUC is undefined
+                continue
+            if not math.isfinite(diff):  # sklearn >= 1.8 returns nan there instead of raising
+                continue
+            evaluated += 1
+            if diff <= margin:
+                not_better += 1
     return (not_better + 1) / (evaluated + 1)
 
 

@@ -299,7 +299,7 @@ _PARAM_TAGS = {"float", "int", "categorical"}
 
 def _field_path(loc: tuple[str | int, ...]) -> str:
     parts = list(loc)
-    # Pydantic puts the discriminator tag in the path (`...num_leaves.int.low`); users never wrote it.
+    # Pydantic puts the union tag in the path (`...num_leaves.int.low`); users never wrote it.
     if parts[:2] == ["training", "families"] and len(parts) > 4 and parts[4] in _PARAM_TAGS:
         del parts[4]
     return ".".join(str(part) for part in parts) or "<root>"

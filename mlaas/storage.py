@@ -12,7 +12,7 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
@@ -34,6 +34,14 @@ class ObjectStore(Protocol):
     def uri(self, key: str) -> str: ...
 
 
+def check_key(key: str) -> str:
+    """A relative `/`-separated path that stays inside the store (same rule on every backend)."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"object key escapes the store or is not a clean relative path: {key!r}")
+    return key
+
+
 class LocalObjectStore:
     """A folder on disk; writes are atomic (temp file + rename)."""
 
@@ -42,7 +50,7 @@ class LocalObjectStore:
         self.url = root.as_uri()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+        path = (self.root / check_key(key)).resolve()
         if self.root.resolve() not in path.parents:
             raise ValueError(f"object key escapes the store: {key!r}")
         return path
@@ -95,6 +103,7 @@ class S3ObjectStore:
             self.client.make_bucket(self.bucket)
 
     def _name(self, key: str) -> str:
+        check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put_bytes(self, key: str, data: bytes) -> str:
@@ -130,7 +139,8 @@ class S3ObjectStore:
 
     def list(self, prefix: str = "") -> list[str]:
         strip = len(self.prefix) + 1 if self.prefix else 0
-        objects = self.client.list_objects(self.bucket, prefix=self._name(prefix), recursive=True)
+        full = f"{self.prefix}/{prefix}" if self.prefix else prefix
+        objects = self.client.list_objects(self.bucket, prefix=full, recursive=True)
         return sorted(str(o.object_name)[strip:] for o in objects)
 
     def uri(self, key: str) -> str:
@@ -141,7 +151,9 @@ def open_store(settings: Settings) -> ObjectStore:
     url = settings.object_store_url
     parsed = urlparse(url)
     if parsed.scheme == "file":
-        return LocalObjectStore(Path(parsed.path))
+        if parsed.netloc not in ("", "localhost"):
+            raise ValueError(f"MLAAS_OBJECT_STORE_URL: {url!r} must be file:///absolute/path")
+        return LocalObjectStore(Path(unquote(parsed.path)))  # as_uri() escapes spaces as %20
     if parsed.scheme == "s3":
         if not settings.s3_endpoint:
             raise ValueError("MLAAS_OBJECT_STORE_URL is s3:// but MLAAS_S3_ENDPOINT is not set")
