@@ -37,7 +37,9 @@ def _dag(model: str) -> Any:
     name = "mlaas_pipelines_under_test"
     module = sys.modules.get(name)
     if module is None:
-        spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "dags/mlaas_pipelines.py")
+        spec = importlib.util.spec_from_file_location(
+            name, PROJECT_DIR / "dags/mlaas_pipelines.py"
+        )
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

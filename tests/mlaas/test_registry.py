@@ -74,7 +74,9 @@ def test_significantly_better_challenger_is_promoted(mlaas_home: Path, churn_sou
     assert strong.gate.p_value is not None and strong.gate.p_value < 0.05
     champion = version_for_alias("churn", CHAMPION)
     assert champion is not None and champion.version == "2"
-    moves = [r for r in audit_rows("churn") if r["action"] == "set_alias" and r["alias"] == CHAMPION]
+    moves = [
+        r for r in audit_rows("churn") if r["action"] == "set_alias" and r["alias"] == CHAMPION
+    ]
     assert moves[0]["version"] == "2"
     assert moves[0]["details"]["previous_version"] == "1"
     assert moves[0]["reason"].startswith("gate passed")
