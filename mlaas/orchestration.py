@@ -25,6 +25,13 @@ def bin_path(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def venv_env() -> dict[str, str]:
+    """This environment with our venv's bin first on PATH (child tools spawn their siblings)."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
 def dag_id_for(model: str) -> str:
     return f"mlaas_pipeline_{model}"
 
@@ -48,7 +55,7 @@ def ensure_admin_password(settings: Settings) -> tuple[str, bool]:
 def airflow_env(settings: Settings | None = None) -> dict[str, str]:
     """Environment for every Airflow process: our DAGs, SQLite metadata, small worker pool."""
     settings = settings or get_settings()
-    env = dict(os.environ)
+    env = venv_env()
     env.update(
         {
             "AIRFLOW_HOME": str(settings.airflow_home),

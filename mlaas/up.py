@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlaas.orchestration import airflow_env, bin_path, ensure_admin_password, run_dag
+from mlaas.orchestration import (
+    airflow_env,
+    bin_path,
+    ensure_admin_password,
+    run_dag,
+    venv_env,
+)
 from mlaas.settings import Settings, get_settings, init_home
 
 Say = Callable[[str], None]
@@ -141,7 +147,7 @@ def train_missing_champions(settings: Settings, say: Say) -> None:
 
 def services(settings: Settings) -> list[Service]:
     logs = settings.home / "logs"
-    mlflow_env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    mlflow_env = dict(venv_env(), MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
     airflow_url = f"http://127.0.0.1:{settings.airflow_port}"
     mlflow_url = f"http://127.0.0.1:{settings.mlflow_ui_port}"
     return [

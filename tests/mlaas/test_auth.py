@@ -1,0 +1,132 @@
+"""API keys: shown once, stored hashed, scoped, revocable, audited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from mlaas.auth import AuthError, create_key, list_keys, revoke_key, verify_key
+from mlaas.db import api_keys, audit_rows, get_engine
+
+KEY_PATTERN = re.compile(r"^mlaas_([0-9a-f]{8})_([A-Za-z0-9_-]{40,})$")
+
+
+def stored_rows() -> list[dict[str, Any]]:
+    with get_engine().connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(select(api_keys))]
+
+
+def test_create_key_in_the_documented_shape(mlaas_home: Path) -> None:
+    key, record = create_key("dashboard", ["predict", "monitor"])
+    match = KEY_PATTERN.match(key)
+    assert match is not None, key
+    assert match.group(1) == record.prefix
+    assert record.name == "dashboard"
+    assert record.scopes == ("monitor", "predict")
+    assert record.revoked_at is None
+
+
+def test_store_only_a_hash_of_the_key(mlaas_home: Path) -> None:
+    key, record = create_key("batch-job", ["predict"])
+    secret = key.split("_", 2)[2]
+    [row] = stored_rows()
+    assert row["prefix"] == record.prefix
+    for column, value in row.items():
+        assert secret not in str(value), column
+        assert key not in str(value), column
+    assert len(row["key_hash"]) == 64
+
+
+def test_create_distinct_keys(mlaas_home: Path) -> None:
+    first, a = create_key("a", ["predict"])
+    second, b = create_key("a", ["predict"])
+    assert first != second
+    assert a.prefix != b.prefix
+
+
+def test_verify_key_returns_its_scopes(mlaas_home: Path) -> None:
+    key, record = create_key("trainer", ["train"])
+    verified = verify_key(key)
+    assert verified.id == record.id
+    assert verified.scopes == ("train",)
+    assert verified.allows("train")
+    assert not verified.allows("predict")
+
+
+def test_let_admin_imply_every_scope(mlaas_home: Path) -> None:
+    key, _ = create_key("ops", ["admin"])
+    verified = verify_key(key)
+    for scope in ("predict", "train", "monitor", "admin"):
+        assert verified.allows(scope)
+
+
+def test_reject_wrong_secret(mlaas_home: Path) -> None:
+    key, _ = create_key("x", ["predict"])
+    prefix = key.split("_", 2)[1]
+    with pytest.raises(AuthError, match="^unknown API key$"):
+        verify_key(f"mlaas_{prefix}_not-the-secret")
+    with pytest.raises(AuthError, match="^unknown API key$"):
+        verify_key(key[:-1])
+
+
+@pytest.mark.parametrize(
+    "token", ["", "mlaas", "mlaas_abc", "bearer_abcd1234_secret", "abcd1234secret"]
+)
+def test_reject_malformed_key(mlaas_home: Path, token: str) -> None:
+    with pytest.raises(AuthError, match=r"malformed API key \(expected mlaas_<prefix>_<secret>\)"):
+        verify_key(token)
+
+
+def test_reject_unknown_prefix(mlaas_home: Path) -> None:
+    key, _ = create_key("x", ["predict"])
+    secret = key.split("_", 2)[2]
+    with pytest.raises(AuthError, match="^unknown API key$"):
+        verify_key(f"mlaas_00000000_{secret}")
+
+
+def test_reject_revoked_key(mlaas_home: Path) -> None:
+    key, record = create_key("old", ["predict"])
+    revoke_key(record.prefix)
+    with pytest.raises(AuthError, match="^API key revoked$"):
+        verify_key(key)
+    [listed] = list_keys()
+    assert listed.revoked_at is not None
+    assert not listed.allows("predict")
+
+
+def test_reject_revoking_twice_or_unknown_prefix(mlaas_home: Path) -> None:
+    _, record = create_key("old", ["predict"])
+    revoke_key(record.prefix)
+    with pytest.raises(AuthError, match=f"no active API key with prefix '{record.prefix}'"):
+        revoke_key(record.prefix)
+    with pytest.raises(AuthError, match="no active API key with prefix 'ffffffff'"):
+        revoke_key("ffffffff")
+
+
+@pytest.mark.parametrize("scopes", [["superuser"], ["predict", "root"], []])
+def test_reject_unknown_or_missing_scope(mlaas_home: Path, scopes: list[str]) -> None:
+    with pytest.raises(AuthError, match="scopes must be a non-empty subset of"):
+        create_key("x", scopes)
+    assert stored_rows() == []
+
+
+def test_list_keys_in_creation_order(mlaas_home: Path) -> None:
+    _, first = create_key("first", ["predict"])
+    _, second = create_key("second", ["train", "train"])
+    assert [k.prefix for k in list_keys()] == [first.prefix, second.prefix]
+    assert list_keys()[1].scopes == ("train",)
+
+
+def test_audit_key_creation_and_revocation(mlaas_home: Path) -> None:
+    _, record = create_key("ci", ["train"], actor="alice")
+    revoke_key(record.prefix, actor="bob")
+    rows = {row["action"]: row for row in audit_rows()}
+    assert rows["create_api_key"]["actor"] == "alice"
+    assert rows["create_api_key"]["reason"] == "ci"
+    assert rows["create_api_key"]["details"] == {"scopes": ["train"]}
+    assert rows["revoke_api_key"]["actor"] == "bob"
+    assert rows["revoke_api_key"]["reason"] == record.prefix
