@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -283,8 +284,9 @@ def up(no_train: bool, no_serve: bool) -> None:
 
 def main() -> None:
     debug = "--debug" in sys.argv
-    if not debug:  # library deprecation chatter is not for users of the CLI
+    if not debug:  # library chatter (deprecations, MLflow's DB set-up) is not for CLI users
         warnings.filterwarnings("ignore")
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
