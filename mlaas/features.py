@@ -8,7 +8,9 @@ process environment: Feast leaves an unset `${VAR}` literal and only fails at ma
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import logging
 import re
 import warnings
@@ -190,10 +192,21 @@ def training_columns(spec: ModelSpec) -> list[str]:
     return [spec.entity_key, spec.event_timestamp, *spec.feature_names, spec.target]
 
 
+def frame_key(spec: ModelSpec, content_hash: str) -> str:
+    """Where the training frame of this dataset lives for this feature set.
+
+    Two specs that select different features from the same data get different frames, so
+    neither overwrites the frame an earlier version was trained (and is reproduced) on.
+    """
+    columns = json.dumps([(f.name, f.type) for f in spec.features] + training_columns(spec))
+    feature_set = hashlib.sha256(columns.encode()).hexdigest()[:12]
+    return f"training/{spec.name}/{content_hash}-{feature_set}.parquet"
+
+
 def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
     """Apply the spec's definitions, materialize the batch online, build the training frame."""
     store = get_store()
-    key = f"training/{spec.name}/{dataset.content_hash}.parquet"
+    key = frame_key(spec, dataset.content_hash)
     data = read_parquet(store, dataset.key)
     duplicated = int(data.duplicated([spec.entity_key, spec.event_timestamp]).sum())
     if duplicated:  # Feast would silently keep one of them (validation should have caught it)

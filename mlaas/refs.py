@@ -44,7 +44,7 @@ class FrameRef(Ref):
 
     model: str
     content_hash: str
-    key: str  # object-store key of the training-frame parquet
+    key: str  # object-store key of the training frame (see mlaas.features.frame_key)
     rows: int
     materialized_entities: int
 
@@ -58,7 +58,7 @@ class TuneResult(Ref):
     best_family: str
     best_params: dict[str, Any]
     best_value: float  # mean CV score of the primary metric
-    n_trials: int  # completed trials in the study
+    n_trials: int  # finished (completed + pruned) trials in the study
 
 
 class TrainResult(Ref):
@@ -66,11 +66,12 @@ class TrainResult(Ref):
     content_hash: str
     spec_hash: str
     run_id: str  # MLflow run of the refit model
-    model_uri: str  # runs:/<run_id>/model
+    model_uri: str  # as MLflow returned it (models:/m-<id>); runs:/<run_id>/model resolves too
     family: str
     params: dict[str, Any]
     metrics: dict[str, float]  # holdout metrics
     profile_key: str  # reference profile in the object store
+    frame_key: str  # the training frame it was fit and evaluated on
 
 
 class GateDecision(Ref):

@@ -238,7 +238,7 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
     )
     return {
         f"{TAG}data_hash": trained.content_hash,
-        f"{TAG}frame_key": f"training/{spec.name}/{trained.content_hash}.parquet",
+        f"{TAG}frame_key": trained.frame_key,
         f"{TAG}validation": summary,
         f"{TAG}spec_hash": trained.spec_hash,
         f"{TAG}git_revision": code_revision(),
@@ -257,14 +257,34 @@ def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
     from mlaas.training.train import holdout_predictions
 
     metric = spec.training.primary_metric
-    frame_key = f"training/{spec.name}/{trained.content_hash}.parquet"
+    frame_key = trained.frame_key
     y_true, challenger_scores = holdout_predictions(spec, frame_key, trained.model_uri)
     champion = version_for_alias(spec.name, CHAMPION)
     champion_scores = None
     if champion is not None:
-        _, champion_scores = holdout_predictions(
-            spec, frame_key, f"models:/{spec.name}/{champion.version}"
+        from mlaas.lineage import load_spec_snapshot
+
+        champion_spec_hash = champion.tags.get(f"{TAG}spec_hash", spec.spec_hash)
+        champion_spec = (
+            spec
+            if champion_spec_hash == spec.spec_hash
+            else load_spec_snapshot(champion_spec_hash)
         )
+        try:
+            _, champion_scores = holdout_predictions(
+                spec,
+                frame_key,
+                f"models:/{spec.name}/{champion.version}",
+                model_spec=champion_spec,
+            )
+        except ValueError as error:  # the new frame lacks features the champion needs
+            return GateDecision(
+                passed=False,
+                reason=f"champion v{champion.version} cannot be scored on the new holdout "
+                f"({error}); compare by hand and promote with a reason if intended",
+                challenger_metric=score(metric, y_true, challenger_scores),
+                champion_version=champion.version,
+            )
     return decide(
         spec.gate,
         metric=metric,

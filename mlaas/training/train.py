@@ -16,7 +16,7 @@ from mlaas.refs import FrameRef, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
 from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator, model_size
 from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
-from mlaas.training.split import features_and_target, load_split
+from mlaas.training.split import features_and_target, features_frame, load_split
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,17 +40,23 @@ def refit_and_score(
 
 
 def holdout_predictions(
-    spec: ModelSpec, frame_key: str, model_uri: str
+    spec: ModelSpec, frame_key: str, model_uri: str, *, model_spec: ModelSpec | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(y_true, scores) of any logged model on a frame's holdout, as the metrics consume them."""
+    """(y_true, scores) of any logged model on a frame's holdout, as the metrics consume them.
+
+    `spec` decides the holdout rows; `model_spec` (default: `spec`) is the spec the model was
+    trained with, whose features it needs — so a champion trained on an older spec is scored on
+    the challenger's exact holdout. Raises ValueError when the frame lacks one of its features.
+    """
     import mlflow
 
     from mlaas.tracking import init_mlflow
 
+    _, holdout = load_split(spec, frame_key)
+    X = features_frame(model_spec or spec, holdout)
+    _, y = features_and_target(spec, holdout)
     init_mlflow()
     estimator = mlflow.sklearn.load_model(model_uri)
-    _, holdout = load_split(spec, frame_key)
-    X, y = features_and_target(spec, holdout)
     return encode_target(spec, estimator, y), predictions_for_metric(spec, estimator, X)
 
 
@@ -117,6 +123,7 @@ def _result_from_run(run: Any, spec: ModelSpec, content_hash: str) -> TrainResul
             k.removeprefix("holdout_"): v for k, v in metrics.items() if k.startswith("holdout_")
         },
         profile_key=tags["mlaas.profile_key"],
+        frame_key=tags["mlaas.frame_key"],
     )
 
 
@@ -209,4 +216,5 @@ def train_and_evaluate(
         params=params,
         metrics=metrics,
         profile_key=profile_key,
+        frame_key=frame.key,
     )

@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from mlaas.db import datasets, get_engine
-from mlaas.features import FeastConfigError, online_features, publish_features, repo_config
+from mlaas.features import (
+    FeastConfigError,
+    frame_key,
+    online_features,
+    publish_features,
+    repo_config,
+)
 from mlaas.refs import DatasetRef
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
@@ -73,7 +79,8 @@ def test_publish_features_builds_point_in_time_training_frame(mlaas_home: Path) 
 
     ref = publish_features(spec, dataset)
 
-    assert ref.key == f"training/churn/{dataset.content_hash}.parquet"
+    assert ref.key == frame_key(spec, dataset.content_hash)
+    assert ref.key.startswith(f"training/churn/{dataset.content_hash}-")
     assert ref.rows == len(frame) == 200
     assert ref.materialized_entities == frame["customer_id"].nunique()
     training = read_parquet(get_store(), ref.key)

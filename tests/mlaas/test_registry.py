@@ -131,3 +131,25 @@ def test_manual_rollback_is_audited_and_compare_and_best_work(
         set_alias("churn", CHAMPION, "9", reason="typo")
     with pytest.raises(RegistryError, match="not registered"):
         list_versions("nosuch")
+
+
+def test_gate_scores_a_champion_from_an_older_spec_with_its_own_features(
+    mlaas_home: Path, churn_source: str
+) -> None:
+    full = small_spec("churn")
+    reduced_features = [f.model_dump() for f in full.features if f.name != "support_calls"]
+    reduced = small_spec("churn", features=reduced_features)
+
+    assert run_pipeline(reduced, source=churn_source).champion
+    challenger = run_pipeline(full, source=churn_source)
+    assert challenger.gate.champion_metric is not None, challenger.gate.reason
+    assert challenger.gate.p_value is not None
+
+    # The other way round the champion needs a column the new frame lacks: refused, with why.
+    set_alias("churn", CHAMPION, challenger.version, reason="test set-up")
+    third = run_pipeline(
+        small_spec("churn", features=reduced_features, training__seed=7), source=churn_source
+    )
+    assert not third.champion
+    assert "cannot be scored on the new holdout" in third.gate.reason
+    assert "support_calls" in third.gate.reason
