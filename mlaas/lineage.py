@@ -16,7 +16,10 @@ from mlaas.specs import ModelSpec, SpecError, parse_spec
 @lru_cache(maxsize=1)
 def code_revision() -> str:
     """The git commit of the checkout (suffixed `-dirty` with local edits), else the version."""
-    project = get_settings().project_dir
+    settings = get_settings()
+    if settings.code_revision:
+        return settings.code_revision
+    project = settings.project_dir
     try:
         head = subprocess.run(
             ["git", "-C", str(project), "rev-parse", "HEAD"],

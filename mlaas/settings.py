@@ -63,6 +63,7 @@ class Settings(BaseSettings):
 
     # Identity written into lineage and audit rows.
     actor: str = "mlaas"
+    code_revision: str = ""  # set in images without git (build arg); else read from the checkout
 
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -42,9 +43,16 @@ class Service:
     health_url: str
     url: str
     log_file: Path
+    port: int
+    port_setting: str  # the MLAAS_* variable that moves it
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
+        if port_in_use(self.port):
+            raise UpError(
+                f"port {self.port} for {self.name} is already in use; "
+                f"stop what holds it or set {self.port_setting}"
+            )
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as sink:
             self.process = subprocess.Popen(
@@ -90,6 +98,11 @@ class Service:
             except subprocess.TimeoutExpired:
                 continue
             return
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def credentials_file(settings: Settings) -> Path:
@@ -171,6 +184,8 @@ def services(settings: Settings) -> list[Service]:
             health_url=f"{mlflow_url}/health",
             url=mlflow_url,
             log_file=logs / "mlflow.log",
+            port=settings.mlflow_ui_port,
+            port_setting="MLAAS_MLFLOW_UI_PORT",
         ),
         Service(
             name="Airflow",
@@ -179,6 +194,8 @@ def services(settings: Settings) -> list[Service]:
             health_url=f"{airflow_url}/api/v2/monitor/health",
             url=airflow_url,
             log_file=logs / "airflow.log",
+            port=settings.airflow_port,
+            port_setting="MLAAS_AIRFLOW_PORT",
         ),
     ]
 

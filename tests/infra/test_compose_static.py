@@ -1,0 +1,444 @@
+"""The full stack (infra/) checked without Docker: compose file, image, env, Prometheus, Postgres.
+
+Nothing here starts a container; each test reads the files and checks what `docker compose up`
+would otherwise only reveal at run time (a missing secret, a dependency on a service that does
+not exist, a setting the platform does not know, a Feast variable nobody provides).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from mlaas.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+PLATFORM_IMAGE = "mlaas-platform:local"
+CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+SECRET_WORDS = ("PASSWORD", "SECRET", "KEY")
+# `$$` is a literal dollar; otherwise ${NAME}, ${NAME:?msg}, ${NAME?msg}, ${NAME:-default}, ...
+_REF = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\})")
+# Bind-mount sources that other work adds (a missing folder is created empty by Docker).
+PENDING_MOUNTS = {"../grafana/provisioning"}
+
+
+@cache
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((INFRA / "docker-compose.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return dict(compose()["services"])
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in (INFRA / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def strings(node: Any) -> Iterator[str]:
+    """Every string value (and mapping key) in the parsed compose file: comments are not seen."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from strings(value)
+    elif isinstance(node, str):
+        yield node
+
+
+def references() -> list[tuple[str, str]]:
+    """(variable, operator) for every `${...}` in the compose file."""
+    return [
+        (m.group(1), m.group(2) or "")
+        for text in strings(compose())
+        for m in _REF.finditer(text)
+        if m.group(1)
+    ]
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's substitution for the forms this file uses (`$$` and `${VAR:?message}`)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, operator, argument = match.groups()
+        if name is None:
+            return "$"
+        value = env.get(name)
+        if operator == ":?" and not value:
+            raise KeyError(f"{name}: {argument}")
+        if operator == ":-" and not value:
+            return argument
+        return value or ""
+
+    return _REF.sub(one, text)
+
+
+def environment(service: str) -> dict[str, str]:
+    env = services()[service].get("environment", {})
+    assert isinstance(env, dict), f"{service}: environment must be a mapping"
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def platform_services() -> list[str]:
+    return [name for name, svc in services().items() if svc.get("image") == PLATFORM_IMAGE]
+
+
+def mlaas_env(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    values = {**env_example(), **(overrides or {})}
+    return {name: interpolate(str(v), values) for name, v in compose()["x-mlaas-env"].items()}
+
+
+def realistic_secrets() -> dict[str, str]:
+    """The README's generator run on .env.example: random values for every placeholder."""
+    readme = (INFRA / "README.md").read_text()
+    match = re.search(r"python3 -c '(.*?)' > \.env", readme, re.DOTALL)
+    assert match, "infra/README.md: the .env generator (python3 -c '...' > .env) is missing"
+    result = subprocess.run(
+        [sys.executable, "-c", match.group(1)],
+        cwd=INFRA,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    values = {}
+    for line in result.stdout.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in list(os.environ):
+        if name.startswith("MLAAS_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+# --- compose file ---------------------------------------------------------------------------
+
+
+def test_parse_compose_without_version_key() -> None:
+    assert "version" not in compose()
+    assert set(services()) >= {
+        "postgres",
+        "redis",
+        "minio",
+        "minio-init",
+        "mlflow",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-worker",
+        "prometheus",
+        "grafana",
+    }
+
+
+def test_depend_only_on_existing_services_with_valid_conditions() -> None:
+    all_services = services()
+    for name, service in all_services.items():
+        depends = service.get("depends_on", {})
+        assert isinstance(depends, dict), f"{name}: depends_on needs explicit conditions"
+        for target, rule in depends.items():
+            assert target in all_services, f"{name} depends on unknown service {target}"
+            condition = rule.get("condition")
+            assert condition in CONDITIONS, f"{name} -> {target}: condition {condition!r}"
+            if condition == "service_healthy":
+                check = all_services[target].get("healthcheck", {})
+                assert check.get("test"), f"{name} waits for {target}, which has no healthcheck"
+            if condition == "service_completed_successfully":
+                assert all_services[target].get("restart") == "no", f"{target} is not one-shot"
+
+
+def test_bind_every_host_port_to_localhost() -> None:
+    for name, service in services().items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name}: {port} is not bound to 127.0.0.1"
+
+
+def test_give_every_long_running_service_a_healthcheck() -> None:
+    for name, service in services().items():
+        if name.endswith("-init"):
+            assert service.get("restart") == "no", f"{name}: a one-shot must not restart"
+            continue
+        test = service.get("healthcheck", {}).get("test")
+        assert test and test[0] in ("CMD", "CMD-SHELL"), f"{name}: no healthcheck"
+        assert service.get("restart") == "unless-stopped", f"{name}: not restarted"
+
+
+def test_declare_every_named_volume_and_find_every_bind_mount() -> None:
+    declared = set(compose().get("volumes", {}))
+    for name, service in services().items():
+        for volume in service.get("volumes", []):
+            source = str(volume).split(":")[0]
+            if source.startswith("."):
+                if source not in PENDING_MOUNTS:
+                    assert (INFRA / source).exists(), f"{name}: bind source {source} missing"
+            else:
+                assert source in declared, f"{name}: volume {source} is not declared"
+
+
+def test_list_every_compose_variable_in_env_example() -> None:
+    used = {name for name, _ in references()}
+    assert used, "the compose file uses no variables from .env"
+    missing = used - set(env_example())
+    assert not missing, f"add to infra/.env.example: {sorted(missing)}"
+    unused = set(env_example()) - used
+    assert not unused, f"infra/.env.example lists variables compose never uses: {sorted(unused)}"
+
+
+def test_require_secrets_instead_of_defaulting_them() -> None:
+    for name, operator in references():
+        if any(word in name for word in SECRET_WORDS):
+            assert operator == ":?", f"${{{name}}} must be required (${{{name}:?...}})"
+    for service in services():
+        for key, value in environment(service).items():
+            secret_like = any(w in key for w in SECRET_WORDS) and not key.endswith("_FILE")
+            if secret_like:
+                assert re.search(r"\$\{\w+:\?", value), f"{service}: {key} is a literal"
+            for password in re.findall(r"://[^/@\s]*:([^@\s]*)@", value):
+                assert password.startswith("${") and ":?" in password, f"{service}: {key}"
+
+
+def test_share_the_mlaas_env_with_every_platform_container() -> None:
+    anchor = {k: str(v) for k, v in compose()["x-mlaas-env"].items()}
+    names = platform_services()
+    assert {"mlflow", "airflow-worker", "airflow-apiserver"} <= set(names)
+    for name in names:
+        env = environment(name)
+        assert {k: env.get(k) for k in anchor} == anchor, f"{name} lacks the x-mlaas-env values"
+        assert services()[name]["build"]["dockerfile"] == "infra/Dockerfile"
+        assert (INFRA / services()[name]["build"]["context"] / "infra" / "Dockerfile").is_file()
+
+
+def test_name_only_real_settings_in_the_mlaas_env() -> None:
+    fields = {f"MLAAS_{name.upper()}" for name in Settings.model_fields}
+    names = {name for name in compose()["x-mlaas-env"] if name.startswith("MLAAS_")}
+    assert names - fields == set(), f"not fields of mlaas.settings.Settings: {names - fields}"
+    assert {"MLAAS_ENVIRONMENT", "MLAAS_DATABASE_URL", "MLAAS_S3_SECRET_KEY"} <= names
+
+
+def test_refuse_the_example_secrets_in_production(clean_env: pytest.MonkeyPatch) -> None:
+    for name, value in mlaas_env().items():
+        clean_env.setenv(name, value)
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings()
+
+
+def test_accept_the_compose_env_with_real_secrets(clean_env: pytest.MonkeyPatch) -> None:
+    for name, value in mlaas_env(realistic_secrets()).items():
+        clean_env.setenv(name, value)
+    settings = Settings()
+    assert settings.environment == "production"
+    assert settings.object_store_url == "s3://mlaas-lake"
+    assert settings.s3_endpoint == "minio:9000" and not settings.s3_secure
+    assert urlparse(settings.database_url).hostname == "postgres"
+    assert settings.mlflow_tracking_uri == "http://mlflow:5000"
+    assert settings.celery_broker_url == settings.redis_url == "redis://redis:6379/0"
+    assert settings.feature_store_yaml.name == "feature_store.full.yaml"
+    airflow = environment("airflow-worker")
+    assert str(settings.dags_dir) == airflow["AIRFLOW__CORE__DAGS_FOLDER"]
+    assert str(settings.airflow_home) == airflow["AIRFLOW_HOME"]
+
+
+def test_resolve_the_full_feast_config_from_the_compose_env(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    from mlaas.features import resolve_config
+
+    for name, value in mlaas_env(realistic_secrets()).items():
+        clean_env.setenv(name, value)
+    settings = Settings()
+    config = resolve_config(ROOT / "feature_repo" / settings.feast_config, settings)
+    assert config["registry"]["path"] == settings.database_url
+    assert config["online_store"]["connection_string"] == "redis:6379,db=0"
+
+
+def test_create_every_bucket_the_stack_uses() -> None:
+    created = {
+        arg.split("/", 1)[1]
+        for arg in services()["minio-init"]["command"]
+        if arg.startswith("local/")
+    }
+    used = {m for text in strings(compose()) for m in re.findall(r"s3://([\w.-]+)", text)}
+    assert used == {"mlaas-lake", "mlflow-artifacts"}
+    assert used <= created
+
+
+def test_point_airflow_components_at_one_api_server_and_one_secret() -> None:
+    airflow = [name for name in services() if name.startswith("airflow-")]
+    envs = [environment(name) for name in airflow]
+    for key in (
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        "AIRFLOW__API__SECRET_KEY",
+        "AIRFLOW__CORE__FERNET_KEY",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        "AIRFLOW__CELERY__BROKER_URL",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+    ):
+        assert len({env.get(key) for env in envs}) == 1, f"{key} differs between components"
+    env = envs[0]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    api = urlparse(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+    assert api.hostname in services() and api.path == "/execution/"
+    assert f"127.0.0.1:{api.port}:{api.port}" in services()[api.hostname]["ports"]
+    assert urlparse(env["AIRFLOW__CELERY__BROKER_URL"]).hostname == "redis"
+
+
+def test_lock_the_celery_provider_the_airflow_executor_needs() -> None:
+    """CeleryExecutor lives in apache-airflow-providers-celery; the image installs the lock."""
+    lock = (ROOT / "requirements.lock").read_text().lower()
+    assert "apache-airflow-providers-celery==" in lock, (
+        "add apache-airflow-providers-celery to pyproject.toml and relock (bash scripts/lock.sh)"
+    )
+
+
+# --- Postgres, Prometheus --------------------------------------------------------------------
+
+
+def test_create_every_database_the_compose_urls_use() -> None:
+    sql = (INFRA / "postgres" / "init.sql").read_text()
+    created = set(re.findall(r"^\s*CREATE DATABASE (\w+)", sql, re.MULTILINE | re.IGNORECASE))
+    used = {m for text in strings(compose()) for m in re.findall(r"@postgres:5432/(\w+)", text)}
+    assert used == {"mlaas", "mlflow", "airflow"}
+    assert used <= created
+    mount = "./postgres/init.sql:/docker-entrypoint-initdb.d/init.sql:ro"
+    assert mount in services()["postgres"]["volumes"]
+    assert environment("postgres")["POSTGRES_DB"] not in created  # init.sql would fail on it
+
+
+def test_scrape_prometheus_and_the_three_services() -> None:
+    config = yaml.safe_load((INFRA / "prometheus.yml").read_text())
+    jobs = {
+        job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]
+    }
+    assert jobs == {
+        "prometheus": ["localhost:9090"],
+        "prediction": ["prediction:8000"],
+        "training": ["training:8001"],
+        "monitoring": ["monitoring:8002"],
+    }
+    mount = "./prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+    assert mount in services()["prometheus"]["volumes"]
+
+
+# --- the image -------------------------------------------------------------------------------
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (INFRA / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1])
+        for line in lines
+        if line and not line.startswith("#")
+    ]
+
+
+def instructions_of(op: str) -> list[tuple[str, str]]:
+    return [(o, arg) for o, arg in dockerfile_instructions() if o == op]
+
+
+def dockerignored(path: str) -> bool:
+    patterns = [
+        line.strip().strip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert not any(p.startswith("!") for p in patterns), "update dockerignored() for exceptions"
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for pattern in patterns:
+        bare = pattern.removeprefix("**/")
+        for prefix in prefixes:
+            if fnmatch.fnmatchcase(prefix, pattern):
+                return True
+            if pattern.startswith("**/") and fnmatch.fnmatchcase(prefix.split("/")[-1], bare):
+                return True
+    return False
+
+
+def test_build_from_python_311_as_a_non_root_user() -> None:
+    instructions = dockerfile_instructions()
+    assert instructions[0] == ("FROM", "python:3.11-slim")
+    users = [arg for op, arg in instructions if op == "USER"]
+    assert users and users[-1] not in ("root", "0"), "the image must end as a non-root user"
+
+
+def test_install_the_lock_then_the_project_without_dependencies() -> None:
+    runs = [arg for _, arg in instructions_of("RUN")]
+    lock = next(i for i, r in enumerate(runs) if "pip install -r requirements.lock" in r)
+    project = next(i for i, r in enumerate(runs) if "pip install --no-deps ." in r)
+    assert lock < project
+
+
+def test_copy_only_sources_that_exist() -> None:
+    copies = instructions_of("COPY")
+    assert copies
+    for _, arg in copies:
+        *sources, _destination = [a for a in arg.split() if not a.startswith("--")]
+        for source in sources:
+            assert (ROOT / source).exists(), f"COPY {source}: not in the repo"
+
+
+def test_keep_local_state_and_secrets_out_of_the_build_context() -> None:
+    for path in (".venv", ".mlaas", ".git", "data/generated", "infra/.env", ".env"):
+        assert dockerignored(path), f".dockerignore must exclude {path}"
+    for path in ("node_modules", "dashboard/node_modules", "mlaas/__pycache__"):
+        assert dockerignored(path), f".dockerignore must exclude {path}"
+    needed = (
+        "pyproject.toml",
+        "requirements.lock",
+        "mlaas/settings.py",
+        "dags/mlaas_pipelines.py",
+        "specs/churn.yaml",
+        "expectations/churn.json",
+        "feature_repo/feature_store.full.yaml",
+        "infra/.env.example",
+    )
+    for path in needed:
+        assert (ROOT / path).exists() and not dockerignored(path), f"{path} must reach the image"
+
+
+def test_place_the_project_where_the_compose_env_expects_it() -> None:
+    workdir = [arg for _, arg in instructions_of("WORKDIR")][-1]
+    assert workdir == compose()["x-mlaas-env"]["MLAAS_PROJECT_DIR"]
+    assert ("COPY", ". ./") in instructions_of("COPY")
+    assert environment("airflow-worker")["AIRFLOW__CORE__DAGS_FOLDER"] == f"{workdir}/dags"
+
+
+def test_generate_url_safe_secrets_with_the_readme_recipe() -> None:
+    values = realistic_secrets()
+    assert set(values) == set(env_example())
+    for name, value in values.items():
+        assert value != "change-me" and value, name
+        if name == "AIRFLOW_FERNET_KEY":
+            assert len(value) == 44
+        else:
+            assert re.fullmatch(r"[\w-]+", value), f"{name} is not URL-safe"
+    assert values["POSTGRES_USER"] == env_example()["POSTGRES_USER"]  # names stay as they are
