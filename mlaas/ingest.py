@@ -36,31 +36,16 @@ class IngestError(ValueError):
 
 def read_s3_bytes(uri: str) -> bytes:
     """The bytes of s3://bucket/key through the S3 API configured in the settings."""
-    from minio import Minio
-    from minio.error import S3Error
+    from mlaas.storage import ObjectNotFound, minio_client, read_s3_object
 
-    settings = get_settings()
-    if not settings.s3_endpoint:
-        raise IngestError(f"{uri}: MLAAS_S3_ENDPOINT is not set, cannot read s3:// sources")
     parsed = urlparse(uri)
-    bucket, key = parsed.netloc, parsed.path.lstrip("/")
-    client = Minio(
-        settings.s3_endpoint,
-        access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
-        secure=settings.s3_secure,
-    )
     try:
-        response = client.get_object(bucket, key)
-    except S3Error as error:
-        if error.code in ("NoSuchKey", "NoSuchBucket", "NoSuchObject"):
-            raise IngestError(f"{uri}: file not found ({error.code})") from None
-        raise
-    try:
-        return response.read()
-    finally:
-        response.close()
-        response.release_conn()
+        client = minio_client(get_settings())
+        return read_s3_object(client, parsed.netloc, parsed.path.lstrip("/"))
+    except ObjectNotFound:
+        raise IngestError(f"{uri}: file not found") from None
+    except ValueError as error:  # no endpoint configured
+        raise IngestError(f"{uri}: {error}") from None
 
 
 def read_source(source: str) -> pd.DataFrame:

@@ -251,31 +251,39 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
     }
 
 
-def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
-    """Score challenger and current champion on the challenger's holdout, then apply the gate."""
+def _spec_of(version: VersionInfo, default: ModelSpec) -> ModelSpec:
+    """The spec a version was trained with (its snapshot), or `default` when it is the same."""
+    from mlaas.lineage import load_spec_snapshot
+
+    spec_hash = version.tags.get(f"{TAG}spec_hash", default.spec_hash)
+    return default if spec_hash == default.spec_hash else load_spec_snapshot(spec_hash)
+
+
+def paired_decision(
+    spec: ModelSpec,
+    frame_key: str,
+    *,
+    challenger_uri: str,
+    champion: VersionInfo | None,
+) -> GateDecision:
+    """Score challenger and champion on the holdout of `frame_key` (split by `spec`), then gate.
+
+    The champion is fed the features of the spec it was trained with, so a champion from an
+    older spec is judged on exactly the challenger's holdout rows.
+    """
     from mlaas.training.metrics import score
     from mlaas.training.train import holdout_predictions
 
     metric = spec.training.primary_metric
-    frame_key = trained.frame_key
-    y_true, challenger_scores = holdout_predictions(spec, frame_key, trained.model_uri)
-    champion = version_for_alias(spec.name, CHAMPION)
+    y_true, challenger_scores = holdout_predictions(spec, frame_key, challenger_uri)
     champion_scores = None
     if champion is not None:
-        from mlaas.lineage import load_spec_snapshot
-
-        champion_spec_hash = champion.tags.get(f"{TAG}spec_hash", spec.spec_hash)
-        champion_spec = (
-            spec
-            if champion_spec_hash == spec.spec_hash
-            else load_spec_snapshot(champion_spec_hash)
-        )
         try:
             _, champion_scores = holdout_predictions(
                 spec,
                 frame_key,
-                f"models:/{spec.name}/{champion.version}",
-                model_spec=champion_spec,
+                f"models:/{champion.model}/{champion.version}",
+                model_spec=_spec_of(champion, spec),
             )
         except ValueError as error:  # the new frame lacks features the champion needs
             return GateDecision(
@@ -298,33 +306,26 @@ def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
     )
 
 
+def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
+    """The gate for a newly trained model against the current champion."""
+    return paired_decision(
+        spec,
+        trained.frame_key,
+        challenger_uri=trained.model_uri,
+        champion=version_for_alias(spec.name, CHAMPION),
+    )
+
+
 def compare(name: str, a: str, b: str) -> dict[str, Any]:
-    """Metrics of two versions side by side, plus a paired test on b's holdout."""
+    """Metrics of two versions side by side, plus the gate's paired test on b's holdout."""
     from mlaas.lineage import load_spec_snapshot
-    from mlaas.training.metrics import score
-    from mlaas.training.train import holdout_predictions
 
     va, vb = get_version(name, a), get_version(name, b)
     keys = sorted(k for k in set(va.metrics) | set(vb.metrics) if k.startswith("holdout_"))
-    rows = [
-        {"metric": k, a: va.metrics.get(k), b: vb.metrics.get(k)}
-        for k in keys  # one row per metric, the two versions side by side
-    ]
+    rows = [{"metric": k, a: va.metrics.get(k), b: vb.metrics.get(k)} for k in keys]
     spec = load_spec_snapshot(vb.tags[f"{TAG}spec_hash"])
-    metric = spec.training.primary_metric
-    frame_key = vb.tags[f"{TAG}frame_key"]
-    y_true, scores_b = holdout_predictions(spec, frame_key, f"models:/{name}/{b}")
-    _, scores_a = holdout_predictions(spec, frame_key, f"models:/{name}/{a}")
-    decision = decide(
-        spec.gate,
-        metric=metric,
-        higher_is_better=METRICS[metric][1],
-        y_true=y_true,
-        challenger_scores=scores_b,
-        champion_scores=scores_a,
-        champion_version=a,
-        scorer=lambda y, s: score(metric, y, s),
-        seed=spec.training.seed,
+    decision = paired_decision(
+        spec, vb.tags[f"{TAG}frame_key"], challenger_uri=f"models:/{name}/{b}", champion=va
     )
     return {"model": name, "a": a, "b": b, "metrics": rows, "test": decision.model_dump()}
 

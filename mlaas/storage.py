@@ -11,12 +11,15 @@ import io
 import shutil
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
 from mlaas.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from minio import Minio
 
 
 class ObjectNotFound(KeyError):
@@ -91,14 +94,12 @@ class LocalObjectStore:
 class S3ObjectStore:
     """A bucket (and optional prefix) on MinIO or any S3 API."""
 
-    def __init__(self, url: str, *, endpoint: str, access_key: str, secret_key: str, secure: bool):
-        from minio import Minio
-
+    def __init__(self, url: str, client: Minio) -> None:
         parsed = urlparse(url)
         self.url = url
         self.bucket = parsed.netloc
         self.prefix = parsed.path.strip("/")
-        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure)
+        self.client = client
         if not self.client.bucket_exists(self.bucket):
             self.client.make_bucket(self.bucket)
 
@@ -111,19 +112,7 @@ class S3ObjectStore:
         return self.uri(key)
 
     def get_bytes(self, key: str) -> bytes:
-        from minio.error import S3Error
-
-        try:
-            response = self.client.get_object(self.bucket, self._name(key))
-        except S3Error as error:
-            if error.code in ("NoSuchKey", "NoSuchObject"):
-                raise ObjectNotFound(key) from None
-            raise
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
+        return read_s3_object(self.client, self.bucket, self._name(key))
 
     def exists(self, key: str) -> bool:
         from minio.error import S3Error
@@ -147,6 +136,37 @@ class S3ObjectStore:
         return f"s3://{self.bucket}/{self._name(key)}"
 
 
+def minio_client(settings: Settings) -> Minio:
+    """A client for the S3 API the settings name (MinIO on the full stack)."""
+    from minio import Minio
+
+    if not settings.s3_endpoint:
+        raise ValueError("MLAAS_S3_ENDPOINT is not set; it is needed for s3:// URLs")
+    return Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        secure=settings.s3_secure,
+    )
+
+
+def read_s3_object(client: Minio, bucket: str, name: str) -> bytes:
+    """The object's bytes; ObjectNotFound when the bucket or key does not exist."""
+    from minio.error import S3Error
+
+    try:
+        response = client.get_object(bucket, name)
+    except S3Error as error:
+        if error.code in ("NoSuchKey", "NoSuchObject", "NoSuchBucket"):
+            raise ObjectNotFound(f"s3://{bucket}/{name}") from None
+        raise
+    try:
+        return bytes(response.read())
+    finally:
+        response.close()
+        response.release_conn()
+
+
 def open_store(settings: Settings) -> ObjectStore:
     url = settings.object_store_url
     parsed = urlparse(url)
@@ -157,13 +177,7 @@ def open_store(settings: Settings) -> ObjectStore:
     if parsed.scheme == "s3":
         if not settings.s3_endpoint:
             raise ValueError("MLAAS_OBJECT_STORE_URL is s3:// but MLAAS_S3_ENDPOINT is not set")
-        return S3ObjectStore(
-            url,
-            endpoint=settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            secure=settings.s3_secure,
-        )
+        return S3ObjectStore(url, minio_client(settings))
     raise ValueError(f"MLAAS_OBJECT_STORE_URL: unsupported scheme {parsed.scheme!r} in {url!r}")
 
 
