@@ -269,7 +269,7 @@ def test_accept_the_compose_env_with_real_secrets(clean_env: pytest.MonkeyPatch)
 def test_resolve_the_full_feast_config_from_the_compose_env(
     clean_env: pytest.MonkeyPatch,
 ) -> None:
-    from mlaas.features import resolve_config
+    from mlaas.feast_config import resolve_config
 
     for name, value in mlaas_env(realistic_secrets()).items():
         clean_env.setenv(name, value)

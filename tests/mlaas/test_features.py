@@ -12,13 +12,8 @@ import pandas as pd
 import pytest
 
 from mlaas.db import datasets, get_engine
-from mlaas.features import (
-    FeastConfigError,
-    frame_key,
-    online_features,
-    publish_features,
-    repo_config,
-)
+from mlaas.feast_config import FeastConfigError, repo_config
+from mlaas.features import frame_key, online_features, publish_features
 from mlaas.refs import DatasetRef
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
