@@ -191,7 +191,7 @@ def registry_promote(model: str, version: str, reason: str) -> None:
 @click.argument("b")
 def registry_compare(model: str, a: str, b: str) -> None:
     """Holdout metrics of versions A and B side by side, with a paired test on B's holdout."""
-    from mlaas.registry import compare
+    from mlaas.promotion import compare
 
     result = compare(model, a, b)
     _echo_table(result["metrics"], ["metric", a, b])

@@ -104,7 +104,7 @@ def step_train(
 
 
 def step_register(spec_name: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
-    from mlaas.registry import register_and_gate
+    from mlaas.promotion import register_and_gate
 
     spec = load_spec(spec_name)
     registration = register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger)
@@ -122,7 +122,7 @@ def run_pipeline(
     from mlaas.data.generate import ensure_dataset
     from mlaas.features import publish_features
     from mlaas.ingest import ingest
-    from mlaas.registry import register_and_gate
+    from mlaas.promotion import register_and_gate
     from mlaas.training.train import train_and_evaluate
     from mlaas.training.tune import tune
     from mlaas.validation import validate_dataset

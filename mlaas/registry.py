@@ -6,17 +6,13 @@ is registered at most once, so re-running a pipeline on the same data never adds
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlaas import db
-from mlaas.gate import decide
-from mlaas.lineage import code_revision, save_spec_snapshot
-from mlaas.refs import GateDecision, Registration, TrainResult
 from mlaas.settings import get_settings
-from mlaas.specs import METRICS, ModelSpec
+from mlaas.specs import METRICS
 from mlaas.tracking import init_mlflow
 
 if TYPE_CHECKING:
@@ -171,163 +167,6 @@ def set_alias(
     )
     log.info("%s@%s -> v%s (%s)", name, alias, version, reason)
     return info
-
-
-def register_and_gate(
-    spec: ModelSpec, trained: TrainResult, *, trigger: str = "manual", actor: str | None = None
-) -> Registration:
-    """Register the trained model as `challenger`; make it `champion` only if the gate passes."""
-    existing = find_version_for_run(spec.name, trained.run_id)
-    if existing is not None:
-        tags = existing.tags or {}
-        return Registration(
-            model=spec.name,
-            version=str(existing.version),
-            run_id=trained.run_id,
-            champion=CHAMPION in aliases_by_version(spec.name).get(str(existing.version), []),
-            gate=GateDecision.model_validate_json(tags.get(f"{TAG}gate", "{}"))
-            if f"{TAG}gate" in tags
-            else GateDecision(passed=False, reason="unknown", challenger_metric=float("nan")),
-            reused=True,
-        )
-    import mlflow
-
-    init_mlflow()
-    save_spec_snapshot(spec)
-    tags = lineage_tags(spec, trained, trigger=trigger)
-    mv = mlflow.register_model(trained.model_uri, spec.name, tags=tags)
-    version = str(mv.version)
-    db.record_audit(
-        action="register",
-        model=spec.name,
-        version=version,
-        reason=f"trained by {trigger}",
-        actor=actor,
-        details={"run_id": trained.run_id, "metrics": trained.metrics},
-    )
-    set_alias(spec.name, CHALLENGER, version, reason="newly registered", actor=actor)
-    decision = evaluate_gate(spec, trained)
-    client().set_model_version_tag(spec.name, version, f"{TAG}gate", decision.model_dump_json())
-    if decision.passed:
-        reason = f"gate passed: {decision.reason}"
-        set_alias(spec.name, CHAMPION, version, reason=reason, actor=actor)
-    else:
-        db.record_audit(
-            action="gate_rejected", model=spec.name, version=version, reason=decision.reason
-        )
-        log.warning("%s v%s stays challenger: %s", spec.name, version, decision.reason)
-    return Registration(
-        model=spec.name,
-        version=version,
-        run_id=trained.run_id,
-        champion=decision.passed,
-        gate=decision,
-    )
-
-
-def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict[str, str]:
-    from mlaas.validation import latest_validation
-
-    validation = latest_validation(spec.name, content_hash=trained.content_hash)
-    summary = (
-        f"{'passed' if validation['success'] else 'failed'} "
-        f"{validation['statistics'].get('successful_expectations', '?')}/"
-        f"{validation['statistics'].get('evaluated_expectations', '?')} ({spec.validation_suite})"
-        if validation
-        else "not validated"
-    )
-    return {
-        f"{TAG}data_hash": trained.content_hash,
-        f"{TAG}frame_key": trained.frame_key,
-        f"{TAG}validation": summary,
-        f"{TAG}spec_hash": trained.spec_hash,
-        f"{TAG}git_revision": code_revision(),
-        f"{TAG}trigger": trigger,
-        f"{TAG}seed": str(spec.training.seed),
-        f"{TAG}family": trained.family,
-        f"{TAG}params": json.dumps(trained.params, sort_keys=True),
-        f"{TAG}run_id": trained.run_id,
-        f"{TAG}profile_key": trained.profile_key,
-    }
-
-
-def _spec_of(version: VersionInfo, default: ModelSpec) -> ModelSpec:
-    """The spec a version was trained with (its snapshot), or `default` when it is the same."""
-    from mlaas.lineage import load_spec_snapshot
-
-    spec_hash = version.tags.get(f"{TAG}spec_hash", default.spec_hash)
-    return default if spec_hash == default.spec_hash else load_spec_snapshot(spec_hash)
-
-
-def paired_decision(
-    spec: ModelSpec,
-    frame_key: str,
-    *,
-    challenger_uri: str,
-    champion: VersionInfo | None,
-) -> GateDecision:
-    """Score challenger and champion on the holdout of `frame_key` (split by `spec`), then gate.
-
-    The champion is fed the features of the spec it was trained with, so a champion from an
-    older spec is judged on exactly the challenger's holdout rows.
-    """
-    from mlaas.training.metrics import score
-    from mlaas.training.train import holdout_predictions
-
-    metric = spec.training.primary_metric
-    y_true, challenger_scores = holdout_predictions(spec, frame_key, challenger_uri)
-    champion_scores = None
-    if champion is not None:
-        try:
-            _, champion_scores = holdout_predictions(
-                spec,
-                frame_key,
-                f"models:/{champion.model}/{champion.version}",
-                model_spec=_spec_of(champion, spec),
-            )
-        except ValueError as error:  # the new frame lacks features the champion needs
-            return GateDecision(
-                passed=False,
-                reason=f"champion v{champion.version} cannot be scored on the new holdout "
-                f"({error}); compare by hand and promote with a reason if intended",
-                challenger_metric=score(metric, y_true, challenger_scores),
-                champion_version=champion.version,
-            )
-    return decide(
-        spec.gate,
-        metric=metric,
-        higher_is_better=METRICS[metric][1],
-        y_true=y_true,
-        challenger_scores=challenger_scores,
-        champion_scores=champion_scores,
-        champion_version=champion.version if champion else None,
-        scorer=lambda y, s: score(metric, y, s),
-        seed=spec.training.seed,
-    )
-
-
-def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
-    """The gate for a newly trained model against the current champion."""
-    return paired_decision(
-        spec,
-        trained.frame_key,
-        challenger_uri=trained.model_uri,
-        champion=version_for_alias(spec.name, CHAMPION),
-    )
-
-
-def compare(name: str, a: str, b: str) -> dict[str, Any]:
-    """Metrics of two versions side by side, plus the gate's paired test on b's holdout."""
-    from mlaas.lineage import load_spec_snapshot
-
-    va, vb = get_version(name, a), get_version(name, b)
-    keys = sorted(k for k in set(va.metrics) | set(vb.metrics) if k.startswith("holdout_"))
-    rows = [{"metric": k, a: va.metrics.get(k), b: vb.metrics.get(k)} for k in keys]
-    spec = load_spec_snapshot(vb.tags[f"{TAG}spec_hash"])
-    decision = paired_decision(
-        spec, vb.tags[f"{TAG}frame_key"], challenger_uri=f"models:/{name}/{b}", champion=va
-    )
-    return {"model": name, "a": a, "b": b, "metrics": rows, "test": decision.model_dump()}
 
 
 def best_version(name: str, metric: str | None = None) -> VersionInfo:

@@ -9,12 +9,12 @@ import pytest
 from mlaas.data.churn import generate_churn
 from mlaas.db import audit_rows
 from mlaas.pipeline import run_pipeline
+from mlaas.promotion import compare
 from mlaas.registry import (
     CHALLENGER,
     CHAMPION,
     RegistryError,
     best_version,
-    compare,
     list_versions,
     set_alias,
     version_for_alias,
