@@ -93,6 +93,12 @@ def data() -> None:
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Output .parquet or .csv.")
 @click.option("--shift", multiple=True, help="Drift knob FEATURE=K: shift by K std (churn).")
+@click.option(
+    "--category-weight",
+    "category_weights",
+    multiple=True,
+    help="Drift knob FEATURE=CATEGORY:WEIGHT, e.g. country=Germany:3 (churn).",
+)
 @click.option("--concept-shift", type=float, default=0.0, help="Drift the target relation.")
 @click.option("--missing-rate", type=float, default=0.0, help="Share of NaN in numeric columns.")
 def data_generate(
@@ -101,6 +107,7 @@ def data_generate(
     seed: int,
     out: Path | None,
     shift: tuple[str, ...],
+    category_weights: tuple[str, ...],
     concept_shift: float,
     missing_rate: float,
 ) -> None:
@@ -115,10 +122,22 @@ def data_generate(
         if not sep:
             raise click.BadParameter(f"{item!r}: expected FEATURE=K", param_hint="--shift")
         shifts[feature] = float(amount)
+    weights: dict[str, dict[str, float]] = {}
+    for item in category_weights:
+        feature, sep, rest = item.partition("=")
+        category, sep2, weight = rest.partition(":")
+        if not (sep and sep2):
+            raise click.BadParameter(
+                f"{item!r}: expected FEATURE=CATEGORY:WEIGHT", param_hint="--category-weight"
+            )
+        weights.setdefault(feature, {})[category] = float(weight)
     drift = None
-    if shifts or concept_shift or missing_rate:
+    if shifts or weights or concept_shift or missing_rate:
         drift = ChurnDrift(
-            numeric_shift=shifts, concept_shift=concept_shift, missing_rate=missing_rate
+            numeric_shift=shifts,
+            category_weights=weights,
+            concept_shift=concept_shift,
+            missing_rate=missing_rate,
         )
     path = generate_dataset(load_spec(spec), seed=seed, rows=rows, drift=drift, out=out)
     click.echo(str(path))

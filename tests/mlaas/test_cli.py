@@ -187,3 +187,37 @@ def test_reject_shift_without_amount_from_the_console_script(tmp_path: Path) -> 
     assert result.returncode == 2
     assert result.stderr.startswith("Usage: mlaas data generate")
     assert "expected FEATURE=K" in result.stderr
+
+
+def test_generate_churn_with_drift_knobs_moves_the_named_columns(
+    mlaas_home: Path, tmp_path: Path
+) -> None:
+    base, drifted = tmp_path / "base.parquet", tmp_path / "drifted.parquet"
+    common = ["data", "generate", "churn", "--rows", "3000", "--seed", "3"]
+    assert CliRunner().invoke(cli, [*common, "--out", str(base)]).exit_code == 0
+    result = CliRunner().invoke(
+        cli,
+        [
+            *common,
+            "--out",
+            str(drifted),
+            "--shift",
+            "age=2",
+            "--category-weight",
+            "country=Germany:10",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    before, after = pd.read_parquet(base), pd.read_parquet(drifted)
+    assert after["age"].mean() > before["age"].mean() + 5
+    share = (after["country"] == "Germany").mean()
+    assert share > (before["country"] == "Germany").mean() + 0.3
+    assert before["balance"].equals(after["balance"])
+
+
+def test_reject_malformed_category_weight(mlaas_home: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["data", "generate", "churn", "--category-weight", "country=Germany"]
+    )
+    assert result.exit_code == 2
+    assert "expected FEATURE=CATEGORY:WEIGHT" in result.output
