@@ -27,6 +27,8 @@ def _conf() -> tuple[str | None, str]:
 
 def build_pipeline_dag(spec: ModelSpec) -> DAG:
     name = spec.name
+    # Tasks load the very file this DAG was built from, whatever MLAAS_SPECS_DIR says.
+    spec_file = str(SPECS_DIR / f"{name}.yaml")
 
     @dag(
         dag_id=f"mlaas_pipeline_{name}",
@@ -50,7 +52,7 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
             from mlaas.pipeline import step_ingest
 
             source, _ = _conf()
-            return step_ingest(name, source=source)
+            return step_ingest(spec_file, source=source)
 
         @task
         def validate(dataset: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
             from mlaas.validation import DataValidationError
 
             try:
-                return step_validate(name, dataset)
+                return step_validate(spec_file, dataset)
             except DataValidationError as error:  # bad data: retrying cannot help
                 raise AirflowFailException(str(error)) from error
 
@@ -66,25 +68,25 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
         def features(dataset: dict[str, Any], validation: dict[str, Any]) -> dict[str, Any]:
             from mlaas.pipeline import step_features
 
-            return step_features(name, dataset, validation)
+            return step_features(spec_file, dataset, validation)
 
         @task
         def tune(frame: dict[str, Any]) -> dict[str, Any]:
             from mlaas.pipeline import step_tune
 
-            return step_tune(name, frame, trigger=_conf()[1])
+            return step_tune(spec_file, frame, trigger=_conf()[1])
 
         @task
         def train(frame: dict[str, Any], tuned: dict[str, Any]) -> dict[str, Any]:
             from mlaas.pipeline import step_train
 
-            return step_train(name, frame, tuned, trigger=_conf()[1])
+            return step_train(spec_file, frame, tuned, trigger=_conf()[1])
 
         @task
         def register(trained: dict[str, Any]) -> dict[str, Any]:
             from mlaas.pipeline import step_register
 
-            return step_register(name, trained, trigger=_conf()[1])
+            return step_register(spec_file, trained, trigger=_conf()[1])
 
         dataset = ingest()
         frame = features(dataset, validate(dataset))

@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-USER_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, FileNotFoundError)
+# What a user can fix (spec, data, name, busy port): one line, exit 1. Anything else: exit 2.
+USER_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, OSError)
 
 
 def _echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -37,6 +38,8 @@ def _fmt(value: Any) -> str:
         return f"{value:.6g}"
     if isinstance(value, list | tuple):
         return ",".join(str(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in sorted(value.items())) or "-"
     return str(value)
 
 
@@ -50,7 +53,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("mlaas").setLevel(logging.DEBUG if debug else logging.INFO)
+    # Commands print their own progress; library INFO logs are for --debug.
+    logging.getLogger("mlaas").setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 @cli.command()
@@ -282,11 +286,20 @@ def specs() -> None:
 def specs_validate(paths: tuple[Path, ...]) -> None:
     """Check spec files (default: every spec in the specs folder)."""
     from mlaas.settings import get_settings
-    from mlaas.specs import load_spec_file, spec_files
+    from mlaas.specs import SpecError, load_spec_file, spec_files
 
+    failed = 0
     for path in paths or tuple(spec_files(get_settings().specs_dir)):
-        spec = load_spec_file(path)
+        try:
+            spec = load_spec_file(path)
+        except SpecError as error:
+            failed += 1
+            for line in str(error).splitlines():
+                click.echo(f"error: {line}", err=True)
+            continue
         click.echo(f"{path}: ok ({spec.name}, {spec.task}, spec hash {spec.spec_hash[:12]})")
+    if failed:
+        sys.exit(1)
 
 
 @cli.command()
@@ -299,6 +312,16 @@ def up(no_train: bool, no_serve: bool) -> None:
     from mlaas.up import up as start
 
     sys.exit(start(train=not no_train, serve=not no_serve, say=click.echo))
+
+
+def one_line(message: str) -> str:
+    """Several lines as one: '; ' between items, a plain space after a line ending in ':'."""
+    parts = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    joined = ""
+    for part in parts:
+        separator = "" if not joined else (" " if joined.endswith(":") else "; ")
+        joined += separator + part
+    return joined
 
 
 def main() -> None:
@@ -317,7 +340,7 @@ def main() -> None:
     except USER_ERRORS as error:
         if debug:
             raise
-        message = "; ".join(str(error).strip().splitlines()) or type(error).__name__
+        message = one_line(str(error)) or type(error).__name__
         click.echo(f"error: {message}", err=True)
         sys.exit(1)
     except Exception as error:  # an unexpected failure: still one line, traceback on --debug

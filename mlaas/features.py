@@ -136,17 +136,17 @@ def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
     fs = feature_store()
     with _quiet():
         fs.apply(objects)  # idempotent: unchanged objects are left as they are
-    if store.exists(key):
-        frame = read_parquet(store, key)
-        if list(frame.columns) == training_columns(spec):  # same data, same definitions: reuse
-            return _frame_ref(spec, dataset, key, frame)
     times = pd.to_datetime(data[spec.event_timestamp], utc=True)
-    with _quiet():
+    with _quiet():  # always: the online store must serve the batch the view now points at
         fs.materialize(
             start_date=times.min().to_pydatetime(),
             end_date=(times.max() + pd.Timedelta(seconds=1)).to_pydatetime(),
             feature_views=[spec.feature_view],
         )
+    if store.exists(key):
+        frame = read_parquet(store, key)
+        if list(frame.columns) == training_columns(spec):  # same data, same definitions: reuse
+            return _frame_ref(spec, dataset, key, frame)
     frame = training_frame(spec, data, fs)
     write_parquet(store, key, frame)
     return _frame_ref(spec, dataset, key, frame)

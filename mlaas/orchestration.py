@@ -66,8 +66,13 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
                 admin_password_file(settings)
             ),
+            "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(settings.airflow_port),
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            # Task processes report to the API server; it must follow the port setting.
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": (
+                f"http://127.0.0.1:{settings.airflow_port}/execution/"
+            ),
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",  # task logs carry the pipeline's progress
             # The platform's own settings travel to every task process.
             "MLAAS_HOME": str(settings.home),
             "MLAAS_PROJECT_DIR": str(settings.project_dir),
@@ -117,11 +122,9 @@ def run_dag(
         command.append(json.dumps(conf))
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as sink:
-        env = airflow_env(settings)
-        env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"  # task INFO lines carry our progress
         process = subprocess.Popen(
             command,
-            env=env,
+            env=airflow_env(settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

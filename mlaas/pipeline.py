@@ -1,9 +1,10 @@
 """The training pipeline of one model, as steps: ingest -> validate -> features -> tune -> train ->
 register.
 
-Each `step_*` function is what one Airflow task calls (plain names and dicts in and out, so XCom
-carries ids and URIs only); `run_pipeline` chains the same steps in-process for `mlaas run` and
-tests. Every step is idempotent: re-running on the same data and spec reuses earlier results.
+Each `step_*` function is what one Airflow task calls (a spec name or file path and plain dicts
+in and out, so XCom carries ids and URIs only); `run_pipeline` chains the same steps in-process
+for `mlaas run` and tests. Every step is idempotent: re-running on the same data and spec
+reuses earlier results.
 """
 
 from __future__ import annotations
@@ -55,24 +56,24 @@ def _report(spec: ModelSpec, step: str, result: Any) -> dict[str, Any]:
     return data
 
 
-def step_ingest(spec_name: str, *, source: str | None = None) -> dict[str, Any]:
+def step_ingest(spec_ref: str, *, source: str | None = None) -> dict[str, Any]:
     from mlaas.data.generate import ensure_dataset
     from mlaas.ingest import ingest
 
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     resolved = source or ensure_dataset(spec)
     return _report(spec, "ingest", ingest(spec, source=resolved))
 
 
-def step_validate(spec_name: str, dataset: dict[str, Any]) -> dict[str, Any]:
+def step_validate(spec_ref: str, dataset: dict[str, Any]) -> dict[str, Any]:
     from mlaas.validation import validate_dataset
 
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     return _report(spec, "validate", validate_dataset(spec, DatasetRef.model_validate(dataset)))
 
 
 def step_features(
-    spec_name: str, dataset: dict[str, Any], validation: dict[str, Any]
+    spec_ref: str, dataset: dict[str, Any], validation: dict[str, Any]
 ) -> dict[str, Any]:
     from mlaas.features import publish_features
 
@@ -80,33 +81,33 @@ def step_features(
     ref = DatasetRef.model_validate(dataset)
     if not report.success or report.content_hash != ref.content_hash:
         raise ValueError(f"dataset {ref.content_hash[:12]} has not passed validation")
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     return _report(spec, "features", publish_features(spec, ref))
 
 
-def step_tune(spec_name: str, frame: dict[str, Any], *, trigger: str) -> dict[str, Any]:
+def step_tune(spec_ref: str, frame: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.training.tune import tune
 
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     return _report(spec, "tune", tune(spec, FrameRef.model_validate(frame), trigger=trigger))
 
 
 def step_train(
-    spec_name: str, frame: dict[str, Any], tuned: dict[str, Any], *, trigger: str
+    spec_ref: str, frame: dict[str, Any], tuned: dict[str, Any], *, trigger: str
 ) -> dict[str, Any]:
     from mlaas.training.train import train_and_evaluate
 
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     result = train_and_evaluate(
         spec, FrameRef.model_validate(frame), TuneResult.model_validate(tuned), trigger=trigger
     )
     return _report(spec, "train", result)
 
 
-def step_register(spec_name: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
+def step_register(spec_ref: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.promotion import register_and_gate
 
-    spec = load_spec(spec_name)
+    spec = load_spec(spec_ref)
     registration = register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger)
     return _report(spec, "register", registration)
 

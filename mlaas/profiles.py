@@ -100,12 +100,18 @@ def build_profile(spec: ModelSpec, frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def profile_key(model: str, content_hash: str) -> str:
-    return f"profiles/{model}/{content_hash}.json"
+def _stem(spec: ModelSpec, content_hash: str) -> str:
+    # The training rows depend on the data and on the spec (features, holdout split): two
+    # versions trained from different specs on the same data keep separate profiles.
+    return f"profiles/{spec.name}/{content_hash}-{spec.spec_hash[:12]}"
 
 
-def sample_key(model: str, content_hash: str) -> str:
-    return f"profiles/{model}/{content_hash}-sample.parquet"
+def profile_key(spec: ModelSpec, content_hash: str) -> str:
+    return f"{_stem(spec, content_hash)}.json"
+
+
+def sample_key(spec: ModelSpec, content_hash: str) -> str:
+    return f"{_stem(spec, content_hash)}-sample.parquet"
 
 
 def save_profile(
@@ -122,9 +128,9 @@ def save_profile(
         rows = min(len(frame), SAMPLE_ROWS)
         sample = frame.sample(n=rows, random_state=spec.training.seed).sort_index()
         columns = [c for c in [*spec.feature_names, spec.target] if c in sample.columns]
-        body["sample_key"] = sample_key(spec.name, content_hash)
+        body["sample_key"] = sample_key(spec, content_hash)
         write_parquet(store, body["sample_key"], sample[columns].reset_index(drop=True))
-    key = profile_key(spec.name, content_hash)
+    key = profile_key(spec, content_hash)
     store.put_bytes(key, json.dumps(body, indent=1, allow_nan=False).encode())
     return key
 

@@ -178,6 +178,8 @@ def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
 
 def compare(name: str, a: str, b: str) -> dict[str, Any]:
     """Metrics of two versions side by side, plus the gate's paired test on b's holdout."""
+    if str(a) == str(b):
+        raise ValueError(f"compare needs two different versions of {name!r}, got {a} twice")
     from mlaas.lineage import load_spec_snapshot
 
     va, vb = get_version(name, a), get_version(name, b)

@@ -31,8 +31,9 @@ from mlaas.settings import Settings, get_settings, init_home
 Say = Callable[[str], None]
 
 
-class UpError(RuntimeError):
-    """A step of `mlaas up` failed; the message says which and where its log is."""
+class UpError(OSError):
+    """A step of `mlaas up` failed (busy port, a process that died, a failed DAG run); the
+    message says which and where its log is."""
 
 
 @dataclass

@@ -84,8 +84,10 @@ def test_save_profile_stores_json_and_seeded_sample(mlaas_home: Path) -> None:
     frame = churn_frame(6_000)
     profile = build_profile(spec, frame)
     key = save_profile(spec, "abc123", profile, frame=frame)
-    assert key == "profiles/churn/abc123.json"
-    assert get_store().exists("profiles/churn/abc123-sample.parquet")
+    assert key == f"profiles/churn/abc123-{spec.spec_hash[:12]}.json"
+    assert get_store().exists(f"profiles/churn/abc123-{spec.spec_hash[:12]}-sample.parquet")
+    other = small_spec("churn", training__seed=1)  # another spec, same data: its own profile
+    assert save_profile(other, "abc123", profile) != key
     loaded = load_profile(key)
     assert loaded["numeric"] == json.loads(json.dumps(profile))["numeric"]
     sample = load_sample(loaded)
