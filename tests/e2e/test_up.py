@@ -39,11 +39,14 @@ def _env(home: Path, airflow_port: int, mlflow_port: int) -> dict[str, str]:
     return env
 
 
-def _json(url: str, *, data: dict[str, str] | None = None, token: str = "") -> dict[str, object]:
+def _json(
+    url: str, *, data: dict[str, object] | None = None, token: str = "", method: str | None = None
+) -> dict[str, object]:
     request = urllib.request.Request(
         url,
         data=json.dumps(data).encode() if data is not None else None,
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method=method,
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         result: dict[str, object] = json.loads(response.read())
@@ -96,6 +99,22 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
             "registered_models"
         ]
         assert sorted(m["name"] for m in models) == ["churn", "house_prices"]  # type: ignore[index, union-attr]
+
+        # A run through the real scheduler and executor (not dag.test) on the non-default port.
+        api = f"http://127.0.0.1:{airflow_port}/api/v2/dags/mlaas_pipeline_house_prices"
+        _json(api, data={"is_paused": False}, token=str(token), method="PATCH")
+        run = _json(
+            f"{api}/dagRuns",
+            data={"logical_date": None, "conf": {"trigger": "rest-api"}},
+            token=str(token),
+        )
+        state = ""
+        for _ in range(240):
+            state = str(_json(f"{api}/dagRuns/{run['dag_run_id']}", token=str(token))["state"])
+            if state in ("success", "failed"):
+                break
+            time.sleep(1)
+        assert state == "success"
 
         children = psutil.Process(process.pid).children(recursive=True)
         assert children, "expected Airflow and MLflow processes"
