@@ -1,0 +1,1 @@
+"""Serving: compiled predictors, the model pool, routing, prediction log, cache, rate limits."""
