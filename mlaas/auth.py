@@ -105,3 +105,36 @@ def revoke_key(prefix: str, *, actor: str | None = None) -> None:
     if result.rowcount == 0:
         raise AuthError(f"no active API key with prefix {prefix!r}")
     record_audit(action="revoke_api_key", reason=prefix, actor=actor)
+
+
+class CachedVerifier:
+    """verify_key with a short in-process memory, so a hot request path does not hit the DB.
+
+    A revoked key stops working within `ttl_s`. Unknown keys are remembered too (briefly), so a
+    flood of bad keys cannot hammer the DB either.
+    """
+
+    def __init__(self, *, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
+
+    def __call__(self, token: str) -> ApiKey:
+        import time
+
+        digest = _hash(token)
+        now = time.monotonic()
+        hit = self._entries.get(digest)
+        if hit is None or hit[0] < now:
+            result: ApiKey | AuthError
+            try:
+                result = verify_key(token)
+            except AuthError as error:
+                result = error
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            hit = (now + self.ttl_s, result)
+            self._entries[digest] = hit
+        if isinstance(hit[1], AuthError):
+            raise hit[1]
+        return hit[1]

@@ -1,0 +1,1 @@
+"""The REST services: thin FastAPI adapters over the `mlaas` library."""

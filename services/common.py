@@ -1,0 +1,132 @@
+"""What every service shares: JSON errors with a machine code, API-key auth, request ids.
+
+Errors always look like {"error": {"code": "...", "message": "...", "fields": [...]}} — and the
+Open Inference Protocol routes flatten that to {"error": "..."} as the protocol requires.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mlaas.auth import ApiKey, AuthError, CachedVerifier
+
+log = logging.getLogger("mlaas.service")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a machine code and a human message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        fields: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.fields = fields or []
+        self.headers = headers or {}
+
+
+def error_body(
+    code: str, message: str, fields: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def request_id(request: Request) -> str:
+    rid: str = getattr(request.state, "request_id", "") or str(uuid.uuid4())
+    return rid
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        headers = {REQUEST_ID_HEADER: request_id(request), **error.headers}
+        return JSONResponse(
+            error_body(error.code, error.message, error.fields), error.status, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        fields = []
+        for item in error.errors():
+            loc = [str(p) for p in item.get("loc", ()) if p != "body"]
+            fields.append({"field": ".".join(loc) or "body", "problem": str(item.get("msg"))})
+        malformed = any(item.get("type") == "json_invalid" for item in error.errors())
+        if malformed:
+            return JSONResponse(
+                error_body("malformed_json", "the request body is not valid JSON"), 400
+            )
+        return JSONResponse(error_body("invalid_request", "the request is invalid", fields), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONResponse(error_body(code, str(error.detail)), error.status_code)
+
+
+def install_request_ids(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+        response = await call_next(request)
+        response.headers[REQUEST_ID_HEADER] = request.state.request_id
+        return response
+
+
+_verify = CachedVerifier()
+
+
+def require_scope(scope: str) -> Callable[..., ApiKey]:
+    """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`."""
+
+    def dependency(
+        authorization: Annotated[str | None, Header()] = None,
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> ApiKey:
+        token = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+        if not token:
+            raise ApiError(
+                401,
+                "missing_api_key",
+                "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            key = _verify(token)
+        except AuthError as error:
+            raise ApiError(
+                401, "invalid_api_key", str(error), headers={"WWW-Authenticate": "Bearer"}
+            ) from None
+        if not key.allows(scope):
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                f"this key has scopes {list(key.scopes)}; this call needs '{scope}'",
+            )
+        return key
+
+    return dependency
+
+
+PredictKey = Annotated[ApiKey, Depends(require_scope("predict"))]
+AdminKey = Annotated[ApiKey, Depends(require_scope("admin"))]
