@@ -13,10 +13,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Engine,
+    Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -175,3 +178,34 @@ def audit_rows(model: str | None = None, *, limit: int = 100) -> list[dict[str, 
         query = query.where(audit_log.c.model == model)
     with get_engine().connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+# Champion/challenger split per model (mlaas.serving.routing); no row: all traffic to champion.
+routing_configs = Table(
+    "routing_configs",
+    metadata,
+    Column("model", String(64), primary_key=True),
+    Column("challenger_weight", Float, nullable=False, default=0.0),
+    Column("shadow", Boolean, nullable=False, default=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("updated_by", String(128), nullable=False),
+)
+
+# Every served prediction (mlaas.serving.predlog). (request_id, variant) is unique so a replayed
+# spool file can never duplicate rows; one request may log a `champion` row and a `shadow` row.
+# The unique index also serves lookups by request_id (feedback joins), so it needs no second one.
+prediction_log = Table(
+    "prediction_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("request_id", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("variant", String(16), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("outputs", JSON, nullable=False),
+    Column("latency_ms", Float, nullable=False, default=0.0),
+    UniqueConstraint("request_id", "variant", name="uq_prediction_log_request_variant"),
+    Index("ix_prediction_log_model_created_at", "model", "created_at"),
+)

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     airflow_port: int = 8080
     mlflow_ui_port: int = 5000
 
+    # Prediction service.
+    prediction_port: int = 8000
+    serving_default_model: str = ""  # what /invocations scores (MLflow protocol: one model)
+    serving_poll_s: float = 5.0  # how often the service re-reads the registry aliases
+    serving_rate_per_s: float = 1000.0  # per API key (token bucket; Redis-backed when set)
+    serving_burst: int = 2000
+
     # Identity written into lineage and audit rows.
     actor: str = "mlaas"
     code_revision: str = ""  # set in images without git (build arg); else read from the checkout

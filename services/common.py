@@ -7,20 +7,23 @@ Open Inference Protocol routes flatten that to {"error": "..."} as the protocol 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 
 log = logging.getLogger("mlaas.service")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:-]+")
 
 
 class ApiError(Exception):
@@ -82,24 +85,60 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(error.detail)), error.status_code)
 
 
+class RequestIdMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware overhead): a request id in, the same id out.
+
+    A client's X-Request-ID is kept when it is short and plain; otherwise a UUID is made.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                given = value.decode("latin-1")
+                break
+        rid = given if 0 < len(given) <= 64 and _SAFE_ID.fullmatch(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = rid
+        header = (REQUEST_ID_HEADER.lower().encode(), rid.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] != header[0]]
+                message["headers"] = [*headers, header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 def install_request_ids(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
-        response = await call_next(request)
-        response.headers[REQUEST_ID_HEADER] = request.state.request_id
-        return response
+    app.add_middleware(RequestIdMiddleware)
+
+
+async def require_json(request: Request) -> None:
+    """415 for a body that is not JSON (GET and empty bodies pass)."""
+    if request.method in ("POST", "PUT", "PATCH"):
+        content_type = request.headers.get("content-type", "")
+        if not content_type.split(";")[0].strip().endswith("json"):
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                f"send the body as application/json (got {content_type or 'no content type'!r})",
+            )
 
 
 _verify = CachedVerifier()
 
 
-def require_scope(scope: str) -> Callable[..., ApiKey]:
+def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`."""
 
-    def dependency(
+    async def dependency(
         authorization: Annotated[str | None, Header()] = None,
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> ApiKey:

@@ -1,0 +1,169 @@
+"""Prediction cache: Redis when a URL is given, else an in-process LRU with a TTL.
+
+The key is `model:version:sha256(canonical JSON of the record)`, so a new version can never be
+answered from an old version's entry. Canonical JSON sorts keys and writes every number as a
+float (1 and 1.0 are the same key; -0.0 is 0.0): the model sees float64 inputs, so records that
+differ only in how a number was spelled get the same prediction and may share an entry. Strings
+and booleans are kept as they are ("1", 1 and true are three different keys).
+
+A cache must never fail a request: Redis errors count as misses (and in `errors`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value) + 0.0
+        except OverflowError:  # beyond float64: keep the exact integer
+            return value
+    if isinstance(value, float):
+        return value + 0.0  # -0.0 + 0.0 == 0.0
+    if isinstance(value, Mapping):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(v) for v in value]
+    raise TypeError(f"cannot cache a record holding {type(value).__name__}")
+
+
+def canonical_json(record: Mapping[str, Any]) -> str:
+    """The record as canonical JSON (sorted keys, numbers as floats, no spaces)."""
+    return json.dumps(
+        _canonical_value(record), sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+
+
+def cache_key(model: str, version: str, record: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256(canonical_json(record).encode()).hexdigest()
+    return f"{model}:{version}:{digest}"
+
+
+class PredictionCache:
+    """get/set JSON-serialisable outputs per (model, version, record); `None` is never cached."""
+
+    def __init__(
+        self,
+        redis_url: str | None,
+        *,
+        max_entries: int = 10_000,
+        ttl_s: float = 3600,
+        prefix: str = "mlaas:pred:",
+    ) -> None:
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self.prefix = prefix
+        self.hits = 0
+        self.misses = 0
+        self.errors = 0
+        self._lock = threading.Lock()
+        self._local: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._redis: Redis | None = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+
+    @property
+    def backend(self) -> str:
+        return "redis" if self._redis is not None else "memory"
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    def get(self, model: str, version: str, record: Mapping[str, Any]) -> Any | None:
+        """The cached output, or None on a miss."""
+        return self.get_many(model, version, [record])[0]
+
+    def set(self, model: str, version: str, record: Mapping[str, Any], output: Any) -> None:
+        self.set_many(model, version, [record], [output])
+
+    def get_many(
+        self, model: str, version: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[Any | None]:
+        """One round trip for a batch (MGET on Redis); None where missed."""
+        keys = [cache_key(model, version, r) for r in records]
+        raw = self._fetch(keys)
+        found = [None if value is None else json.loads(value) for value in raw]
+        hits = sum(value is not None for value in found)
+        with self._lock:
+            self.hits += hits
+            self.misses += len(found) - hits
+        return found
+
+    def set_many(
+        self,
+        model: str,
+        version: str,
+        records: Sequence[Mapping[str, Any]],
+        outputs: Sequence[Any],
+    ) -> None:
+        if len(records) != len(outputs):
+            raise ValueError("records and outputs differ in length")
+        items = [
+            (cache_key(model, version, r), json.dumps(o, allow_nan=False))
+            for r, o in zip(records, outputs, strict=True)
+            if o is not None
+        ]
+        if items:
+            self._store(items)
+
+    def _fetch(self, keys: list[str]) -> list[str | bytes | None]:
+        if self._redis is not None:
+            from redis import RedisError
+
+            try:
+                return list(self._redis.mget([self.prefix + k for k in keys]))
+            except RedisError:
+                with self._lock:
+                    self.errors += 1
+                return [None] * len(keys)
+        now = time.monotonic()
+        found: list[str | bytes | None] = []
+        with self._lock:
+            for key in keys:
+                entry = self._local.get(key)
+                if entry is None or entry[0] <= now:
+                    if entry is not None:
+                        del self._local[key]
+                    found.append(None)
+                else:
+                    self._local.move_to_end(key)
+                    found.append(entry[1])
+        return found
+
+    def _store(self, items: list[tuple[str, str]]) -> None:
+        if self._redis is not None:
+            from redis import RedisError
+
+            try:
+                pipe = self._redis.pipeline(transaction=False)
+                for key, value in items:
+                    pipe.set(self.prefix + key, value, ex=max(1, int(self.ttl_s)))
+                pipe.execute()
+            except RedisError:
+                with self._lock:
+                    self.errors += 1
+            return
+        expires = time.monotonic() + self.ttl_s
+        with self._lock:
+            for key, value in items:
+                self._local[key] = (expires, value)
+                self._local.move_to_end(key)
+            while len(self._local) > self.max_entries:
+                self._local.popitem(last=False)

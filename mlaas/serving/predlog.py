@@ -1,0 +1,262 @@
+"""The prediction log writer: requests enqueue, one thread inserts in batches, a disk spool
+absorbs database outages.
+
+`submit()` only puts the row on a queue, so a slow or dead database never slows a request. The
+writer thread collects up to `batch_size` rows (or what arrived within `flush_interval_s`) and
+inserts them with one executemany. When that fails the batch is written to a JSONL file in
+`spool_dir`; while spool files exist, new batches go to the spool too, so rows reach the table in
+the order they were served. Every `retry_interval_s` the writer replays the spool, oldest file
+first, deleting each file once its rows are in; files left by a crashed process are replayed on
+start. A file that keeps failing is tried row by row: rows the table refuses (a constraint, a
+value that cannot be bound) go to `spool_dir/rejected/` and are never retried; any other error
+(connection, missing table in a restored database) means "not yet" and the file waits.
+
+Duplicates: the table is unique on (request_id, variant) and inserts use the dialect's
+ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simply replayed whole;
+rows already in are skipped by the database, so nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
+
+from mlaas.db import prediction_log, utcnow
+
+log = logging.getLogger("mlaas.serving.predlog")
+
+REQUIRED = ("request_id", "model", "version", "variant", "outputs")
+COLUMNS = frozenset(REQUIRED) | {"created_at", "inputs", "latency_ms"}
+
+
+def _insert_ignoring_duplicates(engine: Engine) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialects = {"postgresql": postgresql, "sqlite": sqlite}
+    if engine.dialect.name not in dialects:
+        raise ValueError(f"prediction log needs SQLite or PostgreSQL, not {engine.dialect.name}")
+    insert = dialects[engine.dialect.name].insert(prediction_log)
+    return insert.on_conflict_do_nothing(index_elements=["request_id", "variant"])
+
+
+class PredictionLogWriter:
+    """`submit(row)` from request handlers; `close()` at shutdown flushes and replays."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        spool_dir: Path | str,
+        *,
+        batch_size: int = 500,
+        flush_interval_s: float = 0.5,
+        retry_interval_s: float = 2.0,
+    ) -> None:
+        self.engine = engine
+        self.spool_dir = Path(spool_dir)
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        self.batch_size = batch_size
+        self.flush_interval_s = flush_interval_s
+        self.retry_interval_s = retry_interval_s
+        self.queued = 0  # rows submitted
+        self.written = 0  # rows inserted straight from the queue
+        self.spooled = 0  # rows written to spool files
+        self.replayed = 0  # rows inserted from spool files
+        self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
+        self._insert = _insert_ignoring_duplicates(engine)
+        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._sequence = 0
+        self._next_retry = 0.0
+        self._held: list[dict[str, Any]] = []
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="mlaas-predlog", daemon=True)
+        self._thread.start()
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
+    def spool_files(self) -> list[Path]:
+        return sorted(self.spool_dir.glob("*.jsonl"))
+
+    def submit(self, row: Mapping[str, Any]) -> None:
+        """Enqueue one row (request_id, model, version, variant, inputs, outputs, latency_ms)."""
+        missing = [key for key in REQUIRED if key not in row]
+        unknown = [key for key in row if key not in COLUMNS]
+        if missing or unknown:
+            raise ValueError(f"prediction log row lacks {missing}, has unknown {unknown}")
+        if self._closed:
+            raise RuntimeError("prediction log writer is closed")
+        item = dict(row)
+        if isinstance(item.get("created_at"), str):
+            item["created_at"] = datetime.fromisoformat(item["created_at"])
+        item.setdefault("created_at", utcnow())
+        item.setdefault("inputs", {})
+        item.setdefault("latency_ms", 0.0)
+        with self._lock:
+            self.queued += 1
+        self._queue.put(item)
+
+    def close(self, timeout_s: float = 60.0) -> int:
+        """Write everything queued, replay the spool; returns rows still spooled (DB down)."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join(timeout_s)
+        return sum(1 for path in self.spool_files() for _ in _lines(path))
+
+    # -- writer thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch, stopping = self._collect()
+            self._guarded(batch, replay_due=time.monotonic() >= self._next_retry)
+        while batch := self._collect(wait=False)[0]:  # rows that raced with close()
+            self._guarded(batch, replay_due=False)
+        self._guarded([], replay_due=True)
+        if self._held:
+            log.error("%d prediction log rows could not be stored anywhere", len(self._held))
+
+    def _guarded(self, batch: list[dict[str, Any]], *, replay_due: bool) -> None:
+        batch, self._held = self._held + batch, []
+        try:
+            self._handle(batch, replay_due=replay_due)
+        except Exception:  # noqa: BLE001 - the writer thread must outlive any bad batch
+            log.exception("prediction log writer failed; holding %d rows", len(batch))
+            self._held = batch
+            self._next_retry = time.monotonic() + self.retry_interval_s
+
+    def _collect(self, *, wait: bool = True) -> tuple[list[dict[str, Any]], bool]:
+        """Up to batch_size rows, waiting at most flush_interval_s; True once close() was asked."""
+        batch: list[dict[str, Any]] = []
+        deadline = time.monotonic() + (self.flush_interval_s if wait else 0.0)
+        while len(batch) < self.batch_size:
+            try:
+                item = self._queue.get(timeout=max(1e-4, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _handle(self, batch: list[dict[str, Any]], *, replay_due: bool) -> None:
+        """Replay the spool when due; then insert the batch, or spool it behind older rows."""
+        if replay_due and self.spool_files():
+            self._replay()
+        if not batch:
+            return
+        if not self.spool_files() and self._write(batch) is None:
+            self.written += len(batch)
+            return
+        try:
+            self._spool(batch)
+        except OSError:  # disk full or spool gone: keep the rows in memory and try again
+            log.exception("cannot spool %d prediction log rows; holding them", len(batch))
+            self._held = batch
+
+    def _write(self, rows: list[dict[str, Any]]) -> SQLAlchemyError | None:
+        """Insert (duplicates skipped); the error if the database said no."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(self._insert, rows)
+        except SQLAlchemyError as error:
+            log.warning("prediction log insert of %d rows failed: %s", len(rows), error)
+            return error
+        return None
+
+    def _spool(self, rows: list[dict[str, Any]]) -> None:
+        lines = []
+        for row in rows:
+            try:
+                lines.append(json.dumps(row, default=_encode) + "\n")
+            except (TypeError, ValueError) as error:  # not JSON: no table could take it either
+                log.error("dropping a prediction log row that is not JSON: %s", error)
+                self.rejected += 1
+        if not lines:
+            return
+        self._sequence += 1
+        name = f"{time.time_ns():020d}-{self._sequence:08d}"
+        partial = self.spool_dir / f"{name}.tmp"
+        partial.write_text("".join(lines), encoding="utf-8")
+        partial.rename(self.spool_dir / f"{name}.jsonl")  # readers only ever see whole files
+        self.spooled += len(lines)
+
+    def _replay(self) -> None:
+        """Insert spool files oldest first; stop at the first failure and retry later."""
+        for path in self.spool_files():
+            try:
+                rows = [_decode(line) for line in _lines(path)]
+            except ValueError:  # edited or damaged by hand: set it aside, keep the rest moving
+                log.error("unreadable spool file %s moved to rejected/", path.name)
+                path.rename(self._rejected_dir() / path.name)
+                continue
+            chunks = range(0, len(rows), self.batch_size)
+            if all(self._write(rows[i : i + self.batch_size]) is None for i in chunks):
+                path.unlink()
+                self.replayed += len(rows)
+                continue
+            if self._reject_bad_rows(path, rows):
+                continue
+            self._next_retry = time.monotonic() + self.retry_interval_s
+            return
+
+    def _rejected_dir(self) -> Path:
+        (self.spool_dir / "rejected").mkdir(exist_ok=True)
+        return self.spool_dir / "rejected"
+
+    def _reject_bad_rows(self, path: Path, rows: list[dict[str, Any]]) -> bool:
+        """Row by row: set aside what the table refuses. False (file kept) on any other error."""
+        bad = []
+        for row in rows:
+            error = self._write([row])
+            if error is None:
+                continue
+            if not _row_at_fault(error):
+                return False  # the file stays whole; rows already in are skipped next time
+            bad.append(row)
+        if bad:
+            with (self._rejected_dir() / path.name).open("a", encoding="utf-8") as out:
+                out.writelines(json.dumps(row, default=_encode) + "\n" for row in bad)
+            log.error("%d prediction log rows refused by the table: %s", len(bad), path.name)
+        path.unlink()
+        self.replayed += len(rows) - len(bad)
+        self.rejected += len(bad)
+        return True
+
+
+def _row_at_fault(error: SQLAlchemyError) -> bool:
+    """A constraint or value the table refuses, or a value that cannot be bound at all."""
+    if isinstance(error, IntegrityError | DataError):
+        return True
+    return isinstance(error, StatementError) and not isinstance(error, DBAPIError)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    raise TypeError(f"cannot spool {type(value).__name__}")
+
+
+def _decode(line: str) -> dict[str, Any]:
+    row: dict[str, Any] = json.loads(line)
+    stamp = row.get("created_at")
+    if isinstance(stamp, dict) and "$datetime" in stamp:
+        row["created_at"] = datetime.fromisoformat(stamp["$datetime"])
+    return row
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as lines:
+        yield from (line for line in lines if line.strip())

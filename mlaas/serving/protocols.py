@@ -1,0 +1,113 @@
+"""Wire formats other servers speak, converted to and from records and predictions.
+
+- MLflow's scoring server (`POST /invocations`): dataframe_split, dataframe_records, instances,
+  inputs; answers {"predictions": [...]}.
+- The Open Inference Protocol v2 (KServe, MLServer, Triton): one tensor per feature in,
+  `predict` (and `predict_proba`) tensors out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlaas.serving.predictor import Prediction
+
+MLFLOW_FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
+V2_TYPES = {"int": "INT64", "float": "FP64", "bool": "BOOL", "category": "BYTES"}
+
+
+class ProtocolError(ValueError):
+    """A body that does not follow the protocol; the message says what is wrong."""
+
+
+def _columns_to_records(columns: dict[str, Any]) -> list[dict[str, Any]]:
+    lengths = {name: len(values) for name, values in columns.items() if isinstance(values, list)}
+    if len(lengths) != len(columns):
+        raise ProtocolError("every column must be a list of values")
+    if len(set(lengths.values())) > 1:
+        raise ProtocolError(f"columns have different lengths: {lengths}")
+    rows = next(iter(lengths.values()), 0)
+    return [{name: columns[name][i] for name in columns} for i in range(rows)]
+
+
+def _list_of_records(value: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise ProtocolError(f"{where} must be a list of {{feature: value}} records")
+    return value
+
+
+def records_from_mlflow(payload: Any) -> list[dict[str, Any]]:
+    """Records from any of the MLflow scoring server's JSON input formats."""
+    if not isinstance(payload, dict):
+        raise ProtocolError(f"expected a JSON object with one of {list(MLFLOW_FORMATS)}")
+    present = [key for key in MLFLOW_FORMATS if key in payload]
+    if len(present) != 1:
+        raise ProtocolError(
+            f"expected exactly one of {list(MLFLOW_FORMATS)}, got {sorted(payload) or 'none'}"
+        )
+    value = payload[present[0]]
+    if present[0] == "dataframe_split":
+        if not isinstance(value, dict) or "columns" not in value or "data" not in value:
+            raise ProtocolError("dataframe_split needs 'columns' and 'data'")
+        columns, data = value["columns"], value["data"]
+        if not isinstance(data, list) or not all(
+            isinstance(row, list) and len(row) == len(columns) for row in data
+        ):
+            raise ProtocolError(f"dataframe_split.data rows must each have {len(columns)} values")
+        return [dict(zip(columns, row, strict=True)) for row in data]
+    if present[0] == "dataframe_records":
+        return _list_of_records(value, "dataframe_records")
+    if isinstance(value, dict):  # columnar instances/inputs
+        return _columns_to_records(value)
+    return _list_of_records(value, present[0])
+
+
+def mlflow_predictions(prediction: Prediction) -> dict[str, Any]:
+    """What `mlflow models serve` answers for a model: labels or values."""
+    return {"predictions": prediction.outputs}
+
+
+def records_from_v2(payload: Any, *, feature_types: dict[str, str]) -> list[dict[str, Any]]:
+    """Records from a v2 inference request: one 1-D tensor per feature (name = feature)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("inputs"), list):
+        raise ProtocolError("expected {'inputs': [{'name', 'shape', 'datatype', 'data'}, ...]}")
+    columns: dict[str, Any] = {}
+    for tensor in payload["inputs"]:
+        if not isinstance(tensor, dict) or not {"name", "shape", "datatype", "data"} <= set(
+            tensor
+        ):
+            raise ProtocolError("each input needs name, shape, datatype and data")
+        name, shape, data = tensor["name"], tensor["shape"], tensor["data"]
+        if not isinstance(data, list):
+            raise ProtocolError(f"input {name!r}: data must be a list")
+        flat = data if not data or not isinstance(data[0], list) else [v for r in data for v in r]
+        expected = 1
+        for dim in shape if isinstance(shape, list) else [None]:
+            if not isinstance(dim, int) or dim < 0:
+                raise ProtocolError(f"input {name!r}: shape must be a list of sizes")
+            expected *= dim
+        if expected != len(flat):
+            raise ProtocolError(f"input {name!r}: shape {shape} does not hold {len(flat)} values")
+        kind = feature_types.get(name)
+        want = V2_TYPES.get(kind or "")
+        if (
+            want is not None
+            and tensor["datatype"] != want
+            and not (want == "FP64" and tensor["datatype"] in ("FP32", "INT64", "INT32"))
+        ):
+            raise ProtocolError(f"input {name!r}: datatype {tensor['datatype']}, expected {want}")
+        columns[name] = flat
+    return _columns_to_records(columns)
+
+
+def v2_outputs(prediction: Prediction, classes: list[str]) -> list[dict[str, Any]]:
+    outputs = prediction.outputs
+    rows = len(outputs)
+    if prediction.probabilities is None:
+        return [{"name": "predict", "shape": [rows], "datatype": "FP64", "data": outputs}]
+    label_type = "INT64" if all(isinstance(o, int) for o in outputs) else "BYTES"
+    flat = [row[c] for row in prediction.probabilities for c in classes]
+    return [
+        {"name": "predict", "shape": [rows], "datatype": label_type, "data": outputs},
+        {"name": "predict_proba", "shape": [rows, len(classes)], "datatype": "FP64", "data": flat},
+    ]

@@ -1,0 +1,122 @@
+"""Per-key token buckets: one atomic Lua script on Redis (shared by every replica), or a locked
+dict in this process.
+
+A bucket holds up to `burst` tokens and refills at `rate_per_s`; a request takes one token or is
+refused with the seconds until one is back. On Redis the script reads the server clock (`TIME`),
+so replicas with skewed clocks agree, and each bucket key expires once it would be full again.
+If Redis is unreachable the limiter lets requests through (and counts `errors`): losing rate
+limits for a moment is better than refusing every prediction.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+TOKEN_BUCKET_LUA = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = burst
+  ts = now
+end
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local allowed = 0
+local retry_after = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  retry_after = (1 - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
+return {allowed, tostring(retry_after)}
+"""
+
+_PRUNE_EVERY = 4096
+
+
+class RateLimiter:
+    """`allow(key_id, rate_per_s=, burst=) -> (allowed, retry_after_s)`."""
+
+    def __init__(self, redis_url: str | None, *, prefix: str = "mlaas:rl:") -> None:
+        self.prefix = prefix
+        self.errors = 0
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float, float, float]] = {}
+        self._calls = 0
+        self._redis: Redis | None = None
+        self._script: Any = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+            # register_script runs EVALSHA and falls back to EVAL (loading it) on NOSCRIPT.
+            self._script = self._redis.register_script(TOKEN_BUCKET_LUA)
+
+    @property
+    def backend(self) -> str:
+        return "redis" if self._redis is not None else "memory"
+
+    def allow(self, key_id: str, *, rate_per_s: float, burst: int) -> tuple[bool, float]:
+        """Take one token from `key_id`'s bucket; when empty, say how long until the next one."""
+        if rate_per_s <= 0 or burst < 1:
+            raise ValueError("rate_per_s must be > 0 and burst >= 1")
+        if self._script is not None:
+            return self._allow_redis(key_id, rate_per_s, burst)
+        return self._allow_local(key_id, rate_per_s, burst)
+
+    def _allow_redis(self, key_id: str, rate: float, burst: int) -> tuple[bool, float]:
+        from redis import RedisError
+
+        try:
+            allowed, retry_after = self._script(keys=[self.prefix + key_id], args=[rate, burst])
+        except RedisError:
+            with self._lock:
+                self.errors += 1
+            return True, 0.0
+        return bool(int(allowed)), float(retry_after)
+
+    def _allow_local(self, key_id: str, rate: float, burst: int) -> tuple[bool, float]:
+        with self._lock:
+            now = time.monotonic()  # read under the lock, or a late thread rewinds the bucket
+            tokens, ts, _, _ = self._buckets.get(key_id, (float(burst), now, rate, burst))
+            tokens = min(float(burst), tokens + max(0.0, now - ts) * rate)
+            if tokens >= 1.0:
+                allowed, retry_after = True, 0.0
+                tokens -= 1.0
+            else:
+                allowed, retry_after = False, (1.0 - tokens) / rate
+            self._buckets[key_id] = (tokens, now, rate, burst)
+            self._calls += 1
+            if self._calls % _PRUNE_EVERY == 0:
+                self._prune(now)
+        return allowed, retry_after
+
+    def _prune(self, now: float) -> None:
+        """Forget buckets that have refilled: a full bucket is the same as no bucket."""
+        full = [
+            key
+            for key, (tokens, ts, rate, burst) in self._buckets.items()
+            if tokens + (now - ts) * rate >= burst
+        ]
+        for key in full:
+            del self._buckets[key]
+
+
+def ceil_seconds(retry_after_s: float) -> int:
+    """The `Retry-After` header value (whole seconds, at least 1)."""
+    return max(1, math.ceil(retry_after_s))

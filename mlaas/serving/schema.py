@@ -1,0 +1,203 @@
+"""Request records checked against a model's spec, then encoded as the model's float matrix.
+
+A record maps every spec feature to a value: a number for int/float features, true/false for
+bool features, a string for categories. `null` is allowed for any feature and is imputed exactly
+as in training (median / most frequent category). Everything else is a problem: a missing or
+unknown field, a wrong type, NaN or infinity. All problems of all records are collected, each
+naming its field (`records[3].age`), so one 4xx answer lists everything to fix.
+
+The encoding is the fitted ColumnTransformer as plain arrays: no pandas on the request path.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from mlaas.specs import ModelSpec
+
+_JSON_TYPES = {str: "string", bool: "boolean", int: "number", float: "number", dict: "object"}
+_EXPECTED = {
+    "int": "a number",
+    "float": "a number",
+    "bool": "true or false",
+    "category": "a string",
+}
+_SHOWN_PROBLEMS = 10
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with a request: where (`records[0].age`) and what."""
+
+    field: str
+    problem: str
+
+
+class InputError(ValueError):
+    """Records that do not match the model's features; `.problems` lists every problem."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        shown = "; ".join(f"{p.field}: {p.problem}" for p in problems[:_SHOWN_PROBLEMS])
+        more = len(problems) - _SHOWN_PROBLEMS
+        suffix = f"; and {more} more" if more > 0 else ""
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"invalid input ({count}): {shown}{suffix}")
+
+
+@dataclass(frozen=True)
+class RecordSchema:
+    """What a record must look like: the spec's features, in spec order, with their types."""
+
+    kinds: dict[str, str]  # feature -> int | float | bool | category (insertion = spec order)
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> RecordSchema:
+        return cls(kinds={f.name: f.type for f in spec.features})
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value), "array" if isinstance(value, list | tuple) else "other")
+
+
+def _value_problem(kind: str, value: Any) -> str | None:
+    """Why `value` cannot be a `kind` feature, or None when it can (null always can)."""
+    if value is None:
+        return None
+    if kind == "category":
+        return None if isinstance(value, str) else f"expected a string, got {_type_name(value)}"
+    if kind == "bool":
+        if value is True or value is False or isinstance(value, np.bool_):
+            return None
+        return f"expected true or false, got {_type_name(value)}"
+    kind_of_value = type(value)
+    if kind_of_value is not float and kind_of_value is not int:
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            return f"expected a number, got {_type_name(value)}"
+    try:
+        number = float(value)
+    except OverflowError:
+        return "number out of range"
+    if math.isnan(number):
+        return "NaN is not allowed (send null to have the value imputed)"
+    if math.isinf(number):
+        return "infinity is not allowed"
+    return None
+
+
+def validate_records(schema: RecordSchema, records: Any) -> None:
+    """Raise InputError naming every problem in `records` (a non-empty list of objects)."""
+    if not isinstance(records, list):
+        raise InputError([FieldProblem("records", "expected a list of objects")])
+    if not records:
+        raise InputError([FieldProblem("records", "expected at least one record")])
+    kinds = schema.kinds
+    problems: list[FieldProblem] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            problems.append(
+                FieldProblem(f"records[{index}]", f"expected an object, got {_type_name(record)}")
+            )
+            continue
+        for name, kind in kinds.items():
+            if name not in record:
+                problem: str | None = "missing (send null to have the value imputed)"
+            else:
+                problem = _value_problem(kind, record[name])
+            if problem is not None:
+                problems.append(FieldProblem(f"records[{index}].{name}", problem))
+        if len(record) != len(kinds) or any(key not in kinds for key in record):
+            for key in record:
+                if key not in kinds:
+                    problems.append(
+                        FieldProblem(f"records[{index}].{key}", "unknown field for this model")
+                    )
+    if problems:
+        raise InputError(problems)
+
+
+def expected_type(kind: str) -> str:
+    """How a request must send a `kind` feature, for signatures and docs."""
+    return _EXPECTED[kind]
+
+
+@dataclass(frozen=True)
+class FeatureEncoding:
+    """The fitted preprocessing as arrays, columns in the ColumnTransformer's output order."""
+
+    n_columns: int
+    numeric_names: tuple[str, ...]
+    numeric_columns: np.ndarray  # output column of each numeric feature
+    numeric_fill: np.ndarray  # imputed value (training median)
+    numeric_mean: np.ndarray
+    numeric_scale: np.ndarray
+    categorical_names: tuple[str, ...]
+    categorical_fill: tuple[str, ...]  # imputed category (training most frequent)
+    categorical_columns: tuple[dict[str, int], ...]  # category -> output column (unseen: none)
+
+    @cached_property
+    def numeric_block(self) -> slice | None:
+        """The numeric columns as a slice when they are contiguous and in order."""
+        columns = self.numeric_columns
+        if columns.size and (np.diff(columns) == 1).all():
+            return slice(int(columns[0]), int(columns[-1]) + 1)
+        return None
+
+    @cached_property
+    def categorical(self) -> tuple[tuple[str, str, dict[str, int]], ...]:
+        """(feature, fill, category -> column) per categorical feature."""
+        return tuple(
+            zip(
+                self.categorical_names,
+                self.categorical_fill,
+                self.categorical_columns,
+                strict=True,
+            )
+        )
+
+    def column_features(self) -> list[str]:
+        """The spec feature behind each output column (one-hot columns map to their feature)."""
+        owners = [""] * self.n_columns
+        for name, column in zip(self.numeric_names, self.numeric_columns.tolist(), strict=True):
+            owners[column] = name
+        for name, columns in zip(self.categorical_names, self.categorical_columns, strict=True):
+            for column in columns.values():
+                owners[column] = name
+        return owners
+
+
+def records_to_matrix(
+    encoding: FeatureEncoding, records: Sequence[Mapping[str, Any]]
+) -> np.ndarray:
+    """Float64 design matrix of validated records (nulls imputed, scaled, one-hot encoded)."""
+    X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
+    names = encoding.numeric_names
+    if names:
+        rows = [[record[name] for name in names] for record in records]
+        # dtype=float64 turns None into NaN and bools into 0/1, as the training imputer saw them.
+        raw = np.array(rows, dtype=np.float64)
+        if any(None in row for row in rows):
+            raw = np.where(np.isnan(raw), encoding.numeric_fill, raw)
+        block = encoding.numeric_block
+        if block is None:
+            X[:, encoding.numeric_columns] = (raw - encoding.numeric_mean) / encoding.numeric_scale
+        else:  # contiguous columns (the usual case): compute in place, no fancy indexing
+            target = X[:, block]
+            np.subtract(raw, encoding.numeric_mean, out=target)
+            np.divide(target, encoding.numeric_scale, out=target)
+    for row, record in enumerate(records):
+        for name, fill, columns in encoding.categorical:
+            value = record[name]
+            column = columns.get(fill if value is None else value)
+            if column is not None:  # an unseen category encodes as all zeros
+                X[row, column] = 1.0
+    return X

@@ -1,0 +1,249 @@
+"""One prediction request, end to end: route, look up the cache, score, explain, shadow, log.
+
+The FastAPI routes (native, MLflow scoring protocol, Open Inference Protocol v2) all end here, so
+the behaviour is the same whichever protocol a client speaks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlaas.registry import CHALLENGER, CHAMPION
+from mlaas.serving.cache import PredictionCache
+from mlaas.serving.pool import ModelPool
+from mlaas.serving.predictor import Prediction, Predictor
+from mlaas.serving.predlog import PredictionLogWriter
+from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
+from mlaas.settings import Settings, get_settings
+
+log = logging.getLogger("mlaas.serving")
+
+MAX_BATCH = 10_000  # records in one /predict/batch call
+MAX_ONLINE = 1_000  # records in one /predict call
+
+
+class ModelNotServed(LookupError):
+    """No loaded model under that name (or not under the asked alias)."""
+
+
+class BatchTooLarge(ValueError):
+    """More records than one call may carry (or none)."""
+
+
+class UnknownEntity(LookupError):
+    """Entity ids the online feature store has no features for."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request_id: str
+    model: str
+    version: str
+    variant: str  # champion | challenger (what answered)
+    prediction: Prediction
+    explanations: list[dict[str, float]] | None = None
+    cached: bool = False
+    latency_ms: float = 0.0
+
+
+@dataclass
+class Counters:
+    requests: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    shadow_scored: int = 0
+    shadow_failures: int = 0
+    by_variant: dict[str, int] = field(default_factory=dict)
+
+
+class PredictionService:
+    """Holds the served models and everything a request touches besides them."""
+
+    def __init__(
+        self,
+        *,
+        pool: ModelPool,
+        cache: PredictionCache,
+        prediction_log: PredictionLogWriter,
+        routing_ttl_s: float = 5.0,
+    ) -> None:
+        self.pool, self.cache, self.prediction_log = pool, cache, prediction_log
+        self.routing_ttl_s = routing_ttl_s
+        self.counters = Counters()
+        self._routing: dict[str, tuple[float, RoutingConfig]] = {}
+        self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaas-shadow")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> PredictionService:
+        from mlaas.db import get_engine
+
+        settings = settings or get_settings()
+        return cls(
+            pool=ModelPool(),
+            cache=PredictionCache(settings.redis_url or None),
+            prediction_log=PredictionLogWriter(
+                get_engine(), Path(settings.home) / "spool" / "prediction_log"
+            ),
+        )
+
+    def close(self) -> None:
+        self.pool.stop()
+        self._shadow.shutdown(wait=True)
+        self.prediction_log.close()
+
+    # -- models ------------------------------------------------------------------------------
+
+    def predictor(self, model: str, variant: str = CHAMPION) -> Predictor:
+        try:
+            return self.pool.get(model, variant)
+        except KeyError:
+            served = sorted(self.pool.served())
+            if model in served:
+                raise ModelNotServed(f"model {model!r} has no {variant!r} being served") from None
+            raise ModelNotServed(f"model {model!r} is not served; served: {served}") from None
+
+    def routing(self, model: str) -> RoutingConfig:
+        """The model's split, re-read from the DB at most every `routing_ttl_s`."""
+        now = time.monotonic()
+        hit = self._routing.get(model)
+        if hit is None or hit[0] < now:
+            hit = (now + self.routing_ttl_s, get_routing(model))
+            self._routing[model] = hit
+        return hit[1]
+
+    def forget_routing(self, model: str) -> None:
+        self._routing.pop(model, None)
+
+    def records_for_entities(self, model: str, entity_ids: list[Any]) -> list[dict[str, Any]]:
+        """Feature records from the Feast online store, in the order of the ids."""
+        from mlaas.features import FOUND, online_features
+
+        spec = self.predictor(model).spec
+        if not entity_ids or len(entity_ids) > MAX_ONLINE:
+            raise BatchTooLarge(f"send 1 to {MAX_ONLINE} entity ids, got {len(entity_ids)}")
+        values = online_features(spec, entity_ids)
+        missing = [i for i, found in zip(entity_ids, values[FOUND], strict=True) if not found]
+        if missing:
+            raise UnknownEntity(f"unknown {spec.entity_key} for {model!r}: {missing}")
+        return [
+            {name: values[name][row] for name in spec.feature_names}
+            for row in range(len(entity_ids))
+        ]
+
+    # -- predictions -------------------------------------------------------------------------
+
+    def predict(
+        self,
+        model: str,
+        records: list[dict[str, Any]],
+        *,
+        routing_key: str | None = None,
+        explain: bool = False,
+        request_id: str | None = None,
+        variant: str | None = None,
+        max_records: int = MAX_ONLINE,
+    ) -> Outcome:
+        """Score records with the variant routing picks (or the one asked for), log every row."""
+        started = time.perf_counter()
+        request_id = request_id or str(uuid.uuid4())
+        if not records:
+            raise BatchTooLarge("send at least one record")
+        if len(records) > max_records:
+            raise BatchTooLarge(f"{len(records)} records; at most {max_records} per call")
+        config = self.routing(model)
+        served = self.pool.served().get(model, {})
+        if variant is None:
+            variant = choose_variant(config, routing_key) if CHALLENGER in served else CHAMPION
+        predictor = self.predictor(model, variant)
+        prediction, cached = self._score(predictor, records)
+        explanations = predictor.explain_records(records) if explain else None
+        latency_ms = (time.perf_counter() - started) * 1000
+        self._log(request_id, predictor, variant, records, prediction, latency_ms)
+        if config.shadow and variant == CHAMPION and CHALLENGER in served:
+            self._shadow.submit(self._score_shadow, model, request_id, records)
+        with self._lock:
+            self.counters.requests += 1
+            self.counters.by_variant[variant] = self.counters.by_variant.get(variant, 0) + 1
+        return Outcome(
+            request_id=request_id,
+            model=model,
+            version=predictor.version,
+            variant=variant,
+            prediction=prediction,
+            explanations=explanations,
+            cached=cached,
+            latency_ms=latency_ms,
+        )
+
+    def _score(
+        self, predictor: Predictor, records: list[dict[str, Any]]
+    ) -> tuple[Prediction, bool]:
+        """Single records go through the cache (keyed by version); batches are scored directly."""
+        if len(records) != 1:
+            return predictor.predict_records(records), False
+        record = records[0]
+        hit = self.cache.get(predictor.model, predictor.version, record)
+        if hit is not None:
+            self.counters.cache_hits += 1
+            return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True
+        self.counters.cache_misses += 1
+        prediction = predictor.predict_records(records)
+        probabilities = prediction.probabilities[0] if prediction.probabilities else None
+        self.cache.set(
+            predictor.model,
+            predictor.version,
+            record,
+            {
+                "output": prediction.outputs[0],
+                "probabilities": [probabilities] if probabilities else None,
+            },
+        )
+        return prediction, False
+
+    def _score_shadow(self, model: str, request_id: str, records: list[dict[str, Any]]) -> None:
+        """The challenger scores the same records off the request path; logged, never returned."""
+        try:
+            started = time.perf_counter()
+            predictor = self.pool.get(model, CHALLENGER)
+            prediction = predictor.predict_records(records)
+            latency_ms = (time.perf_counter() - started) * 1000
+            self._log(request_id, predictor, "shadow", records, prediction, latency_ms)
+            self.counters.shadow_scored += 1
+        except Exception as error:  # noqa: BLE001 - a shadow failure must never reach a client
+            self.counters.shadow_failures += 1
+            log.warning("shadow scoring of %s failed: %s", model, error)
+
+    def _log(
+        self,
+        request_id: str,
+        predictor: Predictor,
+        variant: str,
+        records: list[dict[str, Any]],
+        prediction: Prediction,
+        latency_ms: float,
+    ) -> None:
+        probabilities: list[dict[str, float] | None] = (
+            list(prediction.probabilities) if prediction.probabilities else [None] * len(records)
+        )
+        for index, (record, output, proba) in enumerate(
+            zip(records, prediction.outputs, probabilities, strict=True)
+        ):
+            self.prediction_log.submit(
+                {
+                    "request_id": request_id if len(records) == 1 else f"{request_id}:{index}",
+                    "model": predictor.model,
+                    "version": predictor.version,
+                    "variant": variant,
+                    "inputs": record,
+                    "outputs": {"output": output, "probabilities": proba},
+                    "latency_ms": latency_ms,
+                }
+            )

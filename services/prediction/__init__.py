@@ -1,0 +1,1 @@
+"""The prediction service: every champion (and challenger) in the registry, over REST."""

@@ -1,0 +1,180 @@
+"""Drop-in protocols: MLflow's scoring server and the Open Inference Protocol v2.
+
+Errors follow each protocol (see services.prediction.errors): MLflow's {"error_code",
+"message"} and v2's {"error": "..."}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+import mlaas
+from mlaas.serving.protocols import (
+    mlflow_predictions,
+    records_from_mlflow,
+    records_from_v2,
+    v2_outputs,
+)
+from mlaas.serving.service import ModelNotServed, PredictionService
+from mlaas.settings import get_settings
+from services.common import ApiError, require_json
+from services.prediction.deps import PredictKey, ServiceDep
+from services.prediction.responses import json_response, mark
+
+mlflow_router = APIRouter(tags=["mlflow protocol"])
+v2_router = APIRouter(prefix="/v2", tags=["open inference protocol v2"])
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return msgspec.json.decode(await request.body())
+    except msgspec.DecodeError:
+        raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
+
+
+def _default_model(service: PredictionService) -> str:
+    configured = get_settings().serving_default_model
+    if configured:
+        return configured
+    served = sorted(service.pool.served())
+    if len(served) == 1:
+        return served[0]
+    raise ApiError(
+        400,
+        "no_default_model",
+        f"/invocations serves one model; set MLAAS_SERVING_DEFAULT_MODEL (served: {served}) "
+        "or call /v1/models/{name}/invocations",
+    )
+
+
+# -- MLflow scoring server -----------------------------------------------------------------
+
+
+@mlflow_router.get("/ping")
+def ping(service: ServiceDep) -> Response:
+    """MLflow's health check: 200 once models are loaded."""
+    return Response("\n", 200 if service.pool.ready else 503, media_type="application/json")
+
+
+@mlflow_router.get("/version")
+def version() -> Response:
+    """The server version (MLflow answers its own version as plain text)."""
+    return Response(mlaas.__version__, media_type="text/plain")
+
+
+@mlflow_router.post("/invocations", dependencies=[Depends(require_json)])
+async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
+    """Score the default model with MLflow's input formats."""
+    return await _invoke(request, service, _default_model(service))
+
+
+@mlflow_router.post("/v1/models/{name}/invocations", dependencies=[Depends(require_json)])
+async def model_invocations(
+    name: str, request: Request, key: PredictKey, service: ServiceDep
+) -> Response:
+    """Score a named model with MLflow's input formats."""
+    return await _invoke(request, service, name)
+
+
+async def _invoke(request: Request, service: PredictionService, model: str) -> Response:
+    records = records_from_mlflow(await _json(request))
+    outcome = service.predict(model, records, request_id=request.state.request_id)
+    mark(request, outcome)
+    return json_response(mlflow_predictions(outcome.prediction))
+
+
+# -- Open Inference Protocol v2 ------------------------------------------------------------
+
+
+@v2_router.get("")
+async def server_metadata() -> dict[str, Any]:
+    """Server metadata."""
+    return {"name": "mlaas", "version": mlaas.__version__, "extensions": []}
+
+
+@v2_router.get("/health/live")
+async def v2_live() -> dict[str, bool]:
+    """Liveness."""
+    return {"live": True}
+
+
+@v2_router.get("/health/ready")
+async def v2_ready(service: ServiceDep) -> Response:
+    """Readiness: every champion loaded."""
+    ready = service.pool.ready
+    return json_response({"ready": ready}, 200 if ready else 503)
+
+
+def _variant_for(service: PredictionService, name: str, version: str | None) -> str:
+    served = service.pool.served().get(name)
+    if not served:
+        raise ModelNotServed(f"model {name!r} is not served")
+    if version is None:
+        return "champion"
+    for alias, served_version in served.items():
+        if served_version == version:
+            return alias
+    raise ModelNotServed(f"model {name!r} version {version!r} is not served (served: {served})")
+
+
+@v2_router.get("/models/{name}")
+@v2_router.get("/models/{name}/versions/{version}")
+async def v2_model_metadata(
+    name: str, service: ServiceDep, key: PredictKey, version: str | None = None
+) -> Any:
+    """Model metadata: inputs (one tensor per feature) and outputs."""
+    predictor = service.predictor(name, _variant_for(service, name, version))
+    inputs = [
+        {"name": f.name, "datatype": t, "shape": [-1]}
+        for f in predictor.spec.features
+        for t in [{"int": "INT64", "float": "FP64", "bool": "BOOL"}.get(f.type, "BYTES")]
+    ]
+    outputs = [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
+    if predictor.classes:
+        outputs.append({"name": "predict_proba", "datatype": "FP64", "shape": [-1, -1]})
+    served = service.pool.served()[name]
+    return {
+        "name": name,
+        "versions": sorted(set(served.values())),
+        "platform": "mlaas",
+        "inputs": inputs,
+        "outputs": outputs,
+    }
+
+
+@v2_router.get("/models/{name}/ready")
+@v2_router.get("/models/{name}/versions/{version}/ready")
+async def v2_model_ready(
+    name: str, service: ServiceDep, key: PredictKey, version: str | None = None
+) -> Any:
+    """Whether that model (version) is loaded."""
+    _variant_for(service, name, version)
+    return {"name": name, "ready": True}
+
+
+@v2_router.post("/models/{name}/infer", dependencies=[Depends(require_json)])
+@v2_router.post("/models/{name}/versions/{version}/infer", dependencies=[Depends(require_json)])
+async def v2_infer(
+    name: str, request: Request, service: ServiceDep, key: PredictKey, version: str | None = None
+) -> Any:
+    """Inference with v2 tensors; the request id is echoed."""
+    payload = await _json(request)
+    variant = _variant_for(service, name, version)
+    predictor = service.predictor(name, variant)
+    types = {f.name: f.type for f in predictor.spec.features}
+    records = records_from_v2(payload, feature_types=types)
+    request_id = str(payload.get("id") or request.state.request_id)
+    outcome = service.predict(name, records, request_id=request_id, variant=variant)
+    mark(request, outcome)
+    return json_response(
+        {
+            "model_name": name,
+            "model_version": outcome.version,
+            "id": request_id,
+            "outputs": v2_outputs(outcome.prediction, predictor.classes),
+        }
+    )

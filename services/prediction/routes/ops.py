@@ -1,0 +1,42 @@
+"""Health, readiness, metrics and reload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.common import ApiError
+from services.prediction.deps import AdminKey, ServiceDep
+from services.prediction.metrics import REGISTRY
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health/live")
+def live() -> dict[str, str]:
+    """The process answers."""
+    return {"status": "alive"}
+
+
+@router.get("/health/ready")
+def ready(service: ServiceDep) -> dict[str, Any]:
+    """Ready once every champion is loaded (503 before)."""
+    if not service.pool.ready:
+        raise ApiError(503, "not_ready", "models are still loading")
+    return {"status": "ready", "models": service.pool.served()}
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics_registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+@router.post("/admin/reload", tags=["admin"])
+def reload(key: AdminKey, service: ServiceDep) -> dict[str, Any]:
+    """Re-read the registry aliases now and swap in what changed (admin)."""
+    changes = service.pool.refresh()
+    return {"changes": changes, "served": service.pool.served()}

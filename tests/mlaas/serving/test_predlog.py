@@ -1,0 +1,188 @@
+"""The prediction log writer on SQLite: bursts, an outage spooled to disk and replayed, no row
+lost or written twice."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.pool import NullPool
+
+from mlaas import db
+from mlaas.serving.predlog import PredictionLogWriter
+
+
+def sqlite_engine(path: Path) -> Engine:
+    """No connection pool: every insert opens the file, so moving it away is a real outage."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return db.init_db(create_engine(f"sqlite:///{path}", poolclass=NullPool))
+
+
+def row(i: int, *, variant: str = "champion") -> dict[str, object]:
+    return {
+        "request_id": f"req-{i:06d}",
+        "model": "churn",
+        "version": "3",
+        "variant": variant,
+        "inputs": {"age": 30 + i % 50, "plan": "pro"},
+        "outputs": {"output": "yes", "probabilities": {"no": 0.25, "yes": 0.75}},
+        "latency_ms": 1.5,
+    }
+
+
+def logged(engine: Engine) -> list[tuple[str, str]]:
+    query = select(db.prediction_log.c.request_id, db.prediction_log.c.variant)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query.order_by(db.prediction_log.c.id))]
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_burst_of_rows_is_all_written_by_close(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.05)
+
+    def submit_range(start: int) -> None:
+        for i in range(start, start + 1_250):
+            writer.submit(row(i))
+
+    threads = [threading.Thread(target=submit_range, args=(n * 1_250,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert writer.close() == 0
+
+    rows = logged(engine)
+    assert len(rows) == 5_000
+    assert {r[0] for r in rows} == {f"req-{i:06d}" for i in range(5_000)}
+    assert (writer.queued, writer.written) == (5_000, 5_000)
+    assert (writer.spooled, writer.queue_depth) == (0, 0)
+    with engine.connect() as conn:
+        first = conn.execute(select(db.prediction_log).limit(1)).one()._mapping
+    assert first["outputs"] == {"output": "yes", "probabilities": {"no": 0.25, "yes": 0.75}}
+    assert first["created_at"] is not None and first["latency_ms"] == 1.5
+
+
+def test_an_outage_is_spooled_then_replayed_in_order(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    spool = tmp_path / "spool"
+    writer = PredictionLogWriter(
+        engine, spool, batch_size=50, flush_interval_s=0.02, retry_interval_s=0.05
+    )
+    for i in range(100):
+        writer.submit(row(i))
+    wait_for(lambda: writer.written == 100)
+
+    (tmp_path / "db").rename(tmp_path / "db-away")  # the database is gone
+    for i in range(100, 400):
+        writer.submit(row(i))
+    wait_for(lambda: writer.spooled == 300)
+    assert writer.spool_files()
+    assert writer.written == 100 and writer.replayed == 0
+
+    (tmp_path / "db-away").rename(tmp_path / "db")  # and back
+    for i in range(400, 500):
+        writer.submit(row(i))
+    # rows that arrive while older ones are still spooled queue up behind them in the spool
+    wait_for(lambda: writer.written + writer.replayed == 500 and not writer.spool_files())
+    assert writer.replayed >= 300
+    assert writer.close() == 0
+    assert writer.spool_files() == []
+
+    assert logged(engine) == [(f"req-{i:06d}", "champion") for i in range(500)]
+
+
+def test_close_keeps_the_spool_when_the_database_is_still_down(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    (tmp_path / "db").rename(tmp_path / "db-away")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    for i in range(50):
+        writer.submit(row(i))
+    assert writer.close() == 50
+    with pytest.raises(RuntimeError):
+        writer.submit(row(51))
+
+    (tmp_path / "db-away").rename(tmp_path / "db")
+    again = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    assert again.close() == 0  # a new writer replays what the last one left behind
+    assert len(logged(engine)) == 50
+    assert again.replayed == 50
+
+
+def test_a_database_without_its_table_is_an_outage_not_bad_rows(tmp_path: Path) -> None:
+    path = tmp_path / "db" / "platform.db"
+    path.parent.mkdir()
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)  # restored, schema not yet
+    writer = PredictionLogWriter(
+        engine, tmp_path / "spool", flush_interval_s=0.02, retry_interval_s=0.05
+    )
+    for i in range(20):
+        writer.submit(row(i))
+    wait_for(lambda: writer.spooled == 20)
+    time.sleep(0.2)  # several replay attempts fail on the missing table
+    assert (writer.rejected, writer.replayed) == (0, 0)
+
+    db.init_db(engine)
+    assert writer.close() == 0
+    assert len(logged(engine)) == 20 and writer.rejected == 0
+
+
+def test_replaying_a_half_written_file_does_not_duplicate(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with engine.begin() as conn:  # the first half made it in before the failure
+        conn.execute(
+            db.prediction_log.insert(), [{**row(i), "created_at": db.utcnow()} for i in range(30)]
+        )
+    stamp = {"$datetime": "2025-01-01T00:00:00+00:00"}
+    lines = [json.dumps({**row(i), "created_at": stamp}) for i in range(60)]
+    (spool / "00000000000000000001-00000001.jsonl").write_text("\n".join(lines) + "\n")
+
+    writer = PredictionLogWriter(engine, spool, batch_size=25, flush_interval_s=0.02)
+    writer.submit(row(0, variant="shadow"))  # same request, other variant: a separate row
+    writer.close()
+    rows = logged(engine)
+    assert len(rows) == len(set(rows)) == 61
+    assert writer.replayed == 60
+
+
+def test_rows_the_table_refuses_are_set_aside_not_retried(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    writer.submit(row(0))
+    writer.submit({**row(1), "version": None})  # NOT NULL
+    writer.submit({**row(2), "outputs": {"x": object()}})  # not JSON at all
+    writer.submit(row(3))
+    assert writer.close() == 0
+    assert [r[0] for r in logged(engine)] == ["req-000000", "req-000003"]
+    assert writer.rejected == 2
+    kept = list((tmp_path / "spool" / "rejected").glob("*.jsonl"))
+    assert [json.loads(line)["request_id"] for line in kept[0].read_text().splitlines()] == [
+        "req-000001"
+    ]
+
+
+def test_submit_refuses_rows_without_their_keys(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool")
+    with pytest.raises(ValueError, match="request_id"):
+        writer.submit({"model": "churn", "version": "1", "variant": "champion", "outputs": 1})
+    with pytest.raises(ValueError, match="colour"):
+        writer.submit({**row(0), "colour": "red"})
+    writer.submit({**row(0), "request_id": str(uuid.uuid4()), "created_at": "2025-01-01T00:00"})
+    writer.close()
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(db.prediction_log)).scalar() == 1

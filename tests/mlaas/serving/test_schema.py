@@ -1,0 +1,123 @@
+"""Request validation names every problem by field; the encoding equals the ColumnTransformer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlaas.serving.compiled import compile_encoding
+from mlaas.serving.schema import (
+    FieldProblem,
+    InputError,
+    RecordSchema,
+    records_to_matrix,
+    validate_records,
+)
+from mlaas.training.families import build_estimator
+from mlaas.training.split import features_and_target, features_frame
+from tests.factories import small_spec
+from tests.mlaas.training import churn_frame
+
+SPEC = small_spec("churn")
+SCHEMA = RecordSchema.from_spec(SPEC)
+
+
+def good_record(**changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "age": 42,
+        "tenure_months": 12,
+        "balance": 1500.5,
+        "num_products": 2,
+        "credit_score": 640,
+        "estimated_salary": 52000.0,
+        "support_calls": 1,
+        "has_credit_card": True,
+        "is_active_member": False,
+        "country": "France",
+        "gender": "Female",
+    }
+    record.update(changes)
+    return record
+
+
+def problems_of(records: Any) -> list[FieldProblem]:
+    with pytest.raises(InputError) as raised:
+        validate_records(SCHEMA, records)
+    return raised.value.problems
+
+
+def test_validate_records_accepts_numbers_bools_strings_and_nulls() -> None:
+    nulls = dict.fromkeys(SPEC.feature_names)
+    validate_records(SCHEMA, [good_record(), nulls, good_record(age=42.0, balance=10, country="")])
+    validate_records(SCHEMA, [good_record(age=np.int64(3), balance=np.float64(2.5))])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("age", "42", "expected a number, got string"),
+        ("age", True, "expected a number, got boolean"),
+        ("balance", [1.0], "expected a number, got array"),
+        ("balance", float("nan"), "NaN is not allowed (send null to have the value imputed)"),
+        ("balance", float("inf"), "infinity is not allowed"),
+        ("credit_score", -float("inf"), "infinity is not allowed"),
+        ("credit_score", 10**400, "number out of range"),
+        ("has_credit_card", 1, "expected true or false, got number"),
+        ("has_credit_card", "true", "expected true or false, got string"),
+        ("country", 3, "expected a string, got number"),
+        ("country", {"name": "France"}, "expected a string, got object"),
+    ],
+)
+def test_validate_records_names_the_field_and_problem(
+    field: str, value: Any, problem: str
+) -> None:
+    records = [good_record(), good_record(**{field: value})]
+    assert problems_of(records) == [FieldProblem(f"records[1].{field}", problem)]
+
+
+def test_validate_records_collects_all_problems_of_all_records() -> None:
+    missing = good_record(extra_field=1)
+    del missing["age"]
+    records = [missing, good_record(), "not a record", good_record(gender=None, country=7)]
+
+    assert problems_of(records) == [
+        FieldProblem("records[0].age", "missing (send null to have the value imputed)"),
+        FieldProblem("records[0].extra_field", "unknown field for this model"),
+        FieldProblem("records[2]", "expected an object, got string"),
+        FieldProblem("records[3].country", "expected a string, got number"),
+    ]
+
+
+def test_validate_records_refuses_a_non_list_or_empty_batch() -> None:
+    assert problems_of({"age": 1}) == [FieldProblem("records", "expected a list of objects")]
+    assert problems_of([]) == [FieldProblem("records", "expected at least one record")]
+
+
+def test_input_error_message_is_readable_and_bounded() -> None:
+    error = InputError([FieldProblem(f"records[{i}].age", "missing") for i in range(12)])
+    text = str(error)
+    assert text.startswith("invalid input (12 problems): records[0].age: missing; ")
+    assert text.endswith("records[9].age: missing; and 2 more")
+    assert isinstance(error, ValueError)
+
+
+def test_records_to_matrix_equals_the_fitted_column_transformer() -> None:
+    X, y = features_and_target(SPEC, churn_frame(300))
+    pipeline = build_estimator(SPEC, "logistic_regression", {}, seed=1).fit(X, y)
+    preprocess = pipeline.named_steps["preprocess"]
+    encoding = compile_encoding(SPEC, preprocess)
+    records = [
+        good_record(),
+        dict.fromkeys(SPEC.feature_names),
+        good_record(country="Atlantis", balance=None, has_credit_card=None),
+    ]
+    frame = features_frame(SPEC, pd.DataFrame(records))
+
+    matrix = records_to_matrix(encoding, records)
+    np.testing.assert_array_equal(matrix, preprocess.transform(frame))
+    assert matrix.dtype == np.float64 and matrix.shape == (3, 9 + 3 + 2)
+    assert encoding.column_features()[9:] == ["country"] * 3 + ["gender"] * 2
+    assert matrix[2, 9:12].tolist() == [0.0, 0.0, 0.0]  # an unseen category: all zeros
