@@ -186,16 +186,17 @@ class PredictionService:
     def _score(
         self, predictor: Predictor, records: list[dict[str, Any]]
     ) -> tuple[Prediction, bool]:
-        """Single records go through the cache (keyed by version); batches are scored directly."""
+        """Validate first (nothing invalid reaches the cache); single records use the cache."""
+        X = predictor.to_matrix(records)
         if len(records) != 1:
-            return predictor.predict_records(records), False
+            return predictor.predict_matrix(X), False
         record = records[0]
         hit = self.cache.get(predictor.model, predictor.version, record)
         if hit is not None:
             self.counters.cache_hits += 1
             return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True
         self.counters.cache_misses += 1
-        prediction = predictor.predict_records(records)
+        prediction = predictor.predict_matrix(X)
         probabilities = prediction.probabilities[0] if prediction.probabilities else None
         self.cache.set(
             predictor.model,

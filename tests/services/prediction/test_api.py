@@ -1,0 +1,270 @@
+"""The prediction service over HTTP (TestClient, real models trained by the pipeline)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.services.prediction.conftest import Keys
+
+CHURN = {
+    "age": 42,
+    "tenure_months": 18,
+    "balance": 1200.5,
+    "num_products": 2,
+    "credit_score": 640,
+    "estimated_salary": 52000.0,
+    "support_calls": 1,
+    "has_credit_card": True,
+    "is_active_member": False,
+    "country": "Germany",
+    "gender": "Female",
+}
+HOUSE = {
+    "lotsize": 5000,
+    "bedrooms": 3,
+    "bathrooms": 1,
+    "stories": 2,
+    "garage": 1,
+    "driveway": True,
+    "recreation": False,
+    "fullbase": False,
+    "gasheat": False,
+    "aircon": True,
+    "prefer": False,
+}
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def predict(client: TestClient, key: str, body: dict[str, Any], model: str = "churn") -> Any:
+    return client.post(f"/v1/models/{model}/predict", json=body, headers=auth(key))
+
+
+def test_predict_one_record_names_version_and_request_id(client: TestClient, keys: Keys) -> None:
+    response = client.post(
+        "/v1/models/churn/predict",
+        json={"features": CHURN},
+        headers={**auth(keys.predict), "X-Request-ID": "req-123"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert response.headers["X-Request-ID"] == body["request_id"] == "req-123"
+    assert (body["model"], body["version"], body["variant"]) == ("churn", "1", "champion")
+    [item] = body["predictions"]
+    assert item["output"] in (0, 1)
+    assert set(item["probabilities"]) == {"0", "1"}
+    assert math.isclose(sum(item["probabilities"].values()), 1.0)
+
+
+def test_predict_many_with_explanations_and_cache(client: TestClient, keys: Keys) -> None:
+    records = [CHURN, {**CHURN, "age": 70, "is_active_member": True}, {**CHURN, "balance": None}]
+    body = predict(client, keys.predict, {"features": records, "explain": True}).json()
+    assert len(body["predictions"]) == 3
+    for item in body["predictions"]:
+        assert set(item["explanation"]) == {*CHURN, "_base"}
+        margin = sum(item["explanation"].values())
+        assert math.isclose(1 / (1 + math.exp(-margin)), item["probabilities"]["1"], abs_tol=1e-6)
+
+    single = {"features": {**CHURN, "age": 33}}
+    first, second = (predict(client, keys.predict, single).json() for _ in range(2))
+    assert (first["cached"], second["cached"]) == (False, True)
+    assert first["predictions"] == second["predictions"]
+
+
+def test_regression_model_and_importance(client: TestClient, keys: Keys) -> None:
+    body = predict(client, keys.predict, {"features": HOUSE}, model="house_prices").json()
+    assert isinstance(body["predictions"][0]["output"], float)
+    assert "probabilities" not in body["predictions"][0]
+    importance = client.get("/v1/models/house_prices/importance", headers=auth(keys.predict))
+    assert math.isclose(sum(importance.json()["importance"].values()), 1.0)
+
+
+def test_model_listing_and_detail(client: TestClient, keys: Keys) -> None:
+    models = client.get("/v1/models", headers=auth(keys.predict)).json()["models"]
+    assert {m["name"] for m in models} == {"churn", "house_prices"}
+    detail = client.get("/v1/models/churn", headers=auth(keys.predict)).json()
+    assert detail["task"] == "classification"
+    assert [i["name"] for i in detail["signature"]["inputs"]] == list(CHURN)
+    assert detail["versions"][0]["lineage"]["data_hash"]
+    assert "holdout_roc_auc" in detail["versions"][0]["metrics"]
+
+
+def test_entity_ids_come_from_the_online_store(
+    client: TestClient, keys: Keys, trained_home: Path
+) -> None:
+    import pandas as pd
+
+    known = int(pd.read_parquet(trained_home.parent / "churn.parquet")["customer_id"].iloc[0])
+    ok = predict(client, keys.predict, {"entity_ids": [known]})
+    assert ok.status_code == 200, ok.text
+    missing = predict(client, keys.predict, {"entity_ids": [known, 987654321]})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "unknown_entity"
+    assert "987654321" in missing.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("record", "fields"),
+    [
+        ({k: v for k, v in CHURN.items() if k != "age"}, {"records[0].age"}),
+        ({**CHURN, "shoe_size": 44}, {"records[0].shoe_size"}),
+        ({**CHURN, "age": "forty", "country": 3}, {"records[0].age", "records[0].country"}),
+    ],
+)
+def test_bad_features_are_422_naming_each_field(
+    client: TestClient, keys: Keys, record: dict[str, Any], fields: set[str]
+) -> None:
+    response = predict(client, keys.predict, {"features": record})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_features"
+    assert {f["field"] for f in error["fields"]} == fields
+
+
+def test_nan_infinity_malformed_and_wrong_content_type(client: TestClient, keys: Keys) -> None:
+    raw = '{"features": ' + str(CHURN).replace("'", '"').replace("True", "true")
+    raw = raw.replace("False", "false") + "}"
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    nan = client.post(
+        "/v1/models/churn/predict", content=raw.replace("1200.5", "NaN"), headers=headers
+    )
+    assert nan.status_code == 422
+    assert "records[0].balance" in {f["field"] for f in nan.json()["error"]["fields"]}
+    malformed = client.post("/v1/models/churn/predict", content=raw[:-5], headers=headers)
+    assert malformed.status_code == 400
+    assert malformed.json()["error"]["code"] == "malformed_json"
+    text = client.post(
+        "/v1/models/churn/predict",
+        content=raw,
+        headers={**auth(keys.predict), "Content-Type": "text/plain"},
+    )
+    assert text.status_code == 415
+
+
+def test_unknown_model_and_batch_bounds(client: TestClient, keys: Keys) -> None:
+    unknown = predict(client, keys.predict, {"features": CHURN}, model="nope")
+    assert unknown.status_code == 404
+    assert "nope" in unknown.json()["error"]["message"]
+    empty = predict(client, keys.predict, {"features": []})
+    assert empty.status_code == 422
+    big = client.post(
+        "/v1/models/churn/predict/batch",
+        json={"features": [CHURN] * 10_001},
+        headers=auth(keys.predict),
+    )
+    assert big.status_code == 413
+    ok = client.post(
+        "/v1/models/churn/predict/batch",
+        json={"features": [CHURN] * 2_000},
+        headers=auth(keys.predict),
+    )
+    assert ok.status_code == 200
+    assert len(ok.json()["predictions"]) == 2_000
+
+
+def test_auth_and_scopes(client: TestClient, keys: Keys) -> None:
+    assert client.post("/v1/models/churn/predict", json={"features": CHURN}).status_code == 401
+    bad = predict(client, "mlaas_0000_nope", {"features": CHURN})
+    assert bad.status_code == 401
+    wrong_scope = predict(client, keys.monitor, {"features": CHURN})
+    assert wrong_scope.status_code == 403
+    assert "predict" in wrong_scope.json()["error"]["message"]
+    assert client.post("/admin/reload", headers=auth(keys.predict)).status_code == 403
+    assert client.post("/admin/reload", headers=auth(keys.admin)).status_code == 200
+
+
+def test_rate_limit_429_then_recovery(
+    client: TestClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from mlaas.auth import create_key
+    from mlaas.settings import get_settings
+    from services.prediction import deps
+
+    strict = get_settings().model_copy(update={"serving_rate_per_s": 5.0, "serving_burst": 3})
+    monkeypatch.setattr(deps, "get_settings", lambda: strict)
+    key = create_key("limited", ["predict"])[0]
+    codes = [predict(client, key, {"features": CHURN}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = predict(client, key, {"features": CHURN})
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    time.sleep(0.5)
+    assert predict(client, key, {"features": CHURN}).status_code == 200
+
+
+def test_mlflow_scoring_protocol(client: TestClient, keys: Keys) -> None:
+    native = predict(client, keys.predict, {"features": [CHURN, {**CHURN, "age": 75}]}).json()
+    expected = [p["output"] for p in native["predictions"]]
+    columns = list(CHURN)
+    rows = [list(CHURN.values()), list({**CHURN, "age": 75}.values())]
+    bodies = [
+        {"dataframe_split": {"columns": columns, "data": rows}},
+        {"dataframe_records": [CHURN, {**CHURN, "age": 75}]},
+        {"instances": [CHURN, {**CHURN, "age": 75}]},
+        {"inputs": {c: [r[i] for r in rows] for i, c in enumerate(columns)}},
+    ]
+    for body in bodies:
+        response = client.post(
+            "/v1/models/churn/invocations", json=body, headers=auth(keys.predict)
+        )
+        assert response.status_code == 200, (body, response.text)
+        assert response.json() == {"predictions": expected}
+    no_default = client.post("/invocations", json=bodies[0], headers=auth(keys.predict))
+    assert no_default.status_code == 400  # two models served and no default configured
+    assert no_default.json()["error_code"] == "BAD_REQUEST"
+    bad = client.post(
+        "/v1/models/churn/invocations", json={"rows": []}, headers=auth(keys.predict)
+    )
+    assert bad.status_code == 400 and "dataframe_split" in bad.json()["message"]
+    assert client.get("/ping").status_code == 200
+    assert client.get("/version").text
+
+
+def test_open_inference_protocol_v2(client: TestClient, keys: Keys) -> None:
+    assert client.get("/v2/health/live").json() == {"live": True}
+    assert client.get("/v2/health/ready").json() == {"ready": True}
+    meta = client.get("/v2/models/churn", headers=auth(keys.predict)).json()
+    assert {i["name"] for i in meta["inputs"]} == set(CHURN)
+    assert client.get("/v2/models/churn/versions/1/ready", headers=auth(keys.predict)).json()[
+        "ready"
+    ]
+    types = {i["name"]: i["datatype"] for i in meta["inputs"]}
+    request = {
+        "id": "v2-req-1",
+        "inputs": [
+            {"name": n, "shape": [2], "datatype": types[n], "data": [v, v]}
+            for n, v in CHURN.items()
+        ],
+    }
+    response = client.post("/v2/models/churn/infer", json=request, headers=auth(keys.predict))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == "v2-req-1" and body["model_version"] == "1"
+    outputs = {o["name"]: o for o in body["outputs"]}
+    assert outputs["predict"]["shape"] == [2]
+    assert outputs["predict_proba"]["shape"] == [2, 2]
+    missing = client.post("/v2/models/nope/infer", json=request, headers=auth(keys.predict))
+    assert missing.status_code == 404 and isinstance(missing.json()["error"], str)
+    bad_shape = {**request, "inputs": [{**request["inputs"][0], "shape": [3]}]}
+    wrong = client.post("/v2/models/churn/infer", json=bad_shape, headers=auth(keys.predict))
+    assert wrong.status_code == 400 and "shape" in wrong.json()["error"]
+
+
+def test_health_and_metrics(client: TestClient, keys: Keys) -> None:
+    assert client.get("/health/live").status_code == 200
+    assert client.get("/health/ready").json()["status"] == "ready"
+    predict(client, keys.predict, {"features": CHURN})
+    text = client.get("/metrics").text
+    assert 'mlaas_prediction_requests_total{model="churn"' in text
+    assert "mlaas_prediction_request_duration_seconds_bucket" in text
+    assert "mlaas_prediction_cache_total" in text
+    assert "mlaas_prediction_log_queue_depth_rows" in text
