@@ -164,6 +164,7 @@ def services(settings: Settings) -> list[Service]:
     mlflow_env = dict(venv_env(), MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
     airflow_url = f"http://127.0.0.1:{settings.airflow_port}"
     mlflow_url = f"http://127.0.0.1:{settings.mlflow_ui_port}"
+    prediction_url = f"http://127.0.0.1:{settings.prediction_port}"
     return [
         Service(
             name="MLflow UI",
@@ -197,6 +198,24 @@ def services(settings: Settings) -> list[Service]:
             log_file=logs / "airflow.log",
             port=settings.airflow_port,
             port_setting="MLAAS_AIRFLOW_PORT",
+        ),
+        Service(
+            name="Prediction",
+            command=[
+                bin_path("uvicorn"),
+                "services.prediction.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(settings.prediction_port),
+                "--no-access-log",
+            ],
+            env=dict(venv_env(), MLAAS_HOME=str(settings.home)),
+            health_url=f"{prediction_url}/health/ready",
+            url=f"{prediction_url}/docs",
+            log_file=logs / "prediction.log",
+            port=settings.prediction_port,
+            port_setting="MLAAS_PREDICTION_PORT",
         ),
     ]
 

@@ -29,12 +29,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(home: Path, airflow_port: int, mlflow_port: int) -> dict[str, str]:
+def _env(
+    home: Path, airflow_port: int, mlflow_port: int, prediction_port: int = 0
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLAAS_", "AIRFLOW"))}
     env.update(
         MLAAS_HOME=str(home),
         MLAAS_AIRFLOW_PORT=str(airflow_port),
         MLAAS_MLFLOW_UI_PORT=str(mlflow_port),
+        MLAAS_PREDICTION_PORT=str(prediction_port or _free_port()),
     )
     return env
 
@@ -54,10 +57,10 @@ def _json(
 
 
 def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
-    airflow_port, mlflow_port = _free_port(), _free_port()
+    airflow_port, mlflow_port, prediction_port = _free_port(), _free_port(), _free_port()
     process = subprocess.Popen(
         [str(BIN / "mlaas"), "up"],
-        env=_env(tmp_path / "home", airflow_port, mlflow_port),
+        env=_env(tmp_path / "home", airflow_port, mlflow_port, prediction_port),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -73,7 +76,8 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     output = "\n".join(lines)
     assert "Press Ctrl-C" in output, output
     try:
-        assert re.search(r"Admin API key \(shown once.*\): mlaas_\w+_\S+", output), output
+        api_key = re.search(r"Admin API key \(shown once.*\): (mlaas_\w+_\S+)", output)
+        assert api_key, output
         for model in ("churn", "house_prices"):
             assert f"[{model}] register  v1 is champion" in output, output
         assert f"http://127.0.0.1:{airflow_port}" in output
@@ -115,6 +119,10 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
                 break
             time.sleep(1)
         assert state == "success"
+
+        assert f"http://127.0.0.1:{prediction_port}/docs" in output
+        served = _json(f"http://127.0.0.1:{prediction_port}/v1/models", token=api_key.group(1))
+        assert {m["name"] for m in served["models"]} == {"churn", "house_prices"}  # type: ignore[index, union-attr]
 
         children = psutil.Process(process.pid).children(recursive=True)
         assert children, "expected Airflow and MLflow processes"
