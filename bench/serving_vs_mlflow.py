@@ -27,23 +27,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from mlaas.data.churn import EXAMPLE_RECORD as RECORD
+
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = PROJECT / "bench" / "results" / "serving_vs_mlflow.json"
 WRK = PROJECT / "bench" / "wrk"
-RECORD = {
-    "age": 42,
-    "tenure_months": 18,
-    "balance": 1200.5,
-    "num_products": 2,
-    "credit_score": 640,
-    "estimated_salary": 52000.0,
-    "support_calls": 1,
-    "has_credit_card": True,
-    "is_active_member": False,
-    "country": "Germany",
-    "gender": "Female",
-}
 PORTS = {"ours": 18200, "mlflow": 18201, "floor": 18202}
 
 

@@ -30,6 +30,21 @@ LIMITS: dict[str, tuple[float, float]] = {
 INT_COLUMNS = ("age", "tenure_months", "num_products", "credit_score", "support_calls")
 NUMERIC_COLUMNS = tuple(LIMITS)
 CATEGORIES: dict[str, dict[str, float]] = {"country": COUNTRIES, "gender": GENDERS}
+
+# One customer as a prediction request carries it (API examples, tests, benchmarks).
+EXAMPLE_RECORD: dict[str, int | float | bool | str] = {
+    "age": 42,
+    "tenure_months": 18,
+    "balance": 1200.5,
+    "num_products": 2,
+    "credit_score": 640,
+    "estimated_salary": 52000.0,
+    "support_calls": 1,
+    "has_credit_card": True,
+    "is_active_member": False,
+    "country": "Germany",
+    "gender": "Female",
+}
 _STREAMS = (
     "timestamp",
     "age",

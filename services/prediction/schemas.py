@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mlaas.data.churn import EXAMPLE_RECORD
+
 Record = dict[str, Any]
 
 
@@ -17,19 +19,7 @@ class PredictRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "features": {
-                        "age": 42,
-                        "tenure_months": 18,
-                        "balance": 1200.5,
-                        "num_products": 2,
-                        "credit_score": 640,
-                        "estimated_salary": 52000.0,
-                        "support_calls": 1,
-                        "has_credit_card": True,
-                        "is_active_member": False,
-                        "country": "Germany",
-                        "gender": "Female",
-                    },
+                    "features": dict(EXAMPLE_RECORD),
                     "explain": True,
                 },
                 {"entity_ids": [1001, 1002]},

@@ -9,21 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from mlaas.data.churn import EXAMPLE_RECORD
 from tests.services.prediction.conftest import Keys
 
-CHURN = {
-    "age": 42,
-    "tenure_months": 18,
-    "balance": 1200.5,
-    "num_products": 2,
-    "credit_score": 640,
-    "estimated_salary": 52000.0,
-    "support_calls": 1,
-    "has_credit_card": True,
-    "is_active_member": False,
-    "country": "Germany",
-    "gender": "Female",
-}
+CHURN = dict(EXAMPLE_RECORD)
 HOUSE = {
     "lotsize": 5000,
     "bedrooms": 3,
