@@ -303,6 +303,17 @@ def specs_validate(paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option("--concurrency", type=int, default=1, show_default=True, help="Worker processes.")
+def worker(concurrency: int) -> None:
+    """Run a Celery worker for async predictions (and, later, training jobs)."""
+    from mlaas.tasks import celery_app
+
+    celery_app().worker_main(
+        ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--without-gossip"]
+    )
+
+
+@cli.command()
 @click.option("--no-train", is_flag=True, help="Do not train models that lack a champion.")
 @click.option(
     "--no-serve", is_flag=True, help="Train if needed, then exit (no Airflow/MLflow UI)."

@@ -209,3 +209,14 @@ prediction_log = Table(
     UniqueConstraint("request_id", "variant", name="uq_prediction_log_request_variant"),
     Index("ix_prediction_log_model_created_at", "model", "created_at"),
 )
+
+# Async prediction jobs (Celery); the row lets the API tell "unknown id" from "still queued".
+prediction_jobs = Table(
+    "prediction_jobs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("model", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # records | file
+    Column("request_id", String(64), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)

@@ -39,7 +39,8 @@ REQUIRED = ("request_id", "model", "version", "variant", "outputs")
 COLUMNS = frozenset(REQUIRED) | {"created_at", "inputs", "latency_ms"}
 
 
-def _insert_ignoring_duplicates(engine: Engine) -> Any:
+def insert_ignoring_duplicates(engine: Engine) -> Any:
+    """INSERT into prediction_log that skips rows already there (same request id + variant)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialects = {"postgresql": postgresql, "sqlite": sqlite}
@@ -72,7 +73,7 @@ class PredictionLogWriter:
         self.spooled = 0  # rows written to spool files
         self.replayed = 0  # rows inserted from spool files
         self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
-        self._insert = _insert_ignoring_duplicates(engine)
+        self._insert = insert_ignoring_duplicates(engine)
         self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._sequence = 0

@@ -17,7 +17,7 @@ from mlaas.settings import get_settings
 from services.common import install_error_handlers, install_request_ids
 from services.prediction import errors
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
-from services.prediction.routes import compat, models, native, ops
+from services.prediction.routes import compat, jobs, models, native, ops
 
 
 @asynccontextmanager
@@ -80,5 +80,12 @@ app.add_middleware(MetricsMiddleware)
 install_request_ids(app)
 install_error_handlers(app)
 errors.install(app)
-for router in (native.router, models.router, compat.mlflow_router, compat.v2_router, ops.router):
+for router in (
+    native.router,
+    jobs.router,
+    models.router,
+    compat.mlflow_router,
+    compat.v2_router,
+    ops.router,
+):
     app.include_router(router)

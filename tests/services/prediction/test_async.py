@@ -1,0 +1,104 @@
+"""Async predictions and file scoring through a real Celery worker (embedded SQLite broker)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.services.prediction.conftest import Keys
+from tests.services.prediction.test_api import CHURN, auth
+
+
+@pytest.fixture(scope="module")
+def worker(trained_home: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log = trained_home / "worker.log"
+    env = dict(os.environ, MLAAS_HOME=str(trained_home))
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "mlaas"), "worker"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 90
+    while "ready." not in log.read_text(errors="replace"):
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.5)
+    yield process
+    process.terminate()
+    process.wait(30)
+
+
+def wait_for(client: TestClient, key: str, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 90
+    while True:
+        body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}", headers=auth(key)).json()
+        if body["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return body
+        time.sleep(0.3)
+
+
+def test_async_records_and_file_scoring(
+    client: TestClient, keys: Keys, worker: subprocess.Popen[bytes]
+) -> None:
+    from mlaas.storage import get_store, read_parquet, write_parquet
+
+    records = [CHURN, {**CHURN, "age": 71}, {**CHURN, "country": "Spain"}]
+    sync = client.post(
+        "/v1/models/churn/predict", json={"features": records}, headers=auth(keys.predict)
+    ).json()
+    queued = client.post(
+        "/v1/models/churn/predict/async", json={"features": records}, headers=auth(keys.predict)
+    )
+    assert queued.status_code == 202, queued.text
+    done = wait_for(client, keys.predict, queued.json()["job_id"])
+    assert done["status"] == "succeeded", done
+    assert done["result"]["outputs"] == [p["output"] for p in sync["predictions"]]
+    assert done["result"]["version"] == sync["version"]
+
+    frame = pd.DataFrame([{**CHURN, "age": 20 + i} for i in range(50)])
+    write_parquet(get_store(), "incoming/churn-batch.parquet", frame)
+    job = client.post(
+        "/v1/models/churn/score-file",
+        json={"key": "incoming/churn-batch.parquet"},
+        headers=auth(keys.predict),
+    )
+    assert job.status_code == 202, job.text
+    done = wait_for(client, keys.predict, job.json()["job_id"])
+    assert done["status"] == "succeeded", done
+    assert done["result"]["output_key"] == "incoming/churn-batch.scored.parquet"
+    scored = read_parquet(get_store(), "incoming/churn-batch.scored.parquet")
+    assert len(scored) == 50 and {"prediction", "probability_0", "probability_1"} <= set(scored)
+    expected = client.post(
+        "/v1/models/churn/predict/batch",
+        json={"features": frame.to_dict(orient="records")},
+        headers=auth(keys.predict),
+    ).json()
+    assert scored["prediction"].tolist() == [p["output"] for p in expected["predictions"]]
+
+
+def test_async_rejects_bad_input_before_queueing(client: TestClient, keys: Keys) -> None:
+    bad = client.post(
+        "/v1/models/churn/predict/async",
+        json={"features": [{**CHURN, "age": "old"}]},
+        headers=auth(keys.predict),
+    )
+    assert bad.status_code == 422
+    missing_file = client.post(
+        "/v1/models/churn/score-file", json={"key": "nope.parquet"}, headers=auth(keys.predict)
+    )
+    assert missing_file.status_code == 404
+    unknown = client.get("/v1/jobs/does-not-exist", headers=auth(keys.predict))
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "job_not_found"
