@@ -37,8 +37,19 @@ class BatchTooLarge(ValueError):
     """More records than one call may carry (or none)."""
 
 
+class NoDefaultModel(ValueError):
+    """A one-model protocol (MLflow's /invocations) was called while several models are served."""
+
+
 class UnknownEntity(LookupError):
     """Entity ids the online feature store has no features for."""
+
+
+def _check_size(records: list[dict[str, Any]], max_records: int) -> None:
+    if not records:
+        raise BatchTooLarge("send at least one record")
+    if len(records) > max_records:
+        raise BatchTooLarge(f"{len(records)} records; at most {max_records} per call")
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,40 @@ class PredictionService:
                 raise ModelNotServed(f"model {model!r} has no {variant!r} being served") from None
             raise ModelNotServed(f"model {model!r} is not served; served: {served}") from None
 
+    def default_model(self) -> str:
+        """The model a one-model protocol scores: the configured one, else the only one served."""
+        configured = get_settings().serving_default_model
+        if configured:
+            return configured
+        served = sorted(self.pool.served())
+        if len(served) == 1:
+            return served[0]
+        raise NoDefaultModel(
+            f"/invocations serves one model; set MLAAS_SERVING_DEFAULT_MODEL (served: {served}) "
+            "or call /v1/models/{name}/invocations"
+        )
+
+    def variant_for_version(self, model: str, version: str | None) -> str:
+        """The alias under which `version` of `model` is served (champion when not given)."""
+        served = self.pool.served().get(model)
+        if not served:
+            raise ModelNotServed(f"model {model!r} is not served")
+        if version is None:
+            return CHAMPION
+        for alias, served_version in served.items():
+            if served_version == version:
+                return alias
+        raise ModelNotServed(
+            f"model {model!r} version {version!r} is not served (served: {served})"
+        )
+
+    def check_records(
+        self, model: str, records: list[dict[str, Any]], *, max_records: int = MAX_ONLINE
+    ) -> None:
+        """Size and feature checks, so bad input fails now rather than later in a worker."""
+        _check_size(records, max_records)
+        self.predictor(model).to_matrix(records)
+
     def routing(self, model: str) -> RoutingConfig:
         """The model's split, re-read from the DB at most every `routing_ttl_s`."""
         now = time.monotonic()
@@ -154,10 +199,7 @@ class PredictionService:
         """Score records with the variant routing picks (or the one asked for), log every row."""
         started = time.perf_counter()
         request_id = request_id or str(uuid.uuid4())
-        if not records:
-            raise BatchTooLarge("send at least one record")
-        if len(records) > max_records:
-            raise BatchTooLarge(f"{len(records)} records; at most {max_records} per call")
+        _check_size(records, max_records)
         config = self.routing(model)
         served = self.pool.served().get(model, {})
         if variant is None:

@@ -13,7 +13,7 @@ from mlaas.registry import RegistryError
 from mlaas.serving.explain import ExplanationUnavailable
 from mlaas.serving.protocols import ProtocolError
 from mlaas.serving.schema import InputError
-from mlaas.serving.service import BatchTooLarge, ModelNotServed, UnknownEntity
+from mlaas.serving.service import BatchTooLarge, ModelNotServed, NoDefaultModel, UnknownEntity
 from services.common import REQUEST_ID_HEADER, ApiError, error_body
 
 MLFLOW_CODES = {400: "BAD_REQUEST", 404: "RESOURCE_DOES_NOT_EXIST", 413: "BAD_REQUEST"}
@@ -47,6 +47,8 @@ def as_api_error(error: Exception) -> ApiError:
         return ApiError(status, "batch_size", str(error))
     if isinstance(error, ExplanationUnavailable):
         return ApiError(422, "explanation_unavailable", str(error))
+    if isinstance(error, NoDefaultModel):
+        return ApiError(400, "no_default_model", str(error))
     if isinstance(error, ProtocolError):
         return ApiError(400, "bad_request", str(error))
     raise TypeError(f"no HTTP mapping for {type(error).__name__}")
@@ -60,6 +62,7 @@ PLATFORM_ERRORS = (
     BatchTooLarge,
     ExplanationUnavailable,
     ProtocolError,
+    NoDefaultModel,
 )
 
 

@@ -19,8 +19,7 @@ from mlaas.serving.protocols import (
     records_from_v2,
     v2_outputs,
 )
-from mlaas.serving.service import ModelNotServed, PredictionService
-from mlaas.settings import get_settings
+from mlaas.serving.service import PredictionService
 from services.common import ApiError, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
@@ -34,21 +33,6 @@ async def _json(request: Request) -> Any:
         return msgspec.json.decode(await request.body())
     except msgspec.DecodeError:
         raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
-
-
-def _default_model(service: PredictionService) -> str:
-    configured = get_settings().serving_default_model
-    if configured:
-        return configured
-    served = sorted(service.pool.served())
-    if len(served) == 1:
-        return served[0]
-    raise ApiError(
-        400,
-        "no_default_model",
-        f"/invocations serves one model; set MLAAS_SERVING_DEFAULT_MODEL (served: {served}) "
-        "or call /v1/models/{name}/invocations",
-    )
 
 
 # -- MLflow scoring server -----------------------------------------------------------------
@@ -69,7 +53,7 @@ def version() -> Response:
 @mlflow_router.post("/invocations", dependencies=[Depends(require_json)])
 async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
     """Score the default model with MLflow's input formats."""
-    return await _invoke(request, service, _default_model(service))
+    return await _invoke(request, service, service.default_model())
 
 
 @mlflow_router.post("/v1/models/{name}/invocations", dependencies=[Depends(require_json)])
@@ -109,25 +93,13 @@ async def v2_ready(service: ServiceDep) -> Response:
     return json_response({"ready": ready}, 200 if ready else 503)
 
 
-def _variant_for(service: PredictionService, name: str, version: str | None) -> str:
-    served = service.pool.served().get(name)
-    if not served:
-        raise ModelNotServed(f"model {name!r} is not served")
-    if version is None:
-        return "champion"
-    for alias, served_version in served.items():
-        if served_version == version:
-            return alias
-    raise ModelNotServed(f"model {name!r} version {version!r} is not served (served: {served})")
-
-
 @v2_router.get("/models/{name}")
 @v2_router.get("/models/{name}/versions/{version}")
 async def v2_model_metadata(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
     """Model metadata: inputs (one tensor per feature) and outputs."""
-    predictor = service.predictor(name, _variant_for(service, name, version))
+    predictor = service.predictor(name, service.variant_for_version(name, version))
     inputs = [
         {"name": f.name, "datatype": t, "shape": [-1]}
         for f in predictor.spec.features
@@ -152,7 +124,7 @@ async def v2_model_ready(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
     """Whether that model (version) is loaded."""
-    _variant_for(service, name, version)
+    service.variant_for_version(name, version)
     return {"name": name, "ready": True}
 
 
@@ -163,7 +135,7 @@ async def v2_infer(
 ) -> Any:
     """Inference with v2 tensors; the request id is echoed."""
     payload = await _json(request)
-    variant = _variant_for(service, name, version)
+    variant = service.variant_for_version(name, version)
     predictor = service.predictor(name, variant)
     types = {f.name: f.type for f in predictor.spec.features}
     records = records_from_v2(payload, feature_types=types)

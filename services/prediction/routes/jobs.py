@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from mlaas.serving import batch
-from mlaas.serving.service import MAX_BATCH, BatchTooLarge
+from mlaas.serving.service import MAX_BATCH
 from services.common import ApiError, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response
@@ -32,9 +32,7 @@ def predict_async(
     records = body.records() if body.features is not None else None
     if records is None:
         raise ApiError(422, "invalid_request", "async predictions take 'features', not entity ids")
-    if not records or len(records) > MAX_BATCH:
-        raise BatchTooLarge(f"send 1 to {MAX_BATCH} records, got {len(records)}")
-    service.predictor(name).to_matrix(records)  # 404 / 422 now, not later in the worker
+    service.check_records(name, records, max_records=MAX_BATCH)  # 404/413/422 now, not later
     job_id = batch.submit(name, "records", request_id=request.state.request_id, payload=records)
     return json_response({"job_id": job_id, "status": "queued"}, 202)
 
