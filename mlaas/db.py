@@ -125,7 +125,15 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Modules that define more tables on `metadata` (kept next to the logic that owns them).
+TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables")
+
+
 def init_db(engine: Engine) -> Engine:
+    import importlib
+
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
     metadata.create_all(engine)
     return engine
 

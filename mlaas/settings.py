@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     serving_rate_per_s: float = 1000.0  # per API key (token bucket; Redis-backed when set)
     serving_burst: int = 2000
 
+    # Training service (jobs API) and Airflow's REST API (the embedded `airflow standalone`).
+    training_port: int = 8001
+    airflow_api_url: str = ""  # default http://127.0.0.1:<airflow_port>
+    airflow_username: str = "admin"
+    airflow_password: str = ""  # default: the password `mlaas up` generated under airflow_home
+
+    # Monitoring service.
+    monitoring_port: int = 8002
+    webhook_timeout_s: float = 5.0
+    webhook_retries: int = 3
+
     # Identity written into lineage and audit rows.
     actor: str = "mlaas"
     code_revision: str = ""  # set in images without git (build arg); else read from the checkout
@@ -98,6 +109,7 @@ class Settings(BaseSettings):
         self.celery_result_backend = self.celery_result_backend or (
             self.celery_broker_url if self.redis_url else f"db+sqlite:///{home / 'celery.db'}"
         )
+        self.airflow_api_url = self.airflow_api_url or f"http://127.0.0.1:{self.airflow_port}"
         if self.environment == "production" and self.object_store_url.startswith("s3://"):
             if self.s3_secret_key.lower() in PLACEHOLDER_SECRETS:
                 raise ValueError("MLAAS_S3_SECRET_KEY is a placeholder; set a real secret")

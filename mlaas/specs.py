@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn, get_args
 
 import yaml
 from pydantic import (
@@ -164,6 +164,8 @@ class Training(StrictModel):
     holdout: Holdout = Holdout()
     seed: int = 42
     early_stopping_trials: int | None = Field(None, ge=1)  # stop when no better trial for K trials
+    # Optional second objective (minimised): tuning then reports the Pareto front of both.
+    secondary_objective: Literal["model_size", "latency"] | None = None
 
     @field_validator("families")
     @classmethod
@@ -204,21 +206,31 @@ class Gate(StrictModel):
 
 class DriftPolicy(StrictModel):
     numeric_test: Literal["ks", "wasserstein", "psi"] = "ks"
-    categorical_test: Literal["chi2", "psi"] = "chi2"
+    categorical_test: Literal["chi2", "jensen_shannon", "psi"] = "chi2"
     p_value_threshold: float = Field(0.01, gt=0.0, lt=1.0)
     psi_threshold: float = Field(0.2, gt=0.0)
+    wasserstein_threshold: float = Field(0.1, gt=0.0)  # in reference standard deviations
+    jensen_shannon_threshold: float = Field(0.1, gt=0.0, le=1.0)  # distance, base 2
+    multivariate_test: Literal["domain_classifier", "mmd", "none"] = "domain_classifier"
+    domain_auc_threshold: float = Field(0.6, gt=0.5, le=1.0)
+    min_rows: int = Field(100, ge=1)  # fewer live rows than this: "not enough data", no verdict
     drift_share: float = Field(0.3, gt=0.0, le=1.0)  # share of drifted features that is "drift"
     window_hours: int = Field(24, ge=1)
 
 
+RetrainMode = Literal["full", "window", "replay_mix", "incremental", "recalibration", "stacking"]
+RETRAIN_MODES: tuple[str, ...] = get_args(RetrainMode)
+
+
 class RetrainPolicy(StrictModel):
-    mode: Literal["full", "window", "replay_mix", "incremental", "recalibration"] = "full"
+    mode: RetrainMode = "full"
     window_days: int = Field(90, ge=1)
     replay_fraction: float = Field(0.3, ge=0.0, le=1.0)
     on_drift: bool = True
     metric_drop: float = Field(0.05, ge=0.0)  # retrain when live metric falls this far
     max_per_day: int = Field(2, ge=0)
     backoff_minutes: int = Field(60, ge=0)
+    inbox: str | None = None  # folder or s3:// prefix whose new files start the pipeline
 
 
 class ModelSpec(StrictModel):
