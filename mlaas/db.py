@@ -6,11 +6,14 @@ full stack. The Optuna studies live in the same database (Optuna creates its own
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import msgspec
+import numpy as np
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -116,12 +119,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_fallback(value: Any) -> Any:
+    if isinstance(value, np.generic):  # numpy scalars from pandas/sklearn results
+        return value.item()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+_json_encoder = msgspec.json.Encoder(enc_hook=_json_fallback)
+
+
+def json_text(value: Any) -> str:
+    """JSON columns are written with msgspec: several times faster than `json.dumps` (the
+    prediction log writes thousands of rows a second), and NaN/inf become null, which
+    PostgreSQL's JSON type requires."""
+    return _json_encoder.encode(value).decode()
+
+
+def json_value(text: str | bytes) -> Any:
+    """Read a JSON column; rows written by `json.dumps` may hold NaN, which msgspec refuses."""
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
+    json_options: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **json_options)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **json_options)
     return engine
 
 

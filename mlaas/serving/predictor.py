@@ -15,7 +15,7 @@ import numpy as np
 
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
-from mlaas.serving.schema import RecordSchema, expected_type, records_to_matrix, validate_records
+from mlaas.serving.schema import RecordSchema, check_records, expected_type, records_to_matrix
 from mlaas.specs import ModelSpec
 
 __all__ = [
@@ -51,7 +51,7 @@ class Predictor:
 
     def to_matrix(self, records: list[dict[str, Any]]) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
-        validate_records(self._schema, records)
+        check_records(self._schema, records)
         return records_to_matrix(self.compiled.encoding, records)
 
     def predict_records(self, records: list[dict[str, Any]]) -> Prediction:

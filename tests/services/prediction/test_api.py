@@ -137,6 +137,43 @@ def test_nan_infinity_malformed_and_wrong_content_type(client: TestClient, keys:
     assert text.status_code == 415
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        (b'{"features": [', 400, "malformed_json", None),
+        (b'{"features": 5}', 422, "invalid_request", "features"),
+        (b'{"features": [], "explain": [1]}', 422, "invalid_request", "explain"),
+        (b'{"features": [{}], "colour": 1}', 422, "invalid_request", "colour"),
+        (b'{"explain": true}', 422, "invalid_request", "body"),
+        (b'{"features": ["x"]}', 422, "invalid_features", "records[0]"),
+        (b'{"features": [{"age": NaN}]}', 422, "invalid_features", "records[0].age"),
+        (b'{"features": [{"age": 1e999}]}', 422, "invalid_features", "records[0].age"),
+    ],
+)
+def test_batch_route_bad_bodies_name_the_problem(
+    client: TestClient, keys: Keys, body: bytes, status: int, code: str, field: str | None
+) -> None:
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    response = client.post("/v1/models/churn/predict/batch", content=body, headers=headers)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    if field is not None:
+        assert field in {f["field"] for f in error["fields"]}
+
+
+def test_batch_answers_equal_single_record_answers(client: TestClient, keys: Keys) -> None:
+    countries = ("France", "Spain", None)
+    records = [dict(CHURN, age=20 + i, country=countries[i % 3]) for i in range(64)]
+    batch = client.post(
+        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
+    )
+    assert batch.status_code == 200
+    singles = [predict(client, keys.predict, {"features": r}).json() for r in records[:8]]
+    for item, single in zip(batch.json()["predictions"], singles, strict=False):
+        assert item == {k: v for k, v in single["predictions"][0].items() if k != "explanation"}
+
+
 def test_unknown_model_and_batch_bounds(client: TestClient, keys: Keys) -> None:
     unknown = predict(client, keys.predict, {"features": CHURN}, model="nope")
     assert unknown.status_code == 404
