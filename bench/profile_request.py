@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serving_vs_mlflow import train  # noqa: E402
+from serving_vs_mlflow import distinct_records, train  # noqa: E402
 
 from mlaas.data.churn import EXAMPLE_RECORD as RECORD  # noqa: E402
 
@@ -44,9 +44,9 @@ def median_us(fn: Callable[[], Any], repeat: int) -> float:
 
 def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
     from mlaas.db import prediction_log
-    from mlaas.serving.schema import records_to_matrix, validate_records
+    from mlaas.serving.schema import check_records, records_to_matrix
     from services.prediction.responses import encode, native_body
-    from services.prediction.schemas import PredictRequest
+    from services.prediction.schemas import PredictRequest, parse_predict_request
 
     predictor = service.predictor("churn")
     request = PredictRequest.model_validate_json(body)
@@ -66,8 +66,12 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
             conn.execute(writer._insert, rows)
 
     timed = {
-        "parse_body": lambda: PredictRequest.model_validate_json(body).records(),
-        "validate": lambda: validate_records(predictor._schema, records),
+        "parse_body": (
+            (lambda: PredictRequest.model_validate_json(body).records())
+            if len(records) == 1  # /predict: pydantic; /predict/batch: msgspec
+            else (lambda: parse_predict_request(body).records())
+        ),
+        "validate": lambda: check_records(predictor._schema, records),
         "encode": lambda: records_to_matrix(predictor.compiled.encoding, records),
         "score": lambda: predictor.compiled.scores(X),
         "build_prediction": lambda: predictor.predict_matrix(X),
@@ -110,7 +114,7 @@ def main() -> None:
         service = PredictionService.from_settings()
         service.pool.refresh()
         single = json.dumps({"features": RECORD}).encode()
-        batch = json.dumps({"features": [RECORD] * 1000}).encode()
+        batch = json.dumps({"features": distinct_records(1000)}).encode()
         results = {
             "single_record_us": stages(service, single, args.repeat),
             "batch_1000_us": stages(service, batch, max(args.repeat // 10, 10)),

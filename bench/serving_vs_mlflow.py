@@ -7,7 +7,7 @@ are idle:
   mlflow   mlflow models serve --env-manager local         POST /invocations (dataframe_records)
   floor    uvicorn bench/floor_app.py (bare ASGI, fixed answer)
 Single-record requests at 1, 8 and 32 connections (ours both with a fixed body = cache hits and a
-varying body = cache misses), and 1,000-record batches at 8 connections.
+varying body = cache misses), and batches of 1,000 distinct generated records at 8 connections.
 
 Usage: .venv/bin/python bench/serving_vs_mlflow.py [--seconds 10]
 Writes bench/results/serving_vs_mlflow.json and prints the table with ratios.
@@ -54,6 +54,17 @@ def train(home: Path) -> str:
     registration = run_pipeline(ModelSpec.model_validate(data), progress=lambda s: None)
     assert registration.champion
     return create_key("bench", ["predict"])[0]
+
+
+def distinct_records(n: int) -> list[dict[str, Any]]:
+    """n different churn records from the generator (no two rows alike, like real batches)."""
+    from mlaas.data.churn import generate_churn
+
+    frame = generate_churn(n, seed=7)[list(RECORD)]
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def start(name: str, home: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -155,10 +166,11 @@ def main() -> None:
         key = train(home)
         single, batch = tmp / "single.json", tmp / "batch.json"
         single.write_text(json.dumps({"features": RECORD}))
-        batch.write_text(json.dumps({"features": [RECORD] * 1000}))
+        rows = distinct_records(1000)
+        batch.write_text(json.dumps({"features": rows}))
         ml_single, ml_batch = tmp / "ml_single.json", tmp / "ml_batch.json"
         ml_single.write_text(json.dumps({"dataframe_records": [RECORD]}))
-        ml_batch.write_text(json.dumps({"dataframe_records": [RECORD] * 1000}))
+        ml_batch.write_text(json.dumps({"dataframe_records": rows}))
         for name in ("ours", "mlflow", "floor"):
             process = start(name, home, tmp / f"{name}.log")
             base = f"http://127.0.0.1:{PORTS[name]}"
