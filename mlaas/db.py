@@ -156,7 +156,7 @@ def make_engine(url: str) -> Engine:
 
 
 # Modules that define more tables on `metadata` (kept next to the logic that owns them).
-TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables")
+TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables", "mlaas.inbox")
 
 
 def init_db(engine: Engine) -> Engine:

@@ -61,6 +61,8 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
             "AIRFLOW_HOME": str(settings.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(settings.dags_dir),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # Monitoring and inbox DAGs run on a schedule from the start (pipelines have none).
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__CORE__PARALLELISM": "4",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(

@@ -1,0 +1,132 @@
+"""Per model spec: a scheduled monitoring DAG, and an inbox DAG when the spec names an inbox.
+
+`mlaas_monitoring_<model>` (hourly): one call to `mlaas.monitoring.run.monitor` computes drift and
+live performance over the spec's window, stores the snapshot, evaluates alert rules and decides
+whether to retrain (the circuit breaker is part of that decision). When it says retrain, the
+model's pipeline DAG is triggered with the reason as its `trigger` and the spec's retraining
+mode, and the start is recorded so the breaker counts it. The pipeline run records its own
+outcome (a failure starts the back-off).
+
+`mlaas_inbox_<model>` (every 5 minutes): a sensor claims data files that landed in the spec's
+`retrain.inbox` (a folder or an s3:// prefix); each new file starts one pipeline run with the
+file as `dataset_path`.
+
+Like mlaas_pipelines.py, parsing reads the spec files and nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+from airflow.sdk import DAG, PokeReturnValue, dag, task
+
+from mlaas.specs import ModelSpec, load_specs
+
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+START = pendulum.datetime(2025, 1, 1, tz="UTC")
+
+
+def retrain_run_id(model: str, snapshot_id: str) -> str:
+    """The pipeline run a monitoring snapshot starts: one per snapshot, so a retried trigger task
+    cannot start a second run."""
+    return f"retrain__{model}__{snapshot_id}"
+
+
+def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
+    """`spec_file`: the YAML tasks load (default: the spec's file in specs/)."""
+    name, mode = spec.name, spec.retrain.mode
+    spec_file = spec_file or str(SPECS_DIR / f"{name}.yaml")
+    decision_of = "ti.xcom_pull(task_ids='monitor')"
+
+    @dag(
+        dag_id=f"mlaas_monitoring_{name}",
+        description=f"Drift, live performance, alerts and automatic retraining of {name}",
+        schedule=timedelta(hours=1),
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,  # one decision at a time: the breaker's count stays exact
+        tags=["mlaas", "monitoring", name],
+        default_args={"retries": 1, "retry_delay": timedelta(seconds=30)},
+        doc_md=f"### Monitor `{name}`\nmonitor → retrain needed? → trigger "
+        f"`mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\nSee docs/monitoring.md.",
+    )
+    def monitoring() -> None:
+        @task
+        def monitor() -> dict[str, Any]:
+            from mlaas.monitoring.run import monitor as run_monitor
+
+            result = run_monitor(spec_file)
+            decision = result.decision
+            return {
+                "snapshot_id": result.snapshot_id,
+                "version": result.version,
+                "retrain": decision.retrain,
+                "reason": decision.reason,
+                "blocked_by": decision.blocked_by,
+                "run_id": retrain_run_id(name, result.snapshot_id),
+            }
+
+        @task.short_circuit
+        def retrain_needed(decision: dict[str, Any]) -> bool:
+            return bool(decision["retrain"])
+
+        trigger_retrain = TriggerDagRunOperator(
+            task_id="trigger_retrain",
+            trigger_dag_id=f"mlaas_pipeline_{name}",
+            trigger_run_id="{{ " + decision_of + "['run_id'] }}",
+            conf={"trigger": "{{ 'monitoring: ' ~ " + decision_of + "['reason'] }}", "mode": mode},
+            skip_when_already_exists=True,
+        )
+
+        @task
+        def record_retrain(decision: dict[str, Any]) -> str:
+            from mlaas.monitoring.retrain import record_retrain_triggered
+
+            return record_retrain_triggered(name, decision["reason"], decision["run_id"])
+
+        decision = monitor()
+        retrain_needed(decision) >> trigger_retrain >> record_retrain(decision)
+
+    return monitoring()
+
+
+def build_inbox_dag(spec: ModelSpec) -> DAG:
+    name = spec.name
+    spec_file = str(SPECS_DIR / f"{name}.yaml")
+
+    @dag(
+        dag_id=f"mlaas_inbox_{name}",
+        description=f"New data files in {spec.retrain.inbox} start the {name} pipeline",
+        schedule=timedelta(minutes=5),
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        tags=["mlaas", "inbox", name],
+        doc_md=f"### Inbox of `{name}`\nWatches `{spec.retrain.inbox}`; each new file starts "
+        f"`mlaas_pipeline_{name}` with the file as `dataset_path`.",
+    )
+    def inbox() -> None:
+        @task.sensor(poke_interval=30, timeout=270, mode="reschedule", soft_fail=True)
+        def new_files() -> PokeReturnValue:
+            from mlaas.inbox import claim_new_files
+            from mlaas.specs import load_spec
+
+            files = claim_new_files(load_spec(spec_file))
+            confs = [{"dataset_path": uri, "trigger": f"inbox: {uri}"} for uri in files]
+            return PokeReturnValue(is_done=bool(files), xcom_value=confs)
+
+        TriggerDagRunOperator.partial(
+            task_id="start_pipeline", trigger_dag_id=f"mlaas_pipeline_{name}"
+        ).expand(conf=new_files())
+
+    return inbox()
+
+
+for _spec in load_specs(SPECS_DIR):
+    globals()[f"mlaas_monitoring_{_spec.name}"] = build_monitoring_dag(_spec)
+    if _spec.retrain.inbox:
+        globals()[f"mlaas_inbox_{_spec.name}"] = build_inbox_dag(_spec)
