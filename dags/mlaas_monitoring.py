@@ -94,9 +94,9 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
     return monitoring()
 
 
-def build_inbox_dag(spec: ModelSpec) -> DAG:
+def build_inbox_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
     name = spec.name
-    spec_file = str(SPECS_DIR / f"{name}.yaml")
+    spec_file = spec_file or str(SPECS_DIR / f"{name}.yaml")
 
     @dag(
         dag_id=f"mlaas_inbox_{name}",
