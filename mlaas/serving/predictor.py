@@ -39,8 +39,13 @@ class Prediction:
 class Predictor:
     """One model version: validates records, scores them, explains them."""
 
-    def __init__(self, *, model: str, version: str, spec: ModelSpec, pipeline: Any) -> None:
+    def __init__(
+        self, *, model: str, version: str, spec: ModelSpec, pipeline: Any, run_id: str = ""
+    ) -> None:
         self.model, self.version, self.spec, self.pipeline = model, str(version), spec, pipeline
+        # Version numbers restart in every registry; the training run id does not. Cache keys
+        # carry both, so two deployments sharing one Redis never see each other's answers.
+        self.cache_version = f"{self.version}-{run_id[:16]}" if run_id else self.version
         self.task = spec.task
         self.compiled = compile_pipeline(spec, pipeline)
         self.family = self.compiled.family
@@ -122,4 +127,6 @@ def load_predictor(
     spec = load_spec_snapshot(spec_hash)
     init_mlflow()
     pipeline = mlflow.sklearn.load_model(f"models:/{model}/{info.version}")
-    return Predictor(model=model, version=info.version, spec=spec, pipeline=pipeline)
+    return Predictor(
+        model=model, version=info.version, spec=spec, pipeline=pipeline, run_id=info.run_id or ""
+    )

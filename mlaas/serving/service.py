@@ -233,7 +233,7 @@ class PredictionService:
         if len(records) != 1:
             return predictor.predict_matrix(X), False
         record = records[0]
-        hit = self.cache.get(predictor.model, predictor.version, record)
+        hit = self.cache.get(predictor.model, predictor.cache_version, record)
         if hit is not None:
             self.counters.cache_hits += 1
             return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True
@@ -242,7 +242,7 @@ class PredictionService:
         probabilities = prediction.probabilities[0] if prediction.probabilities else None
         self.cache.set(
             predictor.model,
-            predictor.version,
+            predictor.cache_version,
             record,
             {
                 "output": prediction.outputs[0],

@@ -1,0 +1,104 @@
+"""The prediction service on the full-stack stores: PostgreSQL as the platform DB (prediction
+log, API keys, Optuna) and Redis for the prediction cache and the rate limiter.
+
+The module tests cover each component on these servers; this checks the service wires them:
+answers cached in Redis under the version's key, 429 from the Redis token bucket, and every
+prediction of a burst in PostgreSQL's prediction log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mlaas.data.churn import EXAMPLE_RECORD
+from tests.factories import reset_platform_caches, small_spec
+
+CHURN = dict(EXAMPLE_RECORD)
+
+
+@pytest.fixture
+def full_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database_url: str, redis_url: str
+) -> Iterator[Path]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLAAS_HOME", str(home))
+    monkeypatch.setenv("MLAAS_DATABASE_URL", postgres_database_url)
+    monkeypatch.setenv("MLAAS_REDIS_URL", redis_url)
+    monkeypatch.delenv("MLAAS_OBJECT_STORE_URL", raising=False)
+    reset_platform_caches()
+    yield home
+    from mlaas.db import get_engine
+
+    get_engine().dispose()  # let the fixture drop the database
+    reset_platform_caches()
+
+
+def test_cache_limit_and_log_on_redis_and_postgres(
+    full_stack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+    from sqlalchemy import select
+
+    from mlaas import db
+    from mlaas.auth import create_key
+    from mlaas.pipeline import run_pipeline
+    from mlaas.settings import get_settings
+    from services.prediction import deps
+    from services.prediction.app import app
+
+    assert run_pipeline(small_spec("churn")).champion
+    key = create_key("full-stack", ["predict"])[0]
+    headers = {"Authorization": f"Bearer {key}"}
+    ids = []
+    with TestClient(app) as client:
+        assert app.state.limiter.backend == "redis"
+        first = client.post("/v1/models/churn/predict", json={"features": CHURN}, headers=headers)
+        again = client.post("/v1/models/churn/predict", json={"features": CHURN}, headers=headers)
+        assert first.status_code == again.status_code == 200
+        assert (first.json()["cached"], again.json()["cached"]) == (False, True)
+        assert again.json()["predictions"] == first.json()["predictions"]
+        version = first.json()["version"]
+        store = redis.Redis.from_url(get_settings().redis_url)
+        assert list(store.scan_iter(match=f"mlaas:pred:churn:{version}-*"))  # in Redis
+
+        for age in range(20, 220):  # a burst of distinct records: all misses, all logged
+            answer = client.post(
+                "/v1/models/churn/predict",
+                json={"features": {**CHURN, "age": age}},
+                headers=headers,
+            )
+            assert answer.status_code == 200
+            ids.append(answer.json()["request_id"])
+
+        strict = get_settings().model_copy(update={"serving_rate_per_s": 5.0, "serving_burst": 2})
+        monkeypatch.setattr(deps, "get_settings", lambda: strict)
+        limited = create_key("limited", ["predict"])[0]
+        codes = [
+            client.post(
+                "/v1/models/churn/predict",
+                json={"features": CHURN},
+                headers={"Authorization": f"Bearer {limited}"},
+            ).status_code
+            for _ in range(3)
+        ]
+        assert codes == [200, 200, 429]
+        assert list(store.scan_iter(match="mlaas:rl:*"))  # the bucket lives in Redis
+        time.sleep(0.5)
+        recovered = client.post(
+            "/v1/models/churn/predict",
+            json={"features": CHURN},
+            headers={"Authorization": f"Bearer {limited}"},
+        )
+        assert recovered.status_code == 200
+    # Shutting the app down flushed the log writer into PostgreSQL.
+    engine = db.get_engine()
+    assert engine.dialect.name == "postgresql"
+    log = db.prediction_log.c
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(log.request_id).where(log.request_id.in_(ids))).scalars())
+    assert stored == set(ids)
