@@ -155,6 +155,18 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def insert_ignoring_conflicts(engine: Engine, table: Table, unique: list[str]) -> Any:
+    """INSERT that skips rows whose `unique` columns are already there (ON CONFLICT DO
+    NOTHING on SQLite and PostgreSQL): idempotent writes without a read first."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialects = {"postgresql": postgresql, "sqlite": sqlite}
+    if engine.dialect.name not in dialects:
+        raise ValueError(f"{table.name} needs SQLite or PostgreSQL, not {engine.dialect.name}")
+    insert = dialects[engine.dialect.name].insert(table)
+    return insert.on_conflict_do_nothing(index_elements=unique)
+
+
 # Modules that define more tables on `metadata` (kept next to the logic that owns them).
 TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables", "mlaas.inbox")
 

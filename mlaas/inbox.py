@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Column, DateTime, String, Table, Text, UniqueConstraint, select
 
-from mlaas.db import get_engine, metadata, new_id, utcnow
+from mlaas.db import get_engine, insert_ignoring_conflicts, metadata, new_id, utcnow
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 
@@ -116,14 +116,8 @@ def claim_new_files(spec: ModelSpec, *, now: float | None = None) -> list[str]:
 
 def _claim(model: str, file: InboxFile) -> bool:
     """Insert the claim row; False when another caller got there first."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     engine = get_engine()
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[engine.dialect.name]
-    insert = (
-        dialect.insert(inbox_files)
-        .values(id=new_id(), model=model, uri=file.uri, fingerprint=file.fingerprint)
-        .on_conflict_do_nothing(index_elements=["model", "uri", "fingerprint"])
-    )
+    insert = insert_ignoring_conflicts(engine, inbox_files, ["model", "uri", "fingerprint"])
+    row = {"id": new_id(), "model": model, "uri": file.uri, "fingerprint": file.fingerprint}
     with engine.begin() as conn:
-        return conn.execute(insert).rowcount == 1
+        return conn.execute(insert.values(**row)).rowcount == 1

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from mlaas.db import prediction_log, utcnow
+from mlaas.db import insert_ignoring_conflicts, prediction_log, utcnow
 
 log = logging.getLogger("mlaas.serving.predlog")
 
@@ -41,13 +41,7 @@ COLUMNS = frozenset(REQUIRED) | {"created_at", "inputs", "latency_ms"}
 
 def insert_ignoring_duplicates(engine: Engine) -> Any:
     """INSERT into prediction_log that skips rows already there (same request id + variant)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialects = {"postgresql": postgresql, "sqlite": sqlite}
-    if engine.dialect.name not in dialects:
-        raise ValueError(f"prediction log needs SQLite or PostgreSQL, not {engine.dialect.name}")
-    insert = dialects[engine.dialect.name].insert(prediction_log)
-    return insert.on_conflict_do_nothing(index_elements=["request_id", "variant"])
+    return insert_ignoring_conflicts(engine, prediction_log, ["request_id", "variant"])
 
 
 class PredictionLogWriter:
