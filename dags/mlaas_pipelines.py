@@ -2,20 +2,23 @@
 
 Parsing this file reads the spec YAML files and nothing else (no settings, no stores): the
 scheduler re-parses it constantly. Each task is one call into `mlaas.pipeline`; XCom carries only
-small dicts of ids, hashes and URIs. Run conf may override `dataset_path` and `trigger`.
+small dicts of ids, hashes and URIs. Two last tasks report the run's outcome to the retrain
+log (`record_success` / `record_failure`; one of them runs). Run conf may override
+`dataset_path`, `trigger` and `mode` (the retraining mode, see mlaas.training.retrain; null
+means full, as for a manual run).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pendulum
-from airflow.sdk import DAG, Param, dag, get_current_context, task
+from airflow.sdk import DAG, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from mlaas.specs import ModelSpec, load_specs
+from mlaas.specs import RETRAIN_MODES, ModelSpec, load_specs
 
 SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
 
@@ -23,6 +26,22 @@ SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
 def _conf() -> tuple[str | None, str]:
     params = get_current_context()["params"]
     return params.get("dataset_path") or None, str(params.get("trigger") or "manual")
+
+
+def _mode() -> Any:
+    """The run's retraining mode (None: full); the Param's enum has already checked it."""
+    return get_current_context()["params"].get("mode") or None
+
+
+def _record_outcome(state: Literal["succeeded", "failed"]) -> None:
+    """Close the retrain the monitoring DAG recorded for this run (a failure starts the
+    circuit breaker's back-off); runs nobody recorded (manual, inbox) need nothing."""
+    from mlaas.monitoring.retrain import record_retrain_outcome
+
+    try:
+        record_retrain_outcome(get_current_context()["run_id"], state)
+    except LookupError:
+        pass
 
 
 def build_pipeline_dag(spec: ModelSpec) -> DAG:
@@ -42,9 +61,17 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
         params={
             "dataset_path": Param(None, type=["null", "string"], description="Override source"),
             "trigger": Param("manual", type="string", description="Why this run happens"),
+            "mode": Param(
+                None,
+                type=["null", "string"],
+                enum=[None, *RETRAIN_MODES],
+                description="Retraining mode (null: full)",
+            ),
         },
         doc_md=f"### Train `{name}`\n{spec.description}\n\n"
-        "ingest → validate (GX) → features (Feast) → tune (Optuna) → train → register + gate",
+        "ingest → validate (GX) → features (Feast) → tune (Optuna) → train → register + gate\n\n"
+        "Run conf `mode` picks the retraining mode (full, window, replay_mix, incremental, "
+        "recalibration, stacking); see docs/retraining.md.",
     )
     def pipeline() -> None:
         @task
@@ -74,7 +101,7 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
         def tune(frame: dict[str, Any]) -> dict[str, Any]:
             from mlaas.pipeline import step_tune
 
-            return step_tune(spec_file, frame, trigger=_conf()[1])
+            return step_tune(spec_file, frame, trigger=_conf()[1], mode=_mode())
 
         @task
         def train(frame: dict[str, Any], tuned: dict[str, Any]) -> dict[str, Any]:
@@ -88,9 +115,22 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
 
             return step_register(spec_file, trained, trigger=_conf()[1])
 
+        @task(trigger_rule=TriggerRule.ALL_SUCCESS)
+        def record_success() -> None:
+            _record_outcome("succeeded")
+
+        @task(trigger_rule=TriggerRule.ONE_FAILED)
+        def record_failure() -> None:
+            _record_outcome("failed")
+
         dataset = ingest()
-        frame = features(dataset, validate(dataset))
-        register(train(frame, tune(frame)))
+        validation = validate(dataset)
+        frame = features(dataset, validation)
+        tuned = tune(frame)
+        trained = train(frame, tuned)
+        registered = register(trained)
+        registered >> record_success()
+        [dataset, validation, frame, tuned, trained, registered] >> record_failure()
 
     return pipeline()
 

@@ -1,6 +1,10 @@
 """The training pipeline of one model, as steps: ingest -> validate -> features -> tune -> train ->
 register.
 
+The retraining mode (mlaas.training.retrain) is decided at the start of the tune step, as a plan
+that says which rows to train on and whether to tune; train follows the plan; register gates the
+result like any other model and copies the plan's lineage tags onto the version.
+
 Each `step_*` function is what one Airflow task calls (a spec name or file path and plain dicts
 in and out, so XCom carries ids and URIs only); `run_pipeline` chains the same steps in-process
 for `mlaas run` and tests. Every step is idempotent: re-running on the same data and spec
@@ -22,7 +26,8 @@ from mlaas.refs import (
     TuneResult,
     ValidationReport,
 )
-from mlaas.specs import ModelSpec, load_spec
+from mlaas.specs import ModelSpec, RetrainMode, load_spec
+from mlaas.training.retrain import RetrainPlan
 
 log = logging.getLogger("mlaas.pipeline")
 
@@ -38,6 +43,8 @@ def describe(step: str, result: Any, spec: ModelSpec) -> str:
         return f"{result.successful}/{result.evaluated} expectations passed"
     if isinstance(result, FrameRef):
         return f"{result.rows} training rows, {result.materialized_entities} entities online"
+    if isinstance(result, RetrainPlan):
+        return result.describe()
     if isinstance(result, TuneResult):
         return f"{result.n_trials} trials, best {result.best_family} = {result.best_value:.4f}"
     if isinstance(result, TrainResult):
@@ -85,30 +92,45 @@ def step_features(
     return _report(spec, "features", publish_features(spec, ref))
 
 
-def step_tune(spec_ref: str, frame: dict[str, Any], *, trigger: str) -> dict[str, Any]:
+def step_tune(
+    spec_ref: str, frame: dict[str, Any], *, trigger: str, mode: RetrainMode | None = None
+) -> dict[str, Any]:
+    """Plan the retraining `mode` (None: full), then tune when the plan needs it.
+
+    Returns {"plan": RetrainPlan, "tuned": TuneResult or None} as plain dicts.
+    """
+    from mlaas.training.retrain import plan_retrain
     from mlaas.training.tune import tune
 
     spec = load_spec(spec_ref)
-    return _report(spec, "tune", tune(spec, FrameRef.model_validate(frame), trigger=trigger))
+    plan = plan_retrain(spec, FrameRef.model_validate(frame), mode)
+    planned = _report(spec, "plan", plan)
+    tuned = _report(spec, "tune", tune(spec, plan.frame, trigger=trigger)) if plan.tunes else None
+    return {"plan": planned, "tuned": tuned}
 
 
 def step_train(
     spec_ref: str, frame: dict[str, Any], tuned: dict[str, Any], *, trigger: str
 ) -> dict[str, Any]:
-    from mlaas.training.train import train_and_evaluate
+    """Train as `tuned["plan"]` says (the output of `step_tune` on the same frame)."""
+    from mlaas.training.retrain import train_for_plan
 
     spec = load_spec(spec_ref)
-    result = train_and_evaluate(
-        spec, FrameRef.model_validate(frame), TuneResult.model_validate(tuned), trigger=trigger
-    )
+    plan = RetrainPlan.model_validate(tuned["plan"])
+    if plan.source_frame_key != FrameRef.model_validate(frame).key:
+        raise ValueError(f"the retraining plan was made for frame {plan.source_frame_key}")
+    tune_result = TuneResult.model_validate(tuned["tuned"]) if tuned["tuned"] else None
+    result = train_for_plan(spec, plan, tune_result, trigger=trigger)
     return _report(spec, "train", result)
 
 
 def step_register(spec_ref: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.promotion import register_and_gate
+    from mlaas.training.retrain import tag_version
 
     spec = load_spec(spec_ref)
     registration = register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger)
+    tag_version(registration)
     return _report(spec, "register", registration)
 
 
@@ -118,16 +140,21 @@ def run_pipeline(
     source: str | None = None,
     trigger: str = "manual",
     progress: Callable[[str], None] | None = None,
+    mode: RetrainMode | None = None,
 ) -> Registration:
-    """All steps in this process, for the CLI and tests (the DAG runs the same functions)."""
+    """All steps in this process, for the CLI, jobs and tests (the DAG runs the same functions).
+
+    `mode` is the retraining mode (mlaas.training.retrain); None means full.
+    """
     from mlaas.data.generate import ensure_dataset
     from mlaas.features import publish_features
     from mlaas.ingest import ingest
     from mlaas.promotion import register_and_gate
-    from mlaas.training.train import train_and_evaluate
+    from mlaas.training.retrain import check_mode, plan_retrain, tag_version, train_for_plan
     from mlaas.training.tune import tune
     from mlaas.validation import validate_dataset
 
+    check_mode(spec, mode)  # a mode that cannot apply fails before any work
     say = progress or log.info
     started = time.monotonic()
 
@@ -141,10 +168,14 @@ def run_pipeline(
     done("validate", report)
     frame = publish_features(spec, dataset)
     done("features", frame)
-    tuned = tune(spec, frame, trigger=trigger)
-    done("tune", tuned)
-    trained = train_and_evaluate(spec, frame, tuned, trigger=trigger)
+    plan = plan_retrain(spec, frame, mode)
+    done("plan", plan)
+    tuned = tune(spec, plan.frame, trigger=trigger) if plan.tunes else None
+    if tuned is not None:
+        done("tune", tuned)
+    trained = train_for_plan(spec, plan, tuned, trigger=trigger)
     done("train", trained)
     registration = register_and_gate(spec, trained, trigger=trigger)
+    tag_version(registration)
     done("register", registration)
     return registration

@@ -3,11 +3,14 @@
 The logged sklearn pipeline is loaded once and compiled (`mlaas.serving.compiled`): its fitted
 preprocessing becomes arrays and the estimator is called on a float matrix, without pandas.
 Outputs equal the pipeline's to 1e-9 (tested for every family); the pipeline itself stays on
-`Predictor.pipeline` for fallbacks and checks.
+`Predictor.pipeline` for fallbacks and checks. A model the compiler refuses (a recalibrated or
+stacked model, see docs/retraining.md) is served through its own `predict_proba` / `predict` on
+a pandas frame instead: slower, same answers, no per-feature explanations.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +21,11 @@ from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, c
 from mlaas.serving.schema import RecordSchema, check_records, expected_type, records_to_matrix
 from mlaas.specs import ModelSpec
 
+log = logging.getLogger("mlaas.serving")
+
 __all__ = [
     "CompiledPipeline",
+    "GenericPipeline",
     "Prediction",
     "Predictor",
     "UnsupportedPipelineError",
@@ -36,6 +42,36 @@ class Prediction:
     probabilities: list[dict[str, float]] | None  # per row {class label (str): p}
 
 
+class GenericPipeline:
+    """Any fitted estimator on the spec's features, scored through its own methods.
+
+    Its "matrix" holds the validated records' raw values (object array, one column per spec
+    feature, None for null); the estimator's own preprocessing imputes and encodes them.
+    """
+
+    family = "generic"
+
+    def __init__(self, spec: ModelSpec, estimator: Any) -> None:
+        self.spec, self.estimator = spec, estimator
+        self.classification = spec.task == "classification"
+        self.classes = np.asarray(estimator.classes_) if self.classification else np.array([])
+
+    def to_matrix(self, records: list[dict[str, Any]]) -> np.ndarray:
+        names = self.spec.feature_names
+        return np.array([[record[n] for n in names] for record in records], dtype=object)
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities (n, k) for classifiers, values (n,) for regressors."""
+        import pandas as pd
+
+        from mlaas.training.split import features_frame
+
+        frame = features_frame(self.spec, pd.DataFrame(X, columns=self.spec.feature_names))
+        if self.classification:
+            return np.asarray(self.estimator.predict_proba(frame), dtype=np.float64)
+        return np.asarray(self.estimator.predict(frame), dtype=np.float64)
+
+
 class Predictor:
     """One model version: validates records, scores them, explains them."""
 
@@ -47,16 +83,28 @@ class Predictor:
         # carry both, so two deployments sharing one Redis never see each other's answers.
         self.cache_version = f"{self.version}-{run_id[:16]}" if run_id else self.version
         self.task = spec.task
-        self.compiled = compile_pipeline(spec, pipeline)
-        self.family = self.compiled.family
+        self.compiled: CompiledPipeline | None = None
+        self.generic: GenericPipeline | None = None
+        try:
+            self.compiled = compile_pipeline(spec, pipeline)
+        except UnsupportedPipelineError as reason:
+            log.info("%s v%s: served through the generic path (%s)", model, version, reason)
+            self.generic = GenericPipeline(spec, pipeline)
+        scorer = self.compiled or self.generic
+        assert scorer is not None
+        self._scorer: CompiledPipeline | GenericPipeline = scorer
+        self.family = scorer.family
         self.feature_names = spec.feature_names
-        self.classes = [str(c) for c in self.compiled.classes.tolist()]
-        self._labels: list[Any] = self.compiled.classes.tolist()  # original types (int 0/1)
+        self.classes = [str(c) for c in scorer.classes.tolist()]
+        self._labels: list[Any] = scorer.classes.tolist()  # original types (int 0/1)
         self._schema = RecordSchema.from_spec(spec)
 
     def to_matrix(self, records: list[dict[str, Any]]) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
         check_records(self._schema, records)
+        if self.compiled is None:
+            assert self.generic is not None
+            return self.generic.to_matrix(records)
         return records_to_matrix(self.compiled.encoding, records)
 
     def predict_records(self, records: list[dict[str, Any]]) -> Prediction:
@@ -64,8 +112,8 @@ class Predictor:
         return self.predict_matrix(self.to_matrix(records))
 
     def predict_matrix(self, X: np.ndarray) -> Prediction:
-        scores = self.compiled.scores(X)
-        if not self.compiled.classification:
+        scores = self._scorer.scores(X)
+        if not self._scorer.classification:
             return Prediction(outputs=scores.tolist(), probabilities=None)
         labels = self._labels
         return Prediction(
@@ -79,10 +127,17 @@ class Predictor:
         return self.explain_matrix(self.to_matrix(records))
 
     def explain_matrix(self, X: np.ndarray) -> list[dict[str, float]]:
-        return explain.explain(self.compiled, X, self.feature_names)
+        return explain.explain(self._compiled_for("explanations"), X, self.feature_names)
 
     def importance(self) -> dict[str, float]:
-        return explain.importance(self.compiled, self.feature_names)
+        return explain.importance(self._compiled_for("importances"), self.feature_names)
+
+    def _compiled_for(self, what: str) -> CompiledPipeline:
+        if self.compiled is None:
+            raise explain.ExplanationUnavailable(
+                f"{self.model} v{self.version} is served through the generic path: no {what}"
+            )
+        return self.compiled
 
     def signature(self) -> dict[str, Any]:
         inputs = [

@@ -22,7 +22,10 @@ SKOPS_TRUSTED_TYPES = [
     "lightgbm.sklearn.LGBMClassifier",
     "lightgbm.sklearn.LGBMRegressor",
     "numpy.dtype",
+    "sklearn.calibration._CalibratedClassifier",  # recalibrated champions
+    "sklearn.calibration._SigmoidCalibration",
     "sklearn.tree._tree.Tree",
+    "sklearn.utils._bunch.Bunch",  # stacked models' named estimators
 ]
 
 

@@ -1,13 +1,15 @@
 """Refit the tuned configuration on the train part, score it on the holdout, log it to MLflow.
 
-Idempotent: one FINISHED train run per (model, data hash, spec hash); a re-run returns it. The fit
-is fully seeded, so `refit_and_score` rebuilds the logged holdout metrics exactly (`mlaas
-reproduce`).
+Idempotent: one FINISHED train run per (model, data hash, spec hash, training frame, retrain mode,
+champion built upon); a re-run returns it. A tuned fit is fully seeded, so `refit_and_score`
+rebuilds the logged holdout metrics exactly (`mlaas reproduce`). The retraining modes that build
+on the champion (mlaas.training.retrain) log through the same `fit_and_log`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +18,7 @@ from mlaas.refs import FrameRef, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
 from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator, model_size
 from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
+from mlaas.training.retrain import MODE_TAG, TAG_PREFIX, RetrainPlan
 from mlaas.training.split import features_and_target, features_frame, load_split
 
 if TYPE_CHECKING:
@@ -99,21 +102,26 @@ def _figures(spec: ModelSpec, truth: np.ndarray, scores: np.ndarray) -> dict[str
 
 
 def _finished_run(
-    client: MlflowClient, experiment_id: str, spec: ModelSpec, content_hash: str
+    client: MlflowClient, experiment_id: str, spec: ModelSpec, plan: RetrainPlan
 ) -> Any:
+    """The earlier run of this exact training (same data, spec, rows, mode and base), if any."""
     query = (
-        f"tags.`mlaas.kind` = 'train' and tags.`mlaas.data_hash` = '{content_hash}' "
-        f"and tags.`mlaas.spec_hash` = '{spec.spec_hash}' and attributes.status = 'FINISHED'"
+        f"tags.`mlaas.kind` = 'train' and tags.`mlaas.data_hash` = '{plan.source_hash}' "
+        f"and tags.`mlaas.spec_hash` = '{spec.spec_hash}' "
+        f"and tags.`mlaas.frame_key` = '{plan.frame.key}' "
+        f"and tags.`{MODE_TAG}` = '{plan.mode}' and attributes.status = 'FINISHED'"
     )
+    if plan.base_run_id is not None:
+        query += f" and tags.`{TAG_PREFIX}.base_run_id` = '{plan.base_run_id}'"
     found = client.search_runs([experiment_id], query, max_results=1, order_by=["start_time ASC"])
     return found[0] if found else None
 
 
-def _result_from_run(run: Any, spec: ModelSpec, content_hash: str) -> TrainResult:
+def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
     tags, metrics = run.data.tags, run.data.metrics
     return TrainResult(
         model=spec.name,
-        content_hash=content_hash,
+        content_hash=tags["mlaas.data_hash"],
         spec_hash=spec.spec_hash,
         run_id=run.info.run_id,
         model_uri=tags["mlaas.model_uri"],
@@ -127,10 +135,52 @@ def _result_from_run(run: Any, spec: ModelSpec, content_hash: str) -> TrainResul
     )
 
 
+# fit(X_train, y_train) -> (fitted estimator, family, params, retraining details for lineage)
+Fit = Callable[["pd.DataFrame", "pd.Series"], tuple[Any, str, dict[str, Any], dict[str, str]]]
+
+
 def train_and_evaluate(
-    spec: ModelSpec, frame: FrameRef, tuned: TuneResult, *, trigger: str = "manual"
+    spec: ModelSpec,
+    frame: FrameRef,
+    tuned: TuneResult,
+    *,
+    trigger: str = "manual",
+    plan: RetrainPlan | None = None,
 ) -> TrainResult:
-    """Refit `tuned`'s best config, evaluate on the holdout, log run + model + artifacts."""
+    """Refit `tuned`'s best config on `frame` (`plan.frame`), evaluate, log; see `fit_and_log`."""
+    plan = plan or RetrainPlan.full(frame)
+    if (tuned.model, tuned.content_hash, tuned.spec_hash) != (
+        spec.name,
+        frame.content_hash,
+        spec.spec_hash,
+    ):
+        raise ValueError("the tuning result belongs to another model, dataset or spec")
+    if frame != plan.frame:
+        raise ValueError(f"frame {frame.key} is not the plan's training frame {plan.frame.key}")
+
+    def fit(X: pd.DataFrame, y: pd.Series) -> tuple[Any, str, dict[str, Any], dict[str, str]]:
+        estimator = build_estimator(
+            spec, tuned.best_family, tuned.best_params, seed=spec.training.seed
+        )
+        return estimator.fit(X, y), tuned.best_family, tuned.best_params, {}
+
+    return fit_and_log(
+        spec, plan, fit, trigger=trigger, tags={"mlaas.tune_run_id": tuned.parent_run_id}
+    )
+
+
+def fit_and_log(
+    spec: ModelSpec,
+    plan: RetrainPlan,
+    fit: Fit,
+    *,
+    trigger: str = "manual",
+    tags: dict[str, str] | None = None,
+) -> TrainResult:
+    """Fit on the train part of `plan.frame`, evaluate on its holdout, log run + model + artifacts.
+
+    Idempotent: an earlier finished run of the same training is returned instead.
+    """
     import mlflow
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
@@ -140,21 +190,16 @@ def train_and_evaluate(
     from mlaas.tracking import MODEL_PIP_REQUIREMENTS, ensure_experiment
     from mlaas.training import plots
 
-    if (tuned.model, tuned.content_hash, tuned.spec_hash) != (
-        spec.name,
-        frame.content_hash,
-        spec.spec_hash,
-    ):
-        raise ValueError("the tuning result belongs to another model, dataset or spec")
+    frame = plan.frame
     experiment_id = ensure_experiment(spec.name)
     client = MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
-    existing = _finished_run(client, experiment_id, spec, frame.content_hash)
+    existing = _finished_run(client, experiment_id, spec, plan)
     if existing is not None:
-        return _result_from_run(existing, spec, frame.content_hash)
+        return _result_from_run(existing, spec)
 
     train, holdout = load_split(spec, frame.key)
-    family, params, seed = tuned.best_family, tuned.best_params, spec.training.seed
-    estimator = _fit(spec, train, family, params)
+    X_train, y_train = features_and_target(spec, train)
+    estimator, family, params, details = fit(X_train, y_train)
     X_hold, y_hold = features_and_target(spec, holdout)
     metrics = evaluate(spec, estimator, X_hold, y_hold)
     truth = encode_target(spec, estimator, y_hold)
@@ -162,24 +207,26 @@ def train_and_evaluate(
     importances = permutation_importances(spec, estimator, X_hold, y_hold)
     profile = build_profile(spec, train)
     profile_key = save_profile(spec, frame.content_hash, profile, frame=train)
-    X_train = features_and_target(spec, train)[0]
 
-    tags = {
+    run_tags = {
         "mlaas.kind": "train",
         "mlaas.model": spec.name,
-        "mlaas.data_hash": frame.content_hash,
+        "mlaas.data_hash": plan.source_hash,
         "mlaas.spec_hash": spec.spec_hash,
         "mlaas.family": family,
         "mlaas.params": json.dumps(params, sort_keys=True),
         "mlaas.trigger": trigger,
-        "mlaas.seed": str(seed),
-        "mlaas.tune_run_id": tuned.parent_run_id,
+        "mlaas.seed": str(spec.training.seed),
         "mlaas.frame_key": frame.key,
         "mlaas.profile_key": profile_key,
+        **(tags or {}),
+        **plan.tags(),
+        **{f"{TAG_PREFIX}.{k}": v for k, v in details.items()},
     }
-    run_name = f"train-{frame.content_hash[:8]}"
-    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
-        mlflow.log_params({"family": family, **params})
+    prefix = "train" if plan.mode == "full" else plan.mode
+    run_name = f"{prefix}-{plan.source_hash[:8]}"
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=run_tags) as run:
+        mlflow.log_params({"family": family, **params, "retrain_mode": plan.mode})
         mlflow.log_metrics({f"holdout_{k}": v for k, v in metrics.items()})
         mlflow.log_metrics(
             {
@@ -208,7 +255,7 @@ def train_and_evaluate(
         mlflow.set_tag("mlaas.model_uri", info.model_uri)
     return TrainResult(
         model=spec.name,
-        content_hash=frame.content_hash,
+        content_hash=plan.source_hash,
         spec_hash=spec.spec_hash,
         run_id=run.info.run_id,
         model_uri=info.model_uri,

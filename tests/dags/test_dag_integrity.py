@@ -12,6 +12,7 @@ from mlaas.specs import load_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DAGS_DIR = PROJECT_DIR / "dags"
+STEPS = ("ingest", "validate", "features", "tune", "train", "register")
 EXPECTED_EDGES = {
     ("ingest", "validate"),
     ("ingest", "features"),
@@ -20,6 +21,8 @@ EXPECTED_EDGES = {
     ("features", "train"),
     ("tune", "train"),
     ("train", "register"),
+    ("register", "record_success"),
+    *((step, "record_failure") for step in STEPS),
 }
 
 
@@ -33,11 +36,12 @@ def test_dagbag_has_no_import_errors_and_one_dag_per_spec() -> None:
     for spec in specs:
         dag = bag.dags.get(f"mlaas_pipeline_{spec.name}")
         assert dag is not None
-        assert set(dag.task_ids) == {"ingest", "validate", "features", "tune", "train", "register"}
+        assert set(dag.task_ids) == {*STEPS, "record_success", "record_failure"}
         edges = {(t.task_id, d) for t in dag.tasks for d in t.downstream_task_ids}
         assert edges == EXPECTED_EDGES
         assert dag.default_args["retries"] == 2
-        assert set(dag.params.keys()) == {"dataset_path", "trigger"}
+        assert set(dag.params.keys()) == {"dataset_path", "trigger", "mode"}
+        assert dag.params["mode"] is None
 
 
 AUDIT_IMPORT = r"""
