@@ -17,6 +17,10 @@ from mlaas.registry import get_version
 TOLERANCE = 1e-9
 
 
+# Retrain modes whose model starts from the champion's fitted state (docs/retraining.md).
+BUILT_ON_A_CHAMPION = ("incremental", "recalibration", "stacking")
+
+
 class LineageError(LookupError):
     """A version whose lineage is incomplete or whose data no longer matches its hash."""
 
@@ -71,6 +75,12 @@ def reproduce(model: str, version: str) -> ReproduceReport:
     ]
     if missing:
         raise LineageError(f"{model} v{version}: lineage tags missing: {missing}")
+    mode = tags.get("retrain_mode", "full")
+    if mode in BUILT_ON_A_CHAMPION:
+        raise LineageError(
+            f"{model} v{version} was trained in retrain mode {mode!r}, on top of an earlier "
+            "champion: rebuilding it from data alone would give another model"
+        )
     spec = load_spec_snapshot(tags["spec_hash"])
     store = get_store()
     dataset_key = f"datasets/{model}/{tags['data_hash']}.parquet"

@@ -252,6 +252,10 @@ def test_stacking_blends_champion_and_a_new_model_and_is_gated(home: Home) -> No
     assert registration.gate.champion_version == "1"
     assert registration.gate.reason
     assert json.loads(lineage["params"])["member_family"] == "lightgbm"
+    from mlaas.reproduce import LineageError, reproduce
+
+    with pytest.raises(LineageError, match="retrain mode 'stacking'"):
+        reproduce(home.spec.name, registration.version)
 
 
 @pytest.mark.parametrize("mode", ["recalibration", "stacking"])
