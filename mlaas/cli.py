@@ -302,24 +302,50 @@ def specs_validate(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-@cli.command()
-@click.option("--concurrency", type=int, default=1, show_default=True, help="Worker processes.")
-def worker(concurrency: int) -> None:
-    """Run a Celery worker for async predictions (and, later, training jobs)."""
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--concurrency", type=int, default=2, show_default=True, help="Task processes (2 cores: 2)."
+)
+@click.option("--hostname", "node", help="Celery node name.  [default: mlaas@<host>]")
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int, node: str | None) -> None:
+    """Run the Celery worker for every platform queue (async predictions, training jobs)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from mlaas.tasks import celery_app
+    from mlaas.worker import node_name, worker_argv
 
-    celery_app().worker_main(
-        ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--without-gossip"]
-    )
+    app = celery_app()
+    app.worker_main(worker_argv(app, concurrency=concurrency, node=node or node_name()))
+
+
+@worker.command("ping")
+@click.option("--hostname", "node", help="Celery node name.  [default: mlaas@<host>]")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait.")
+def worker_ping(node: str | None, timeout: float) -> None:
+    """Exit 0 when the worker answers a ping (the compose healthcheck; needs Redis)."""
+    from mlaas.settings import get_settings
+    from mlaas.tasks import celery_app
+    from mlaas.worker import node_name, ping, ready_line
+
+    node = node or node_name()
+    answered = ping(celery_app(), node, timeout)
+    if answered is None:
+        scheme = get_settings().celery_broker_url.partition("://")[0]
+        raise ValueError(
+            f"the {scheme} broker cannot broadcast pings; "
+            f"the worker's log says '{ready_line(node)}' once it consumes"
+        )
+    if not answered:
+        raise LookupError(f"worker {node} did not answer within {timeout:g}s")
+    click.echo(f"{node}: pong")
 
 
 @cli.command()
 @click.option("--no-train", is_flag=True, help="Do not train models that lack a champion.")
-@click.option(
-    "--no-serve", is_flag=True, help="Train if needed, then exit (no Airflow/MLflow UI)."
-)
+@click.option("--no-serve", is_flag=True, help="Train if needed, then exit (start no process).")
 def up(no_train: bool, no_serve: bool) -> None:
-    """Prepare the home, train missing champions through Airflow, start the UIs."""
+    """Prepare the home, train missing champions through Airflow, start every process."""
     from mlaas.up import up as start
 
     sys.exit(start(train=not no_train, serve=not no_serve, say=click.echo))

@@ -1,8 +1,9 @@
 """`mlaas up`: the platform on one machine, on its embedded defaults.
 
 Prepares the home folder, creates the admin credentials once, trains every shipped model through
-its Airflow DAG when it has no champion yet, then starts Airflow standalone and the MLflow UI, each
-in its own process group, waits until each answers, prints where they are, and on Ctrl-C stops
+its Airflow DAG when it has no champion yet, then starts the MLflow UI, Airflow standalone, the
+Celery worker and the prediction, training and monitoring services, each in its own process
+group. It waits until each is ready, prints where they are, and on Ctrl-C (or SIGTERM) stops
 every process it started.
 """
 
@@ -30,6 +31,10 @@ from mlaas.settings import Settings, get_settings, init_home
 
 Say = Callable[[str], None]
 
+READY_TIMEOUT_S = 180.0
+STOP_GRACE_S = 20.0
+WORKER_CONCURRENCY = 2  # one task at a time per core on the reference 2-core machine
+
 
 class UpError(OSError):
     """A step of `mlaas up` failed (busy port, a process that died, a failed DAG run); the
@@ -38,24 +43,23 @@ class UpError(OSError):
 
 @dataclass
 class Service:
+    """One long-running child of `mlaas up`: its command, its log, how to tell it is ready."""
+
     name: str
     command: list[str]
     env: dict[str, str]
-    health_url: str
-    url: str
     log_file: Path
-    port: int
-    port_setting: str  # the MLAAS_* variable that moves it
+    where: str  # printed once it is up: a URL, or the worker's node and queues
+    ready: Callable[[Service], bool]
+    port: int | None = None
+    port_setting: str = ""  # the MLAAS_* variable that moves it
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    log_offset: int = 0  # where this run's output starts in the (appended) log
 
     def start(self) -> None:
-        if port_in_use(self.port):
-            raise UpError(
-                f"port {self.port} for {self.name} is already in use; "
-                f"stop what holds it or set {self.port_setting}"
-            )
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as sink:
+            self.log_offset = sink.tell()
             self.process = subprocess.Popen(
                 self.command,
                 env=self.env,
@@ -65,45 +69,82 @@ class Service:
                 start_new_session=True,  # own process group: one signal stops all its children
             )
 
-    def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise UpError(
-                    f"{self.name} exited with {self.process.returncode}; see {self.log_file}"
-                )
-            try:
-                with urllib.request.urlopen(self.health_url, timeout=2) as response:
-                    if response.status < 500:
-                        return
-            except OSError:
-                pass
-            time.sleep(1)
-        raise UpError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_file}")
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
 
-    def stop(self, grace: float = 20.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        pgid = self.process.pid
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+    def new_log(self) -> str:
+        """What this run has logged so far."""
+        with self.log_file.open("rb") as log:
+            log.seek(self.log_offset)
+            return log.read().decode(errors="replace")
+
+    def signal_group(self, sig: signal.Signals) -> None:
+        """Signal the whole group: idle children (Airflow's workers) can outlive the leader."""
+        if self.process is not None:
             try:
-                os.killpg(pgid, sig)
+                os.killpg(self.process.pid, sig)
             except ProcessLookupError:
-                return
-            try:
-                self.process.wait(timeout=wait)
-                # Idle children can outlive the leader; sweep the group once more.
-                os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                return
-            except subprocess.TimeoutExpired:
-                continue
-            return
+                pass
+
+    def wait(self, timeout: float) -> bool:
+        if self.process is None:
+            return True
+        try:
+            self.process.wait(timeout=max(timeout, 0.0))
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+
+def http_ready(url: str) -> Callable[[Service], bool]:
+    """Ready once `url` answers 2xx/3xx."""
+
+    def check(_: Service) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:  # refused, timed out, or an HTTPError such as 503 while loading
+            return False
+
+    return check
+
+
+def worker_ready(node: str) -> Callable[[Service], bool]:
+    """Ready once the worker answers a ping, or (broker without broadcast) logs that it is."""
+    from mlaas.tasks import celery_app
+    from mlaas.worker import ping, ready_line
+
+    def check(service: Service) -> bool:
+        answered = ping(celery_app(), node, timeout=1.0)
+        if answered is None:
+            return ready_line(node) in service.new_log()
+        return answered
+
+    return check
 
 
 def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def check_ports(services: list[Service]) -> None:
+    """Fail before starting anything: a busy port, or two services set to the same one."""
+    taken: dict[int, Service] = {}
+    for service in services:
+        if service.port is None:
+            continue
+        other = taken.setdefault(service.port, service)
+        if other is not service:
+            raise UpError(
+                f"port {service.port} is set for both {other.name} and {service.name}; "
+                f"set {service.port_setting} to another port"
+            )
+        if port_in_use(service.port):
+            raise UpError(
+                f"port {service.port} for {service.name} is already in use; "
+                f"stop what holds it or set {service.port_setting}"
+            )
 
 
 def credentials_file(settings: Settings) -> Path:
@@ -138,10 +179,9 @@ def models_without_champion(settings: Settings) -> list[str]:
     ]
 
 
-def train_missing_champions(settings: Settings, say: Say) -> None:
+def train_missing_champions(settings: Settings, missing: list[str], say: Say) -> None:
     from mlaas.orchestration import migrate_airflow_db
 
-    missing = models_without_champion(settings)
     if not missing:
         say("Every shipped model has a champion; skipping training.")
         return
@@ -159,12 +199,77 @@ def train_missing_champions(settings: Settings, say: Say) -> None:
         say(f"  {model}: done in {time.monotonic() - started:.0f}s")
 
 
+def platform_env(settings: Settings) -> dict[str, str]:
+    """Environment of the worker and the services: this home, and the Airflow `up` starts.
+
+    The training service triggers DAG runs through Airflow's REST API; that Airflow knows only
+    `admin`, whose password is the file under `MLAAS_AIRFLOW_HOME` (read when
+    `MLAAS_AIRFLOW_PASSWORD` is unset), so a password meant for another Airflow is not passed on.
+    """
+    env = venv_env()
+    env.pop("MLAAS_AIRFLOW_PASSWORD", None)
+    env.update(
+        MLAAS_HOME=str(settings.home),
+        MLAAS_PROJECT_DIR=str(settings.project_dir),
+        MLAAS_AIRFLOW_HOME=str(settings.airflow_home),
+        MLAAS_AIRFLOW_API_URL=f"http://127.0.0.1:{settings.airflow_port}",
+        MLAAS_AIRFLOW_USERNAME="admin",
+    )
+    return env
+
+
+def uvicorn_service(
+    name: str, module: str, port: int, port_setting: str, settings: Settings
+) -> Service:
+    """One of the three REST services; ready when `/health/ready` answers 200."""
+    url = f"http://127.0.0.1:{port}"
+    return Service(
+        name=name,
+        command=[
+            bin_path("uvicorn"),
+            f"services.{module}.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=platform_env(settings),
+        log_file=settings.home / "logs" / f"{module}.log",
+        where=f"{url}/docs",
+        ready=http_ready(f"{url}/health/ready"),
+        port=port,
+        port_setting=port_setting,
+    )
+
+
+def worker_service(settings: Settings) -> Service:
+    from mlaas.tasks import celery_app
+    from mlaas.worker import consumed_queues, node_name
+
+    node = node_name(f"up-{os.getpid()}")  # this run's worker, not a leftover with the same name
+    queues = ", ".join(consumed_queues(celery_app()))
+    return Service(
+        name="Worker",
+        command=[
+            bin_path("mlaas"),
+            "worker",
+            "--concurrency",
+            str(WORKER_CONCURRENCY),
+            "--hostname",
+            node,
+        ],
+        env=platform_env(settings),
+        log_file=settings.home / "logs" / "worker.log",
+        where=f"Celery node {node}, queues: {queues}",
+        ready=worker_ready(node),
+    )
+
+
 def services(settings: Settings) -> list[Service]:
     logs = settings.home / "logs"
-    mlflow_env = dict(venv_env(), MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
     airflow_url = f"http://127.0.0.1:{settings.airflow_port}"
     mlflow_url = f"http://127.0.0.1:{settings.mlflow_ui_port}"
-    prediction_url = f"http://127.0.0.1:{settings.prediction_port}"
     return [
         Service(
             name="MLflow UI",
@@ -182,10 +287,10 @@ def services(settings: Settings) -> list[Service]:
                 "--workers",
                 "1",
             ],
-            env=mlflow_env,
-            health_url=f"{mlflow_url}/health",
-            url=mlflow_url,
+            env=dict(venv_env(), MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
             log_file=logs / "mlflow.log",
+            where=mlflow_url,
+            ready=http_ready(f"{mlflow_url}/health"),
             port=settings.mlflow_ui_port,
             port_setting="MLAAS_MLFLOW_UI_PORT",
         ),
@@ -193,73 +298,102 @@ def services(settings: Settings) -> list[Service]:
             name="Airflow",
             command=[bin_path("airflow"), "standalone"],
             env=airflow_env(settings),
-            health_url=f"{airflow_url}/api/v2/monitor/health",
-            url=airflow_url,
             log_file=logs / "airflow.log",
+            where=airflow_url,
+            ready=http_ready(f"{airflow_url}/api/v2/monitor/health"),
             port=settings.airflow_port,
             port_setting="MLAAS_AIRFLOW_PORT",
         ),
-        Service(
-            name="Prediction",
-            command=[
-                bin_path("uvicorn"),
-                "services.prediction.app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(settings.prediction_port),
-                "--no-access-log",
-            ],
-            env=dict(venv_env(), MLAAS_HOME=str(settings.home)),
-            health_url=f"{prediction_url}/health/ready",
-            url=f"{prediction_url}/docs",
-            log_file=logs / "prediction.log",
-            port=settings.prediction_port,
-            port_setting="MLAAS_PREDICTION_PORT",
+        worker_service(settings),
+        uvicorn_service(
+            "Prediction", "prediction", settings.prediction_port, "MLAAS_PREDICTION_PORT", settings
+        ),
+        uvicorn_service(
+            "Training", "training", settings.training_port, "MLAAS_TRAINING_PORT", settings
+        ),
+        uvicorn_service(
+            "Monitoring", "monitoring", settings.monitoring_port, "MLAAS_MONITORING_PORT", settings
         ),
     ]
+
+
+def wait_ready(services: list[Service], timeout: float, say: Say) -> None:
+    """Poll every service until all are ready; fail on the first that exits or times out."""
+    started = time.monotonic()
+    pending = list(services)
+    while pending:
+        for service in list(pending):
+            code = service.exit_code()
+            if code is not None:
+                raise UpError(f"{service.name} exited with {code}; see {service.log_file}")
+            if service.ready(service):
+                pending.remove(service)
+                say(f"  {service.name} ready ({time.monotonic() - started:.0f}s)")
+        if pending and time.monotonic() - started > timeout:
+            late = pending[0]
+            raise UpError(f"{late.name} not ready after {timeout:.0f}s; see {late.log_file}")
+        if pending:
+            time.sleep(0.5)
+
+
+def stop_all(services: list[Service], grace: float = STOP_GRACE_S) -> None:
+    """SIGTERM every group at once, give them `grace` seconds together, then SIGKILL the groups
+    (which also sweeps children that outlived their leader)."""
+    running = [s for s in services if s.process is not None]
+    for service in running:
+        if service.exit_code() is None:
+            service.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for service in running:
+        service.wait(deadline - time.monotonic())
+    for service in running:
+        service.signal_group(signal.SIGKILL)
+        service.wait(5.0)
 
 
 def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
     settings = get_settings()
     init_home(settings)
     say(f"MLaaS home: {settings.home}")
-    creds = ensure_credentials(settings, say)
+    creds = ensure_credentials(settings, say)  # also creates the platform DB's tables
+    # Also creates MLflow's DB, before several processes would race to create it.
+    missing = models_without_champion(settings)
     if train:
-        train_missing_champions(settings, say)
+        train_missing_champions(settings, missing, say)
+    elif missing:
+        say(f"No champion yet (not served until trained): {', '.join(missing)}")
     if not serve:
         return 0
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
+    planned = services(settings)
+    check_ports(planned)
     started: list[Service] = []
-    stop_requested = False
-
-    def request_stop(_signum: int, _frame: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
-
-    signal.signal(signal.SIGTERM, request_stop)
     try:
-        for service in services(settings):
+        for service in planned:
             say(f"Starting {service.name} (log: {service.log_file}) ...")
             service.start()
             started.append(service)
-            service.wait_healthy(timeout=180)
+        wait_ready(started, READY_TIMEOUT_S, say)
         say("")
         say("The platform is up:")
         for service in started:
-            say(f"  {service.name:<10} {service.url}")
+            say(f"  {service.name:<10} {service.where}")
         say(f"  Airflow login: {creds['airflow_user']} / {creds['airflow_password']}")
         say(f"  Admin API key prefix: {creds['api_key_prefix']} (mlaas keys create for more)")
         say("Press Ctrl-C to stop everything.")
-        while not stop_requested and all(s.process and s.process.poll() is None for s in started):
+        while all(s.exit_code() is None for s in started):
             time.sleep(1)
-        crashed = [s for s in started if s.process and s.process.poll() is not None]
-        for service in crashed:
-            say(f"{service.name} stopped unexpectedly; see {service.log_file}")
-        return 1 if crashed else 0
+        for service in started:
+            if service.exit_code() is not None:
+                say(f"{service.name} stopped unexpectedly; see {service.log_file}")
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        say("Stopping ...")
-        for service in reversed(started):
-            service.stop()
-        say("Stopped.")
+        if started:
+            # A second Ctrl-C must not cut the shutdown short and leave processes behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            say("Stopping ...")
+            stop_all(started)
+            say("Stopped.")

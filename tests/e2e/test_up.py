@@ -1,5 +1,6 @@
 """The README's first command: `mlaas up` on a fresh home trains the reference models through
-their DAGs, starts Airflow and the MLflow UI, prints where they are, and Ctrl-C stops it all."""
+their DAGs, starts the MLflow UI, Airflow, the Celery worker and the three REST services, prints
+where they are, and Ctrl-C stops it all."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
+
+from mlaas.data.churn import EXAMPLE_RECORD
 
 pytestmark = pytest.mark.slow
 
@@ -29,38 +33,44 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(
-    home: Path, airflow_port: int, mlflow_port: int, prediction_port: int = 0
-) -> dict[str, str]:
+PORT_SETTINGS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING")
+
+
+def _env(home: Path, **ports: int) -> dict[str, str]:
+    """Only MLAAS_HOME and the ports (free ones unless given, e.g. `mlflow_ui=5000`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLAAS_", "AIRFLOW"))}
-    env.update(
-        MLAAS_HOME=str(home),
-        MLAAS_AIRFLOW_PORT=str(airflow_port),
-        MLAAS_MLFLOW_UI_PORT=str(mlflow_port),
-        MLAAS_PREDICTION_PORT=str(prediction_port or _free_port()),
-    )
+    env["MLAAS_HOME"] = str(home)
+    for name in PORT_SETTINGS:
+        env[f"MLAAS_{name}_PORT"] = str(ports.get(name.lower()) or _free_port())
     return env
 
 
 def _json(
     url: str, *, data: dict[str, object] | None = None, token: str = "", method: str | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     request = urllib.request.Request(
         url,
         data=json.dumps(data).encode() if data is not None else None,
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         method=method,
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        result: dict[str, object] = json.loads(response.read())
+    with urllib.request.urlopen(request, timeout=30) as response:  # a busy 2-core machine
+        result: dict[str, Any] = json.loads(response.read())
         return result
 
 
+def _text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode())
+
+
 def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
-    airflow_port, mlflow_port, prediction_port = _free_port(), _free_port(), _free_port()
+    env = _env(tmp_path / "home")
+    port = {name.lower(): int(env[f"MLAAS_{name}_PORT"]) for name in PORT_SETTINGS}
+    url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
     process = subprocess.Popen(
         [str(BIN / "mlaas"), "up"],
-        env=_env(tmp_path / "home", airflow_port, mlflow_port, prediction_port),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -75,63 +85,93 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
             break
     output = "\n".join(lines)
     assert "Press Ctrl-C" in output, output
+    children: list[psutil.Process] = []
     try:
+        children = psutil.Process(process.pid).children(recursive=True)
         api_key = re.search(r"Admin API key \(shown once.*\): (mlaas_\w+_\S+)", output)
         assert api_key, output
+        key = api_key.group(1)
         for model in ("churn", "house_prices"):
             assert f"[{model}] register  v1 is champion" in output, output
-        assert f"http://127.0.0.1:{airflow_port}" in output
-        assert f"http://127.0.0.1:{mlflow_port}" in output
+        assert url["airflow"] in output and url["mlflow_ui"] in output
+        for service in ("prediction", "training", "monitoring"):
+            assert f"{url[service]}/docs" in output, output
+            assert "mlaas_" in _text(f"{url[service]}/metrics")  # what Prometheus scrapes
+        assert re.search(r"Worker +Celery node up-\d+@\S+, queues: .*\bcelery\b", output)
         password = re.search(r"Airflow login: admin / (\S+)", output)
         assert password, output
 
         token = _json(
-            f"http://127.0.0.1:{airflow_port}/auth/token",
+            f"{url['airflow']}/auth/token",
             data={"username": "admin", "password": password.group(1)},
         )["access_token"]
-        dags: dict[str, object] = {}
+        pipelines = {"mlaas_pipeline_churn", "mlaas_pipeline_house_prices"}
+        dag_ids: set[str] = set()
         for _ in range(60):  # the DAG processor parses the folder shortly after start
-            dags = _json(f"http://127.0.0.1:{airflow_port}/api/v2/dags", token=str(token))
-            if dags.get("total_entries") == 2:
+            dags = _json(f"{url['airflow']}/api/v2/dags?limit=100", token=token)["dags"]
+            dag_ids = {d["dag_id"] for d in dags}
+            if pipelines <= dag_ids:
                 break
             time.sleep(1)
-        names = sorted(d["dag_id"] for d in dags["dags"])  # type: ignore[index, union-attr]
-        assert names == ["mlaas_pipeline_churn", "mlaas_pipeline_house_prices"]
-        errors = _json(f"http://127.0.0.1:{airflow_port}/api/v2/importErrors", token=str(token))
+        assert pipelines <= dag_ids, dag_ids
+        errors = _json(f"{url['airflow']}/api/v2/importErrors", token=token)
         assert errors["total_entries"] == 0
-        models = _json(f"http://127.0.0.1:{mlflow_port}/api/2.0/mlflow/registered-models/search")[
-            "registered_models"
-        ]
-        assert sorted(m["name"] for m in models) == ["churn", "house_prices"]  # type: ignore[index, union-attr]
+        models = _json(f"{url['mlflow_ui']}/api/2.0/mlflow/registered-models/search")
+        assert sorted(m["name"] for m in models["registered_models"]) == ["churn", "house_prices"]
 
-        # A run through the real scheduler and executor (not dag.test) on the non-default port.
-        api = f"http://127.0.0.1:{airflow_port}/api/v2/dags/mlaas_pipeline_house_prices"
-        _json(api, data={"is_paused": False}, token=str(token), method="PATCH")
-        run = _json(
-            f"{api}/dagRuns",
-            data={"logical_date": None, "conf": {"trigger": "rest-api"}},
-            token=str(token),
+        # The worker `up` started consumes the queue the prediction service sends to.
+        queued = _json(
+            f"{url['prediction']}/v1/models/churn/predict/async",
+            data={"features": [EXAMPLE_RECORD]},
+            token=key,
         )
+        # The training service reaches `up`'s Airflow (URL, admin password file) and triggers
+        # a run of the real scheduler and executor on the non-default port.
+        run = _json(
+            f"{url['training']}/v1/pipelines/house_prices/runs",
+            data={"trigger": "e2e"},
+            token=key,
+        )
+        job: dict[str, Any] = {}
+        for _ in range(120):
+            job = _json(f"{url['prediction']}/v1/jobs/{queued['job_id']}", token=key)
+            if job["status"] in ("succeeded", "failed"):
+                break
+            time.sleep(0.5)
+        assert job["status"] == "succeeded", job
+        assert len(job["result"]["outputs"]) == 1
+
+        # The monitoring service answers from the same platform DB (the admin key is there).
+        assert "alerts" in _json(f"{url['monitoring']}/v1/alerts", token=key)
+
+        api = f"{url['airflow']}/api/v2/dags/mlaas_pipeline_house_prices"
         state = ""
         for _ in range(240):
-            state = str(_json(f"{api}/dagRuns/{run['dag_run_id']}", token=str(token))["state"])
+            state = str(_json(f"{api}/dagRuns/{run['dag_run_id']}", token=token)["state"])
             if state in ("success", "failed"):
                 break
             time.sleep(1)
         assert state == "success"
 
-        assert f"http://127.0.0.1:{prediction_port}/docs" in output
-        served = _json(f"http://127.0.0.1:{prediction_port}/v1/models", token=api_key.group(1))
-        assert {m["name"] for m in served["models"]} == {"churn", "house_prices"}  # type: ignore[index, union-attr]
+        served = _json(f"{url['prediction']}/v1/models", token=key)
+        assert {m["name"] for m in served["models"]} == {"churn", "house_prices"}
 
+        # Everything started so far, including what Airflow forked for the run above.
         children = psutil.Process(process.pid).children(recursive=True)
-        assert children, "expected Airflow and MLflow processes"
+        commands = [" ".join(child.cmdline()) for child in children]
+        for expected in (
+            "mlflow server",
+            "airflow standalone",
+            "celeryd: up-",  # the worker's process title (`mlaas worker --hostname up-<pid>@...`)
+            *(f"services.{s}.app:app" for s in ("prediction", "training", "monitoring")),
+        ):
+            assert any(expected in command for command in commands), (expected, commands)
     finally:
         process.send_signal(signal.SIGINT)
         remaining, _ = process.communicate(timeout=120)
     assert "Stopped." in remaining
     gone, alive = psutil.wait_procs(children, timeout=30)
-    assert not alive, [p.pid for p in alive]
+    assert not alive, [(p.pid, p.cmdline()) for p in alive if p.is_running()]
 
 
 def test_up_refuses_a_port_in_use_with_one_clear_line(tmp_path: Path) -> None:
@@ -141,7 +181,7 @@ def test_up_refuses_a_port_in_use_with_one_clear_line(tmp_path: Path) -> None:
         port = int(blocker.getsockname()[1])
         result = subprocess.run(
             [str(BIN / "mlaas"), "up", "--no-train"],
-            env=_env(tmp_path / "home", _free_port(), port),
+            env=_env(tmp_path / "home", mlflow_ui=port),
             capture_output=True,
             text=True,
             timeout=120,

@@ -154,6 +154,11 @@ def test_parse_compose_without_version_key() -> None:
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-worker",
+        "platform-init",
+        "worker",
+        "prediction",
+        "training",
+        "monitoring",
         "prometheus",
         "grafana",
     }
@@ -241,6 +246,9 @@ def test_name_only_real_settings_in_the_mlaas_env() -> None:
     names = {name for name in compose()["x-mlaas-env"] if name.startswith("MLAAS_")}
     assert names - fields == set(), f"not fields of mlaas.settings.Settings: {names - fields}"
     assert {"MLAAS_ENVIRONMENT", "MLAAS_DATABASE_URL", "MLAAS_S3_SECRET_KEY"} <= names
+    for service in services():
+        unknown = {n for n in environment(service) if n.startswith("MLAAS_")} - fields
+        assert not unknown, f"{service}: not fields of mlaas.settings.Settings: {unknown}"
 
 
 def test_refuse_the_example_secrets_in_production(clean_env: pytest.MonkeyPatch) -> None:
@@ -318,6 +326,119 @@ def test_lock_the_celery_provider_the_airflow_executor_needs() -> None:
     )
 
 
+# --- the platform's worker and REST services -------------------------------------------------
+
+
+def uvicorn_apps() -> dict[str, str]:
+    """{compose service: `module:attribute`} for every service that runs uvicorn."""
+    return {
+        name: next(arg for arg in svc["command"][1:] if not arg.startswith("-"))
+        for name, svc in services().items()
+        if isinstance(svc.get("command"), list) and svc["command"][:1] == ["uvicorn"]
+    }
+
+
+def option(command: list[str], name: str) -> str | None:
+    return command[command.index(name) + 1] if name in command else None
+
+
+def listening_port(service: str) -> int:
+    """The container port a uvicorn service binds (its `--port`)."""
+    port = option(services()[service]["command"], "--port")
+    assert port is not None, f"{service}: uvicorn without --port"
+    return int(port)
+
+
+def test_run_the_three_services_from_their_modules_on_their_settings_ports() -> None:
+    apps = uvicorn_apps()
+    assert set(apps) == {"prediction", "training", "monitoring"}
+    defaults = Settings()
+    for name, app in apps.items():
+        assert app == f"services.{name}.app:app", f"{name}: runs {app}"
+        assert (ROOT / "services" / name / "app.py").is_file(), f"services/{name}/app.py missing"
+        command = services()[name]["command"]
+        assert option(command, "--host") == "0.0.0.0", f"{name}: unreachable from Prometheus"
+        port = listening_port(name)
+        assert port == getattr(defaults, f"{name}_port"), f"{name}: not MLAAS_{name.upper()}_PORT"
+        assert services()[name]["ports"] == [f"127.0.0.1:{port}:{port}"]
+
+
+def test_health_check_each_service_on_its_own_port() -> None:
+    for name in uvicorn_apps():
+        test = services()[name]["healthcheck"]["test"]
+        url = urlparse(test[-1])
+        assert test[:2] == ["CMD", "curl"] and "--fail" in test, f"{name}: {test}"
+        assert (url.hostname, url.port) == ("localhost", listening_port(name)), name
+        assert url.path in ("/health/live", "/health/ready"), f"{name}: {url.path}"
+
+
+def test_start_platform_processes_after_the_stores_and_the_platform_tables() -> None:
+    runs_platform_code = [*uvicorn_apps(), "worker", "airflow-worker"]
+    for name in runs_platform_code:
+        depends = services()[name]["depends_on"]
+        for store in ("postgres", "redis", "mlflow"):
+            assert depends.get(store) == {"condition": "service_healthy"}, f"{name} -> {store}"
+        for one_shot in ("platform-init", "minio-init"):
+            condition = {"condition": "service_completed_successfully"}
+            assert depends.get(one_shot) == condition, f"{name} -> {one_shot}"
+    init = services()["platform-init"]
+    assert init["environment"] == services()["worker"]["environment"]  # the same database
+    assert "get_engine()" in " ".join(init["command"])
+
+
+def test_ping_the_worker_under_the_name_it_runs_as() -> None:
+    """`mlaas worker` and `mlaas worker ping` default to the same node name (mlaas@<host>), so
+    the healthcheck pings exactly this container's worker; overriding one needs the other."""
+    worker = services()["worker"]
+    command, test = worker["command"], worker["healthcheck"]["test"]
+    assert command[:2] == ["mlaas", "worker"] and option(command, "--concurrency") == "2"
+    assert test[:4] == ["CMD", "mlaas", "worker", "ping"]
+    assert option(command, "--hostname") == option(test, "--hostname")
+    assert "--queues" not in command and "-Q" not in command  # it consumes every platform queue
+    assert environment("worker")["MLAAS_REDIS_URL"].startswith("redis://")  # ping needs fanout
+
+
+def test_give_only_the_training_service_the_airflow_api_and_its_password(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    holders = {n for n in services() if "MLAAS_AIRFLOW_PASSWORD" in environment(n)}
+    assert holders == {"training"}
+    env = environment("training")
+    api = urlparse(env["MLAAS_AIRFLOW_API_URL"])
+    assert api.hostname == "airflow-apiserver" and api.path in ("", "/")
+    apiserver = services()["airflow-apiserver"]
+    assert option(apiserver["command"], "--port") == str(api.port) or (
+        f"--port {api.port}" in " ".join(apiserver["command"])
+    )
+    # The password Airflow's API server writes for `admin` is the one the service logs in with.
+    assert env["MLAAS_AIRFLOW_USERNAME"] == "admin"
+    assert environment("airflow-apiserver")["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == (
+        "admin:admin"
+    )
+    assert (
+        env["MLAAS_AIRFLOW_PASSWORD"] == environment("airflow-apiserver")["AIRFLOW_ADMIN_PASSWORD"]
+    )
+    secrets = realistic_secrets()
+    for name, value in env.items():
+        if name.startswith("MLAAS_"):
+            clean_env.setenv(name, interpolate(value, secrets))
+    settings = Settings()
+    assert settings.airflow_api_url == "http://airflow-apiserver:8080"
+    assert settings.airflow_password == secrets["AIRFLOW_ADMIN_PASSWORD"]
+
+
+def test_run_the_same_services_as_mlaas_up(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The stack and `mlaas up` run the same apps and a worker."""
+    from mlaas.up import services as up_services
+
+    clean_env.setenv("MLAAS_HOME", str(tmp_path))
+    planned = up_services(Settings())
+    apps = {arg for s in planned for arg in s.command if arg.startswith("services.")}
+    assert apps == set(uvicorn_apps().values())
+    workers = [s.command[1:3] for s in planned if s.command[1:2] == ["worker"]]
+    assert workers == [["worker", "--concurrency"]] and "worker" in services()
+
+
 # --- Postgres, Prometheus --------------------------------------------------------------------
 
 
@@ -332,7 +453,7 @@ def test_create_every_database_the_compose_urls_use() -> None:
     assert environment("postgres")["POSTGRES_DB"] not in created  # init.sql would fail on it
 
 
-def test_scrape_prometheus_and_the_three_services() -> None:
+def test_scrape_prometheus_and_the_three_services_where_they_listen() -> None:
     config = yaml.safe_load((INFRA / "prometheus.yml").read_text())
     jobs = {
         job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]
@@ -345,6 +466,14 @@ def test_scrape_prometheus_and_the_three_services() -> None:
     }
     mount = "./prometheus.yml:/etc/prometheus/prometheus.yml:ro"
     assert mount in services()["prometheus"]["volumes"]
+    for job in config["scrape_configs"]:
+        assert job.get("metrics_path", "/metrics") == "/metrics", job["job_name"]
+        for target in job["static_configs"][0]["targets"]:
+            host, _, port = target.partition(":")
+            if host == "localhost":
+                continue
+            assert host in services(), f"scrape target {target}: no such compose service"
+            assert int(port) == listening_port(host), f"{target}: {host} listens elsewhere"
 
 
 # --- the image -------------------------------------------------------------------------------
