@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -133,10 +134,18 @@ def run_dag(
             start_new_session=True,
         )
         assert process.stdout is not None
-        for line in process.stdout:
-            sink.write(line)
-            sink.flush()
-            if on_line is not None and PROGRESS_MARK in line:
-                message = line.split(PROGRESS_MARK, 1)[1].split(" [mlaas.", 1)[0]
-                on_line(message.strip())
-        return process.wait() == 0
+        try:
+            for line in process.stdout:
+                sink.write(line)
+                sink.flush()
+                if on_line is not None and PROGRESS_MARK in line:
+                    message = line.split(PROGRESS_MARK, 1)[1].split(" [mlaas.", 1)[0]
+                    on_line(message.strip())
+            return process.wait() == 0
+        except BaseException:  # Ctrl-C: the child has its own session, so stop it ourselves
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+            raise

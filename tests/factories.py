@@ -11,10 +11,12 @@ def reset_platform_caches() -> None:
     """Forget cached settings, stores and engines so a changed environment takes effect."""
     from mlaas import db, storage
     from mlaas.settings import get_settings
+    from mlaas.tasks import celery_app
 
     get_settings.cache_clear()
     storage.get_store.cache_clear()
     db._engine_for.cache_clear()
+    celery_app.cache_clear()
 
 
 def small_spec(name: str = "churn", **overrides: Any) -> ModelSpec:
