@@ -12,9 +12,11 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
+
+from mlaas.specs import RETRAIN_MODES, RetrainMode
 
 # What a user can fix (spec, data, name, busy port): one line, exit 1. Anything else: exit 2.
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, OSError)
@@ -61,13 +63,22 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.argument("spec")
 @click.option("--source", help="Dataset path or s3:// URI instead of the spec's source.")
 @click.option("--trigger", default="manual", show_default=True, help="Why this run happens.")
-def run(spec: str, source: str | None, trigger: str) -> None:
+@click.option(
+    "--mode",
+    type=click.Choice(RETRAIN_MODES),
+    help="Retraining mode (default: full); see docs/retraining.md.",
+)
+def run(spec: str, source: str | None, trigger: str, mode: str | None) -> None:
     """Run the training pipeline of SPEC (a name or a YAML path) in this process."""
     from mlaas.pipeline import run_pipeline
     from mlaas.specs import load_spec
 
     registration = run_pipeline(
-        load_spec(spec), source=source, trigger=trigger, progress=click.echo
+        load_spec(spec),
+        source=source,
+        trigger=trigger,
+        progress=click.echo,
+        mode=cast(RetrainMode | None, mode),
     )
     click.echo(json.dumps(registration.to_xcom(), indent=2))
 
