@@ -224,3 +224,10 @@ def test_reject_malformed_category_weight(mlaas_home: Path, tmp_path: Path) -> N
     )
     assert result.exit_code == 2
     assert "expected FEATURE=CATEGORY:WEIGHT" in result.output
+
+
+def test_reject_unknown_retrain_mode_naming_the_choices(tmp_path: Path) -> None:
+    result = run_mlaas(tmp_path / "home", "run", "churn", "--mode", "sideways")
+    assert result.returncode == 2
+    assert "'sideways' is not one of" in result.stderr
+    assert "'recalibration'" in result.stderr
