@@ -57,9 +57,13 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
     def monitoring() -> None:
         @task
         def monitor() -> dict[str, Any]:
+            from mlaas.monitoring.context import UnknownModel
             from mlaas.monitoring.run import monitor as run_monitor
 
-            result = run_monitor(spec_file)
+            try:
+                result = run_monitor(spec_file)
+            except UnknownModel as nothing_served:  # not trained yet: nothing to watch
+                return {"retrain": False, "reason": str(nothing_served), "run_id": None}
             decision = result.decision
             return {
                 "snapshot_id": result.snapshot_id,

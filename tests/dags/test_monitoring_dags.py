@@ -1,5 +1,5 @@
-"""The inbox DAG (dag.test on the embedded defaults): every new file in the inbox starts one
-pipeline run with the file as `dataset_path`; files already claimed start nothing."""
+"""The inbox and monitoring DAGs (dag.test on the embedded defaults): every new inbox file
+starts one pipeline run with the file as `dataset_path`; a model with nothing served is skipped."""
 
 from __future__ import annotations
 
@@ -49,3 +49,13 @@ def test_new_inbox_files_start_one_pipeline_run_each(
         str(inbox / "week-46.parquet"),
     ]
     assert all(c["trigger"] == f"inbox: {c['dataset_path']}" for c in started)
+
+
+def test_monitoring_dag_of_an_untrained_model_skips_without_failing(
+    mlaas_home: Path, airflow_db: Path
+) -> None:
+    dags = _module("mlaas_monitoring_under_test", PROJECT_DIR / "dags/mlaas_monitoring.py")
+    run = dags.build_monitoring_dag(small_spec("house_prices")).test()
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert str(run.state) == "success", states
+    assert states["monitor"] == "success" and states["trigger_retrain"] == "skipped"

@@ -1,0 +1,158 @@
+"""Live performance: logged predictions joined with their ground truth, per variant and per time
+bucket of prediction time, with the metrics of `mlaas.training.metrics` (so a live ROC AUC is
+computed exactly like the holdout one the version was promoted on).
+
+A metric that is undefined on a group (ROC AUC with one class, R2 on one row) is None, never an
+error; `coverage` says how many predictions of the window have ground truth at all.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from mlaas.db import get_engine, prediction_log
+from mlaas.monitoring.context import Bucket, ServedVersion, Window, served_version
+from mlaas.monitoring.live import LiveData, class_order, labelled_data, positive_scores
+from mlaas.specs import ModelSpec
+from mlaas.training.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, score
+
+_FLOOR = {"hour": "h", "day": "D"}
+
+
+class MetricSet(BaseModel):
+    count: int = Field(description="Predictions with ground truth in the group")
+    metrics: dict[str, float | None]
+
+
+class BucketMetrics(MetricSet):
+    start: datetime
+    variant: str
+
+
+class Coverage(BaseModel):
+    predictions: int
+    labelled: int
+
+
+class PerformanceReport(BaseModel):
+    model: str
+    version: str = Field(description="The champion version now")
+    task: str
+    start: datetime
+    end: datetime
+    bucket: Bucket
+    metrics: list[str]
+    overall: dict[str, MetricSet] = Field(description="Per variant, over the whole window")
+    buckets: list[BucketMetrics]
+    coverage: dict[str, Coverage] = Field(description="Per variant")
+    holdout: dict[str, float] = Field(description="The champion's holdout metrics at training")
+
+
+def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
+    """The task's live metrics on labelled rows (rows whose label the model cannot predict are
+    left out: a challenger trained on other classes)."""
+    if spec.task == "regression":
+        truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
+        predicted = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
+        keep = np.isfinite(truth) & np.isfinite(predicted)
+        values = {m: _safe(m, truth[keep], predicted[keep]) for m in REGRESSION_METRICS}
+        return MetricSet(count=int(keep.sum()), metrics=values)
+    classes = class_order(data.probabilities)
+    scores = positive_scores(data.probabilities, classes)
+    index = {name: i for i, name in enumerate(classes)}
+    truth = np.array([index.get(str(label), -1) for label in data.meta["label"]], dtype=int)
+    keep = (truth >= 0) & ~np.isnan(scores).any(axis=1)
+    truth, scores = truth[keep], scores[keep]
+    if len(classes) == 2:
+        scores = scores[:, 1]
+    values = {m: _safe(m, truth, scores) for m in CLASSIFICATION_METRICS}
+    return MetricSet(count=int(keep.sum()), metrics=values)
+
+
+def _safe(metric: str, truth: np.ndarray, predicted: np.ndarray) -> float | None:
+    if truth.size == 0 or (metric == "r2" and truth.size < 2):
+        return None
+    if metric == "roc_auc" and np.unique(truth).size < 2:
+        return None
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with warnings.catch_warnings():
+        # F1 with no positive label or prediction: sklearn warns and says 0.0; it is undefined.
+        warnings.simplefilter("error", UndefinedMetricWarning)
+        try:
+            value = score(metric, truth, predicted)
+        except (ValueError, UndefinedMetricWarning):
+            return None
+    return None if np.isnan(value) else value
+
+
+def _coverage(model: str, window: Window) -> dict[str, int]:
+    log = prediction_log.c
+    query = (
+        select(log.variant, func.count())
+        .where(log.model == model, log.created_at >= window.start, log.created_at < window.end)
+        .group_by(log.variant)
+    )
+    with get_engine().connect() as conn:
+        return {variant: int(count) for variant, count in conn.execute(query)}
+
+
+def performance(model: str, window: Window, *, bucket: Bucket = "hour") -> PerformanceReport:
+    """Metrics per variant over the window and per (bucket, variant), for the champion's task."""
+    return performance_of(served_version(model), window, bucket=bucket)
+
+
+def performance_of(
+    served: ServedVersion, window: Window, *, bucket: Bucket = "hour"
+) -> PerformanceReport:
+    model, spec = served.model, served.spec
+    data = labelled_data(spec, window)
+    overall: dict[str, MetricSet] = {}
+    buckets: list[BucketMetrics] = []
+    if len(data):
+        floors = data.meta["created_at"].dt.floor(_FLOOR[bucket])
+        for variant in sorted(data.meta["variant"].unique()):
+            in_variant = (data.meta["variant"] == variant).to_numpy()
+            overall[variant] = group_metrics(spec, data.subset(in_variant))
+            for start in sorted(floors[in_variant].unique()):
+                mask = in_variant & (floors == start).to_numpy()
+                group = group_metrics(spec, data.subset(mask))
+                buckets.append(
+                    BucketMetrics(
+                        start=pd.Timestamp(start).to_pydatetime(),
+                        variant=variant,
+                        **group.model_dump(),
+                    )
+                )
+    labelled = data.meta["variant"].value_counts().to_dict() if len(data) else {}
+    coverage = {
+        variant: Coverage(predictions=count, labelled=int(labelled.get(variant, 0)))
+        for variant, count in sorted(_coverage(model, window).items())
+    }
+    names = CLASSIFICATION_METRICS if spec.task == "classification" else REGRESSION_METRICS
+    return PerformanceReport(
+        model=model,
+        version=served.version,
+        task=spec.task,
+        start=window.start,
+        end=window.end,
+        bucket=bucket,
+        metrics=list(names),
+        overall=overall,
+        buckets=buckets,
+        coverage=coverage,
+        holdout={k: v for k, v in served.holdout.items() if k in names},
+    )
+
+
+def primary_value(report: PerformanceReport, metric: str, variant: str = "champion") -> Any:
+    """The variant's live value of `metric` over the window (None: no data)."""
+    group = report.overall.get(variant)
+    return None if group is None else group.metrics.get(metric)

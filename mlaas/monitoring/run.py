@@ -1,0 +1,163 @@
+"""One monitoring run of one model: the single call the scheduled monitoring DAG makes.
+
+`monitor(spec)` computes drift and performance over the last `drift.window_hours`, evaluates the
+model's alert rules (each over its own window), notifies webhooks of what changed, decides
+whether to retrain, and stores all of it as a snapshot. It never starts a retrain itself: the DAG
+triggers the training DAG when `decision.retrain` and then calls `record_retrain_triggered`, so
+the circuit breaker counts only runs that really started.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from mlaas.db import get_engine, new_id
+from mlaas.drift import DriftReport
+from mlaas.monitoring.alerts import AlertEvent, evaluate_rules
+from mlaas.monitoring.context import Window, as_utc, served_version, utcnow
+from mlaas.monitoring.livedrift import window_drift
+from mlaas.monitoring.performance import PerformanceReport, performance_of
+from mlaas.monitoring.retrain import RetrainDecision, decide, triggers
+from mlaas.monitoring.tables import monitoring_snapshots
+from mlaas.monitoring.values import Values, drift_values, performance_values
+from mlaas.monitoring.webhooks import Delivery, notify
+from mlaas.specs import ModelSpec, load_spec
+
+log = logging.getLogger("mlaas.monitoring")
+
+
+class MonitoringResult(BaseModel):
+    snapshot_id: str
+    model: str
+    version: str
+    at: datetime
+    window_start: datetime
+    window_end: datetime
+    drift: DriftReport
+    performance: PerformanceReport
+    values: Values
+    alerts: list[AlertEvent]  # state changes this run caused
+    deliveries: list[Delivery]
+    decision: RetrainDecision
+
+
+def _drift_detail(report: DriftReport) -> str:
+    detail = (
+        f"{len(report.drifted_features)}/{len(report.features)} features drifted "
+        f"({report.drifted_share:.0%}, threshold {report.drift_share_threshold:.0%}): "
+        f"{report.drifted_features}"
+    )
+    if report.multivariate is not None and report.multivariate.drifted:
+        detail += f"; joint {report.multivariate.test} {report.multivariate.statistic:.3g}"
+    return detail
+
+
+def monitor(spec_name: str | ModelSpec, *, now: datetime | None = None) -> MonitoringResult:
+    """Monitor one model now (or as of `now`); see the module docstring."""
+    spec = spec_name if isinstance(spec_name, ModelSpec) else load_spec(spec_name)
+    at = as_utc(now or utcnow())
+    served = served_version(spec.name)
+    minutes = spec.drift.window_hours * 60
+    window = Window.ending(at, minutes=minutes)
+    drift = window_drift(served, window, spec.drift).report
+    perf = performance_of(served, window)
+    values = drift_values(drift) | performance_values(perf)
+
+    def values_for(window_minutes: int) -> Values:
+        if window_minutes == minutes:
+            return values
+        other = Window.ending(at, minutes=window_minutes)
+        return drift_values(window_drift(served, other, spec.drift).report) | performance_values(
+            performance_of(served, other)
+        )
+
+    events = evaluate_rules(spec.name, values_for, now=at)
+    metric = spec.training.primary_metric
+    reasons = triggers(
+        spec,
+        dataset_drift=drift.dataset_drift,
+        drift_detail=_drift_detail(drift),
+        live_metric=values.get(metric),
+        holdout_metric=served.holdout.get(metric),
+        labelled=int(values.get("labelled") or 0),
+    )
+    decision = decide(spec, reasons, now=at)
+    snapshot_id = new_id()
+    with get_engine().begin() as conn:
+        conn.execute(
+            monitoring_snapshots.insert().values(
+                id=snapshot_id,
+                model=spec.name,
+                version=served.version,
+                at=at,
+                window_start=window.start,
+                window_end=window.end,
+                rows=drift.current_rows,
+                drift=drift.model_dump(mode="json"),
+                performance=perf.model_dump(mode="json"),
+                metric_values=values,
+                decision=decision.model_dump(mode="json"),
+            )
+        )
+    deliveries = notify(events) if events else []
+    log.info(
+        "monitor %s v%s: %d rows, dataset drift %s, %d alert change(s), retrain %s (%s)",
+        spec.name,
+        served.version,
+        drift.current_rows,
+        drift.dataset_drift,
+        len(events),
+        decision.retrain,
+        decision.blocked_by or decision.reason,
+    )
+    return MonitoringResult(
+        snapshot_id=snapshot_id,
+        model=spec.name,
+        version=served.version,
+        at=at,
+        window_start=window.start,
+        window_end=window.end,
+        drift=drift,
+        performance=perf,
+        values=values,
+        alerts=events,
+        deliveries=deliveries,
+        decision=decision,
+    )
+
+
+def latest_snapshots() -> list[dict[str, Any]]:
+    """The newest snapshot of every model (for /metrics and overviews)."""
+    snap = monitoring_snapshots.c
+    newest = (
+        select(snap.model, func.max(snap.at).label("at")).group_by(snap.model).subquery("newest")
+    )
+    query = select(monitoring_snapshots).join(
+        newest, (snap.model == newest.c.model) & (snap.at == newest.c.at)
+    )
+    with get_engine().connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        row["at"] = as_utc(row["at"])
+    return rows
+
+
+def snapshot_history(model: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """A model's snapshots, newest first."""
+    query = (
+        select(monitoring_snapshots)
+        .where(monitoring_snapshots.c.model == model)
+        .order_by(monitoring_snapshots.c.at.desc())
+        .limit(limit)
+    )
+    with get_engine().connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        for key in ("at", "window_start", "window_end"):
+            row[key] = as_utc(row[key])
+    return rows

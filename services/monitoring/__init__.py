@@ -1,0 +1,1 @@
+"""The monitoring service: drift, performance with late ground truth, alerts (port 8002)."""

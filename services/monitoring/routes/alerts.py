@@ -1,0 +1,54 @@
+"""Alert history and webhooks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from mlaas.monitoring.alerts import AlertEvent, alert_history
+from mlaas.monitoring.context import served_version
+from mlaas.monitoring.webhooks import Webhook, add_webhook, delete_webhook, list_webhooks
+from services.common import ApiError, require_json
+from services.monitoring.deps import MonitorKey, actor
+from services.monitoring.schemas import WebhookRequest
+
+router = APIRouter(prefix="/v1", tags=["alerts"], dependencies=[Depends(require_json)])
+
+
+@router.get("/alerts")
+def alerts(
+    key: MonitorKey,
+    model: str | None = None,
+    state: Literal["firing", "resolved"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, list[AlertEvent]]:
+    """Firing and resolved events, newest first (a rule fires once until it resolves)."""
+    return {"alerts": alert_history(model=model, state=state, limit=limit)}
+
+
+@router.post("/webhooks", status_code=201)
+def create_webhook(body: WebhookRequest, key: MonitorKey) -> Webhook:
+    """Register a URL that receives alert events as JSON POSTs (one model's, or all).
+
+    Each event carries `idempotency_key` (also the `Idempotency-Key` header): retries of the
+    same event repeat it. Failed deliveries are retried with exponential back-off."""
+    if body.model is not None:
+        served_version(body.model)
+    return add_webhook(
+        body.url, model=body.model, min_severity=body.min_severity, actor=actor(key)
+    )
+
+
+@router.get("/webhooks")
+def webhooks(key: MonitorKey, model: str | None = None) -> dict[str, list[Webhook]]:
+    """All webhooks, or those a model's events go to (its own and the global ones)."""
+    return {"webhooks": list_webhooks(model)}
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def remove_webhook(webhook_id: str, key: MonitorKey) -> Response:
+    if not delete_webhook(webhook_id):
+        raise ApiError(404, "webhook_not_found", f"no webhook {webhook_id!r}")
+    return Response(status_code=204)

@@ -1,0 +1,131 @@
+"""Alert rules: validation, fire once until resolved, history; webhooks with retry and dedup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mlaas.monitoring import alerts, webhooks
+from mlaas.monitoring.alerts import RuleError, create_rule, evaluate_rules
+from mlaas.monitoring.context import served_version
+from mlaas.monitoring.values import Values
+from tests.mlaas.monitoring.receiver import webhook_receiver
+
+
+def churn_spec() -> Any:
+    return served_version("churn").spec
+
+
+def rule(name: str = "drift", metric: str = "drifted_share", **options: Any) -> alerts.AlertRule:
+    params: dict[str, Any] = {"comparator": ">=", "threshold": 0.3, "window_minutes": 60}
+    return create_rule(churn_spec(), name=name, metric=metric, **(params | options))
+
+
+def values(**named: float | None) -> Any:
+    def values_for(_minutes: int) -> Values:
+        return dict(named)
+
+    return values_for
+
+
+def test_rules_are_validated_and_listed(service: Any) -> None:
+    created = rule(severity="critical")
+    rule("age", "feature:age:statistic", comparator=">", threshold=0.2)
+    rule("auc", "roc_auc:challenger", comparator="<", threshold=0.7)
+    assert [r.name for r in alerts.list_rules("churn")] == ["age", "auc", "drift"]
+    assert created.state == "ok" and created.severity == "critical"
+    with pytest.raises(RuleError) as caught:
+        rule("x", "feature:salary:statistic")
+    assert caught.value.field == "metric" and "unknown feature 'salary'" in caught.value.message
+    with pytest.raises(RuleError, match="unknown metric 'rmse'"):
+        rule("x", "rmse")  # a regression metric on a classifier
+    with pytest.raises(RuleError) as caught:
+        rule()  # the name is taken
+    assert caught.value.field == "name"
+    assert alerts.delete_rule("churn", created.id) is True
+    assert alerts.delete_rule("churn", created.id) is False
+
+
+def test_a_rule_fires_once_until_it_resolves(service: Any) -> None:
+    watched = rule()
+    fired = evaluate_rules("churn", values(drifted_share=0.5))
+    assert [(e.state, e.value) for e in fired] == [("firing", 0.5)]
+    assert "drifted_share = 0.5 >= 0.3" in fired[0].message
+    assert evaluate_rules("churn", values(drifted_share=0.9)) == []  # still firing: no event
+    assert evaluate_rules("churn", values(drifted_share=None)) == []  # no data: no change
+    resolved = evaluate_rules("churn", values(drifted_share=0.1))
+    assert [e.state for e in resolved] == ["resolved"]
+    assert evaluate_rules("churn", values(drifted_share=0.4))[0].state == "firing"
+    history = alerts.alert_history(model="churn")
+    assert [e.state for e in history] == ["firing", "resolved", "firing"]
+    assert [e.state for e in alerts.alert_history(model="churn", state="resolved")] == ["resolved"]
+    assert [r.id for r in alerts.firing_rules("churn")] == [watched.id]
+
+
+def test_each_window_is_computed_once(service: Any) -> None:
+    rule("short", window_minutes=30)
+    rule("long", window_minutes=600)
+    rule("long2", "rows", comparator="<", threshold=10, window_minutes=600)
+    asked: list[int] = []
+
+    def values_for(minutes: int) -> Values:
+        asked.append(minutes)
+        return {"drifted_share": 0.5 if minutes == 30 else 0.0, "rows": 5.0}
+
+    events = evaluate_rules("churn", values_for)
+    assert sorted(asked) == [30, 600]
+    assert sorted(e.rule_name for e in events) == ["long2", "short"]
+
+
+def test_webhooks_retry_with_backoff_and_never_deliver_twice(service: Any) -> None:
+    rule(severity="critical")
+    with webhook_receiver(statuses=[503, 500]) as flaky, webhook_receiver() as steady:
+        webhooks.add_webhook(flaky.url, model="churn")
+        webhooks.add_webhook(steady.url)  # global
+        webhooks.add_webhook(steady.url, model="house_prices")  # another model's: not called
+        [event] = evaluate_rules("churn", values(drifted_share=0.5))
+        results = webhooks.notify([event], retries=3, backoff_s=0.01)
+        assert [(r.delivered, r.attempts) for r in results] == [(True, 3), (True, 1)]
+        assert [h["Idempotency-Key"] for h, _ in flaky.received] == [event.id] * 3
+        body = flaky.bodies()[-1]
+        assert body["idempotency_key"] == event.id and body["state"] == "firing"
+        assert body["type"] == "mlaas.alert" and body["metric"] == "drifted_share"
+        attempts = webhooks.deliveries(event.id)
+        assert [(a["attempt"], a["status_code"], a["delivered"]) for a in attempts] == [
+            (1, 503, False),
+            (2, 500, False),
+            (3, 200, True),
+            (1, 200, True),
+        ]
+        again = webhooks.notify([event], retries=3, backoff_s=0.01)  # e.g. a re-run DAG task
+        assert all(r.skipped for r in again)
+        assert (len(flaky.received), len(steady.received)) == (3, 1)
+
+
+def test_a_webhook_that_keeps_failing_gives_up_and_4xx_is_final(service: Any) -> None:
+    rule()
+    with webhook_receiver(statuses=[500] * 10) as down, webhook_receiver([404]) as gone:
+        webhooks.add_webhook(down.url, model="churn")
+        webhooks.add_webhook(gone.url, model="churn")
+        [event] = evaluate_rules("churn", values(drifted_share=0.5))
+        failed, refused = webhooks.notify([event], retries=2, backoff_s=0.01)
+        assert (failed.delivered, failed.attempts, failed.status_code) == (False, 3, 500)
+        assert (refused.delivered, refused.attempts, refused.status_code) == (False, 1, 404)
+        retried = webhooks.notify([event], retries=0, backoff_s=0.01)  # tried again later
+        assert [r.skipped for r in retried] == [False, False]
+        assert len(down.received) == 4
+
+
+def test_webhooks_filter_by_severity_and_refuse_bad_urls(service: Any) -> None:
+    rule(severity="warning")
+    with webhook_receiver() as pager:
+        webhooks.add_webhook(pager.url, min_severity="critical")
+        [event] = evaluate_rules("churn", values(drifted_share=0.5))
+        assert webhooks.notify([event]) == [] and pager.received == []
+    with pytest.raises(webhooks.WebhookError) as caught:
+        webhooks.add_webhook("ftp://example.com/hook")
+    assert caught.value.field == "url"
+    hook = webhooks.add_webhook("https://example.com/hook", model="churn")
+    assert [h.id for h in webhooks.list_webhooks("churn", include_global=False)] == [hook.id]
+    assert webhooks.delete_webhook(hook.id) and not webhooks.delete_webhook(hook.id)

@@ -1,0 +1,115 @@
+"""End to end: drifted traffic through the real prediction service, then `monitor()`: drift in
+exactly the shifted features, an alert fired once and delivered, one retrain, then the breaker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from mlaas.db import get_engine
+from mlaas.monitoring.alerts import create_rule
+from mlaas.monitoring.context import Window, served_version, utcnow
+from mlaas.monitoring.feedback import FeedbackItem, submit_feedback
+from mlaas.monitoring.live import live_data
+from mlaas.monitoring.report import build_report
+from mlaas.monitoring.retrain import record_retrain_triggered
+from mlaas.monitoring.run import latest_snapshots, monitor, snapshot_history
+from mlaas.monitoring.tables import monitoring_snapshots
+from mlaas.monitoring.webhooks import add_webhook
+from tests.factories import small_spec
+from tests.mlaas.monitoring.helpers import churn_frame, predict_rows
+from tests.mlaas.monitoring.receiver import webhook_receiver
+
+SHIFTED = {"age": 2.0, "credit_score": -1.5}
+
+
+def test_live_data_is_typed_from_the_log(service: Any) -> None:
+    frame = churn_frame(5, seed=31)
+    predict_rows(service, "churn", frame)
+    spec = served_version("churn").spec
+    data = live_data(spec, Window.ending(utcnow() + timedelta(seconds=1), minutes=5))
+    assert len(data) == 5 and list(data.features.columns) == spec.feature_names
+    assert data.features["age"].tolist() == frame["age"].astype(float).tolist()
+    assert (
+        data.features["has_credit_card"].tolist()
+        == frame["has_credit_card"].astype(float).tolist()
+    )
+    assert data.features["country"].tolist() == frame["country"].tolist()
+    assert set(data.meta["variant"]) == {"champion"}
+    assert all(set(p or {}) == {"0", "1"} for p in data.probabilities)
+
+
+def test_same_distribution_traffic_is_not_drift(service: Any) -> None:
+    predict_rows(service, "churn", churn_frame(400, seed=32))
+    result = monitor(small_spec("churn"))
+    assert result.drift.enough_data and result.drift.current_rows == 400
+    assert result.drift.drifted_features == [] and result.drift.dataset_drift is False
+    assert result.decision.retrain is False and result.decision.blocked_by is None
+    assert result.values["rows"] == 400.0 and result.values["dataset_drift"] == 0.0
+
+
+def test_drift_fires_the_alert_and_triggers_exactly_one_retrain(service: Any) -> None:
+    spec = small_spec("churn", retrain__max_per_day=1)
+    create_rule(
+        spec,
+        name="drift",
+        metric="dataset_drift",
+        comparator=">=",
+        threshold=1,
+        window_minutes=60,
+        severity="critical",
+    )
+    create_rule(
+        spec,
+        name="age",
+        metric="feature:age:drifted",
+        comparator=">=",
+        threshold=1,
+        window_minutes=24 * 60,
+    )
+    frame = churn_frame(400, seed=33, numeric_shift=SHIFTED)
+    ids, _ = predict_rows(service, "churn", frame)
+    submit_feedback(
+        [FeedbackItem(i, label=int(y)) for i, y in zip(ids, frame["churned"], strict=True)]
+    )
+
+    with webhook_receiver(statuses=[502]) as receiver:
+        add_webhook(receiver.url, model="churn")
+        first = monitor(spec)
+        assert sorted(first.drift.drifted_features) == sorted(SHIFTED)
+        assert first.drift.dataset_drift is True
+        assert sorted(e.rule_name for e in first.alerts) == ["age", "drift"]
+        assert all(d.delivered for d in first.deliveries)
+        assert len(receiver.received) == 3  # one retry after the 502
+        assert first.decision.retrain is True and first.decision.blocked_by is None
+        assert first.decision.reason.startswith("data drift: ")
+        assert first.performance.overall["champion"].count == 400
+        # The DAG triggers the training DAG, then records it: the breaker counts that.
+        record_retrain_triggered("churn", first.decision.reason, "manual__retrain-1")
+
+        second = monitor(spec)
+        assert second.alerts == [] and len(receiver.received) == 3  # still firing: no repeat
+        assert second.decision.retrain is False
+        assert second.decision.blocked_by is not None
+        assert second.decision.blocked_by.startswith("max_per_day: 1 automatic retrain(s)")
+
+    history = snapshot_history("churn")
+    assert [h["id"] for h in history] == [second.snapshot_id, first.snapshot_id]
+    assert history[0]["decision"]["blocked_by"] == second.decision.blocked_by
+    [latest] = [s for s in latest_snapshots() if s["model"] == "churn"]
+    assert latest["id"] == second.snapshot_id
+    with get_engine().connect() as conn:
+        count = conn.execute(select(func.count()).select_from(monitoring_snapshots)).scalar()
+    assert count == 2
+
+
+def test_the_html_report_is_self_contained(service: Any) -> None:
+    predict_rows(service, "churn", churn_frame(200, seed=34, numeric_shift={"age": 2.0}))
+    served = served_version("churn")
+    page = build_report(served, Window.ending(utcnow() + timedelta(seconds=1), minutes=60))
+    assert page.startswith("<!doctype html>") and page.count("<svg") >= 2
+    assert "<script" not in page and 'src="http' not in page and 'href="http' not in page
+    assert "churn v1: monitoring report" in page and "DATASET DRIFT" in page
+    assert "No ground truth in this window yet." in page

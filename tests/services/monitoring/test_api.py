@@ -1,0 +1,257 @@
+"""The monitoring API over HTTP: auth, feedback, performance, drift, data quality, report,
+alert rules, webhooks, alerts, metrics and health, with every bad input answered by a 4xx."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from mlaas.monitoring.context import utcnow
+from tests.mlaas.monitoring.helpers import churn_frame, predict_rows
+from tests.mlaas.monitoring.receiver import webhook_receiver
+from tests.services.monitoring.conftest import Keys
+
+RULE = {
+    "name": "drift",
+    "metric": "drifted_share",
+    "comparator": ">=",
+    "threshold": 0.3,
+    "window": "24h",
+    "severity": "critical",
+}
+
+
+def error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()["error"]
+    assert body["code"] == code
+    return body
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    assert client.get("/health/live").json() == {"status": "alive"}
+    assert client.get("/health/ready").json() == {"status": "ready"}
+    schema = client.get("/openapi.json").json()
+    for path in (
+        "/v1/feedback",
+        "/v1/models/{name}/drift",
+        "/v1/models/{name}/performance",
+        "/v1/models/{name}/data-quality",
+        "/v1/models/{name}/report",
+        "/v1/models/{name}/alert-rules",
+        "/v1/alerts",
+        "/v1/webhooks",
+    ):
+        assert path in schema["paths"], path
+    examples = schema["components"]["schemas"]["AlertRuleRequest"]["examples"]
+    assert examples[0]["metric"] == "drifted_share"
+
+
+def test_every_route_needs_the_monitor_scope(client: TestClient, keys: Keys) -> None:
+    bare = {"Authorization": ""}
+    error(client.get("/v1/alerts", headers=bare), 401, "missing_api_key")
+    error(
+        client.get("/v1/alerts", headers={"Authorization": "Bearer nope"}), 401, "invalid_api_key"
+    )
+    wrong = {"Authorization": f"Bearer {keys.predict}"}
+    body = error(client.get("/v1/models/churn/drift", headers=wrong), 403, "insufficient_scope")
+    assert "'monitor'" in body["message"]
+
+
+def test_feedback_then_performance(client: TestClient, service: Any) -> None:
+    frame = churn_frame(60, seed=41)
+    ids, _ = predict_rows(service, "churn", frame)
+    items = [
+        {"request_id": i, "label": int(y)} for i, y in zip(ids, frame["churned"], strict=True)
+    ]
+    response = client.post(
+        "/v1/feedback", json={"items": [*items, {"request_id": "x", "label": 1}]}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["accepted"], body["unknown"], body["duplicate"]) == (60, 1, 0)
+    assert body["items"][-1] == {
+        "index": 60,
+        "request_id": "x",
+        "status": "unknown",
+        "model": None,
+        "message": "no prediction is logged under this id (yet)",
+    }
+    again = client.post("/v1/feedback", json={"items": items[:1]}).json()
+    assert again["items"][0]["status"] == "duplicate"
+
+    perf = client.get("/v1/models/churn/performance", params={"bucket": "day"})
+    assert perf.status_code == 200, perf.text
+    report = perf.json()
+    assert report["overall"]["champion"]["count"] == 60
+    assert report["coverage"]["champion"] == {"predictions": 60, "labelled": 60}
+    assert len(report["buckets"]) == 1 and report["bucket"] == "day"
+
+
+def test_bad_feedback_names_the_item_and_field(client: TestClient, service: Any) -> None:
+    ids, _ = predict_rows(service, "churn", churn_frame(2, seed=42))
+    body = error(
+        client.post(
+            "/v1/feedback",
+            json={
+                "items": [{"request_id": ids[0], "label": 1}, {"request_id": ids[1], "label": 5}]
+            },
+        ),
+        422,
+        "invalid_feedback",
+    )
+    assert body["fields"] == [
+        {"field": "items[1].label", "problem": "5 is not a class of 'churn': ['0', '1']"}
+    ]
+    schema_error = error(
+        client.post("/v1/feedback", json={"items": [{"request_id": ids[0], "label": [1]}]}),
+        422,
+        "invalid_request",
+    )
+    assert schema_error["fields"][0]["field"].startswith("items.0.label")
+    error(client.post("/v1/feedback", json={"items": []}), 422, "invalid_request")
+    error(
+        client.post("/v1/feedback", content=b"{", headers={"Content-Type": "application/json"}),
+        400,
+        "malformed_json",
+    )
+    error(
+        client.post("/v1/feedback", content=b"x", headers={"Content-Type": "text/plain"}),
+        415,
+        "unsupported_media_type",
+    )
+
+
+def test_windows_and_models_are_checked(client: TestClient, service: Any) -> None:
+    error(client.get("/v1/models/nope/drift"), 404, "model_not_found")
+    error(client.get("/v1/models/nope/performance"), 404, "model_not_found")
+    error(client.get("/v1/models/nope/data-quality"), 404, "model_not_found")
+    now = utcnow()
+    body = error(
+        client.get(
+            "/v1/models/churn/drift",
+            params={"start": now.isoformat(), "end": (now - timedelta(hours=1)).isoformat()},
+        ),
+        422,
+        "invalid_window",
+    )
+    assert body["fields"][0]["field"] == "start"
+    body = error(
+        client.get("/v1/models/churn/performance", params={"start": "yesterday"}),
+        422,
+        "invalid_request",
+    )
+    assert body["fields"][0]["field"] == "query.start"
+    error(
+        client.get("/v1/models/churn/performance", params={"bucket": "week"}),
+        422,
+        "invalid_request",
+    )
+
+
+def test_drift_report_and_data_quality(client: TestClient, service: Any) -> None:
+    predict_rows(service, "churn", churn_frame(300, seed=43, numeric_shift={"age": 2.0}))
+    response = client.get("/v1/models/churn/drift")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["model"], body["version"]) == ("churn", "1")
+    assert body["report"]["current_rows"] == 300 and "age" in body["report"]["drifted_features"]
+    age = next(f for f in body["report"]["features"] if f["feature"] == "age")
+    assert age["test"] == "ks" and age["drifted"] is True and age["p_value"] < 0.01
+    quality = client.get("/v1/models/churn/data-quality").json()
+    assert quality["latest"]["success"] is True and quality["latest"]["suite"] == "churn"
+    page = client.get("/v1/models/churn/report")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<svg" in page.text and "<script" not in page.text
+
+
+def test_alert_rules_crud(client: TestClient, service: Any) -> None:
+    created = client.post("/v1/models/churn/alert-rules", json=RULE)
+    assert created.status_code == 201, created.text
+    rule = created.json()
+    assert (rule["window_minutes"], rule["state"], rule["created_by"][:8]) == (
+        1440,
+        "ok",
+        "api-key:",
+    )
+    error(client.post("/v1/models/churn/alert-rules", json=RULE), 409, "invalid_rule")
+    body = error(
+        client.post(
+            "/v1/models/churn/alert-rules",
+            json={**RULE, "name": "b", "metric": "feature:x:p_value"},
+        ),
+        422,
+        "invalid_rule",
+    )
+    assert body["fields"][0]["field"] == "metric"
+    body = error(
+        client.post("/v1/models/churn/alert-rules", json={**RULE, "window": "0h"}),
+        422,
+        "invalid_request",
+    )
+    assert body["fields"][0]["field"] == "window"
+    error(
+        client.post("/v1/models/churn/alert-rules", json={**RULE, "comparator": "=="}),
+        422,
+        "invalid_request",
+    )
+    error(client.post("/v1/models/nope/alert-rules", json=RULE), 404, "model_not_found")
+    listed = client.get("/v1/models/churn/alert-rules").json()["rules"]
+    assert [r["id"] for r in listed] == [rule["id"]]
+    assert client.delete(f"/v1/models/churn/alert-rules/{rule['id']}").status_code == 204
+    error(client.delete(f"/v1/models/churn/alert-rules/{rule['id']}"), 404, "rule_not_found")
+
+
+def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service: Any) -> None:
+    assert client.post("/v1/models/churn/alert-rules", json=RULE).status_code == 201
+    error(
+        client.post("/v1/webhooks", json={"url": "mailto:x@example.com"}), 422, "invalid_webhook"
+    )
+    error(
+        client.post("/v1/webhooks", json={"url": "http://x", "model": "nope"}),
+        404,
+        "model_not_found",
+    )
+    predict_rows(
+        service,
+        "churn",
+        churn_frame(
+            300,
+            seed=44,
+            numeric_shift={"age": 2.0, "balance": 2.0, "credit_score": 2.0, "tenure_months": 2},
+        ),
+    )
+    with webhook_receiver() as receiver:
+        hook = client.post("/v1/webhooks", json={"url": receiver.url, "model": "churn"})
+        assert hook.status_code == 201, hook.text
+        run = client.post("/v1/models/churn/monitor")
+        assert run.status_code == 200, run.text
+        result = run.json()
+        assert result["drift"]["dataset_drift"] is True
+        assert [a["rule_name"] for a in result["alerts"]] == ["drift"]
+        assert len(receiver.received) == 1
+        headers, payload = receiver.received[0]
+        assert (
+            headers["Idempotency-Key"] == payload["idempotency_key"] == result["alerts"][0]["id"]
+        )
+    firing = client.get("/v1/alerts", params={"model": "churn", "state": "firing"}).json()
+    assert [a["rule_name"] for a in firing["alerts"]] == ["drift"]
+    error(client.get("/v1/alerts", params={"state": "on"}), 422, "invalid_request")
+    assert [w["id"] for w in client.get("/v1/webhooks").json()["webhooks"]] == [hook.json()["id"]]
+    assert client.delete(f"/v1/webhooks/{hook.json()['id']}").status_code == 204
+    snapshots = client.get("/v1/models/churn/snapshots").json()["snapshots"]
+    assert len(snapshots) == 1
+
+    metrics = client.get("/metrics").text
+    assert 'mlaas_monitoring_dataset_drift{model="churn",version="1"} 1.0' in metrics
+    assert (
+        'mlaas_monitoring_feature_drifted{feature="age",model="churn",version="1"} 1.0' in metrics
+    )
+    assert (
+        'mlaas_monitoring_alert_firing{model="churn",rule="drift",severity="critical"} 1.0'
+        in metrics
+    )
+    assert "mlaas_monitoring_drifted_share_ratio" in metrics
+    assert "mlaas_monitoring_requests_total" in metrics
