@@ -2,7 +2,8 @@
 
 Broker and result backend come from settings: Redis on the full stack; without a server, kombu's
 SQLAlchemy transport on a SQLite file (polled every 100 ms instead of kombu's default second).
-Start a worker with `mlaas worker`.
+Start a worker with `mlaas worker`. Training jobs (`mlaas.train_job`) and the tuning shards they
+fan out (`mlaas.tune_shard`) run here too; a starting worker first reaps jobs whose worker died.
 """
 
 from __future__ import annotations
@@ -38,7 +39,32 @@ def celery_app() -> Celery:
     )
     app.task(name="mlaas.score_records")(score_records)
     app.task(name="mlaas.score_file")(score_file)
+    app.task(name="mlaas.train_job", bind=True)(train_job)
+    app.task(name="mlaas.tune_shard")(tune_shard)
+    from celery.signals import worker_init, worker_ready
+
+    worker_init.connect(_preload, weak=False)
+    worker_ready.connect(_reap_on_start, weak=False)
     return app
+
+
+def _preload(**_: Any) -> None:
+    """Import the training stack before the pool forks: a tuning shard starts trials at once
+    instead of spending its first seconds importing (the children share the pages)."""
+    import lightgbm  # noqa: F401
+    import mlflow  # noqa: F401
+    import optuna  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+
+
+def _reap_on_start(**_: Any) -> None:
+    """Jobs of a worker that died (this host's previous run, say) are picked up again now."""
+    import threading
+
+    from mlaas.jobs.reaper import reap
+
+    threading.Thread(target=reap, name="reap-training-jobs", daemon=True).start()
 
 
 def score_records(model: str, records: list[dict[str, Any]], request_id: str) -> dict[str, Any]:
@@ -53,3 +79,17 @@ def score_file(model: str, key: str) -> dict[str, Any]:
     from mlaas.serving.batch import score_file as score
 
     return score(model, key)
+
+
+def train_job(task: Any, job_id: str) -> dict[str, Any]:
+    """Run a training job (mlaas.jobs.runner); safe to deliver twice."""
+    from mlaas.jobs.runner import run_job
+
+    return run_job(job_id, task_id=task.request.id)
+
+
+def tune_shard(job_id: str, spec: dict[str, Any], frame: dict[str, Any]) -> dict[str, Any]:
+    """Search a running job's Optuna study from this worker too."""
+    from mlaas.jobs.runner import run_shard
+
+    return run_shard(job_id, spec, frame)

@@ -1,16 +1,33 @@
 """Hyper-parameter search: one Optuna study per (model, data, spec) stored in the platform DB.
 
 The study name is derived from the data and spec hashes and loaded if it exists, so a re-run (or a
-second worker) continues the same study and only runs the trials still missing. Every trial is an
-MLflow child run of one parent run per study. Cross-validation only ever sees the train part of the
-holdout split.
+second worker) continues the same study and only runs the trials still missing. Several processes
+may search one study at once (`tune_shard`): each trial claims one slot of the budget, so together
+they finish exactly `training.trials` trials. Every trial is an MLflow child run of one parent run
+per study. Cross-validation only ever sees the train part of the holdout split.
+
+A caller steers a running search through `TUNE_CONTROL` (a context variable, so `run_pipeline`
+needs no extra arguments): stop between trials (cancellation), learn the study as soon as it
+exists (a training job records it and starts shards), and wait for shards before the best trial
+is read.
+
+With `training.secondary_objective` the study has two objectives (the primary metric and the
+model's size or prediction latency, minimised); the best config is the Pareto-optimal trial with
+the best primary value, and the whole front is logged on the parent run.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import socket
 import time
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlaas.refs import FrameRef, TuneResult
 from mlaas.specs import ModelSpec
@@ -24,6 +41,49 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
 
 PRUNER_STARTUP_TRIALS = 3  # small budgets (tens of trials) would otherwise hardly ever prune
+# Optuna heartbeats: a trial of a killed process is failed (its slot freed) after the grace period.
+HEARTBEAT_INTERVAL_S = 2
+HEARTBEAT_GRACE_S = 10
+WAIT_POLL_S = 0.5  # how often a search waits on trials other processes are running
+SECONDARY_UNITS = {"model_size": "bytes", "latency": "ms_per_1k_rows"}
+
+
+@dataclass(frozen=True)
+class StudyStarted:
+    """What `TuneControl.on_study` learns once the study and its parent run exist."""
+
+    spec: ModelSpec
+    frame: FrameRef
+    study_name: str
+    parent_run_id: str
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class TuneControl:
+    """How a caller steers a search: checked between trials, never inside one."""
+
+    should_stop: Callable[[], bool] = _never  # True: finish the running trial, then stop
+    on_study: Callable[[StudyStarted], None] | None = None
+    join: Callable[[], None] | None = None  # after this process's trials, before the best is read
+
+
+TUNE_CONTROL: ContextVar[TuneControl | None] = ContextVar("mlaas_tune_control", default=None)
+
+
+class TuneCancelled(RuntimeError):
+    """The search was stopped on request; its finished trials stay in the study and in MLflow."""
+
+    def __init__(self, study_name: str, finished: int) -> None:
+        super().__init__(f"tuning cancelled after {finished} finished trials of {study_name}")
+        self.study_name, self.finished = study_name, finished
+
+
+class _SurplusTrial(Exception):
+    """A trial created after the budget was already claimed by other processes."""
 
 
 def study_name(spec: ModelSpec, content_hash: str) -> str:
@@ -40,7 +100,14 @@ def optuna_storage() -> optuna.storages.RDBStorage:
     engine_kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         engine_kwargs = {"connect_args": {"timeout": 30}}
-    return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=engine_kwargs,
+            heartbeat_interval=HEARTBEAT_INTERVAL_S,
+            grace_period=HEARTBEAT_GRACE_S,
+        )
 
 
 def cv_folds(spec: ModelSpec, X: pd.DataFrame, y: pd.Series) -> list[tuple[Any, Any]]:
@@ -59,6 +126,34 @@ def _finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
 
 
+def _running(study: optuna.Study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+
+
+def pareto_front(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Trials no other trial beats on every objective (the best trial for one objective)."""
+    from optuna.trial import TrialState
+
+    if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        return []
+    if len(study.directions) == 1:
+        return [study.best_trial]
+    return list(study.best_trials)
+
+
+def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
+    """The best trial by the primary objective (on the Pareto front when there are two)."""
+    from optuna.study import StudyDirection
+
+    front = pareto_front(study)
+    if not front:
+        raise ValueError(f"study {study.study_name} has no completed trial")
+    sign = 1.0 if study.directions[0] == StudyDirection.MAXIMIZE else -1.0
+    return max(front, key=lambda t: sign * float(t.values[0]))
+
+
 def stalled(study: optuna.Study, patience: int | None) -> bool:
     """True when `patience` finished trials have passed since the best one (early stopping)."""
     from optuna.trial import TrialState
@@ -67,8 +162,35 @@ def stalled(study: optuna.Study, patience: int | None) -> bool:
         return False
     if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         return False
-    best = study.best_trial.number
+    best = best_trial(study).number
     return sum(1 for t in _finished(study) if t.number > best) >= patience
+
+
+def _claim_slot(trial: optuna.Trial, budget: int) -> None:
+    """Raise _SurplusTrial when `budget` earlier trials are finished or still running.
+
+    Trial numbers are assigned in creation order by the storage, so of several processes that
+    create trials at the same moment exactly the first ones (by number) get the slots.
+    """
+    from optuna.trial import TrialState
+
+    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    ahead = sum(
+        1 for t in trial.study.get_trials(deepcopy=False, states=states) if t.number < trial.number
+    )
+    if ahead >= budget:
+        trial.set_user_attr("surplus", True)
+        trial.study.stop()
+        raise _SurplusTrial(f"trial {trial.number}: the budget of {budget} is taken")
+
+
+def secondary_value(kind: str, estimator: Any, X: pd.DataFrame, spec: ModelSpec) -> float:
+    """The second objective of one fitted estimator: its pickled size or prediction latency."""
+    if kind == "model_size":
+        return float(len(pickle.dumps(estimator)))
+    started = time.perf_counter()
+    predictions_for_metric(spec, estimator, X)
+    return (time.perf_counter() - started) * 1000.0 * 1000.0 / max(len(X), 1)
 
 
 class _Objective:
@@ -79,10 +201,14 @@ class _Objective:
     ) -> None:
         self.spec, self.X, self.y, self.client, self.parent = spec, X, y, client, parent
         self.folds = cv_folds(spec, X, y)
+        self.secondary = spec.training.secondary_objective
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.finished = 0  # trials this process completed or pruned
 
-    def __call__(self, trial: optuna.Trial) -> float:
+    def __call__(self, trial: optuna.Trial) -> float | tuple[float, float]:
         import optuna
 
+        _claim_slot(trial, self.spec.training.trials)
         spec, metric = self.spec, self.spec.training.primary_metric
         family = trial.suggest_categorical("family", list(spec.training.families))
         params = suggest_params(trial, str(family), spec.training.families[str(family)])
@@ -98,7 +224,9 @@ class _Objective:
             },
         )
         trial.set_user_attr("mlflow_run_id", run.info.run_id)
+        trial.set_user_attr("worker", self.worker)
         fold_scores: list[float] = []
+        secondary: list[float] = []
         state, status = "failed", "FAILED"
         try:
             for step, (fit_rows, val_rows) in enumerate(self.folds):
@@ -107,19 +235,40 @@ class _Objective:
                 scores = predictions_for_metric(spec, estimator, self.X.iloc[val_rows])
                 truth = encode_target(spec, estimator, self.y.iloc[val_rows])
                 fold_scores.append(score(metric, truth, scores))
+                if self.secondary is not None:  # Optuna cannot prune multi-objective trials
+                    secondary.append(
+                        secondary_value(self.secondary, estimator, self.X.iloc[val_rows], spec)
+                    )
+                    continue
                 trial.report(sum(fold_scores) / len(fold_scores), step)
                 if trial.should_prune():
                     state, status = "pruned", "FINISHED"
                     raise optuna.TrialPruned(f"fold {step}: {fold_scores[-1]:.6g}")
             state, status = "complete", "FINISHED"
-            return sum(fold_scores) / len(fold_scores)
+            mean = sum(fold_scores) / len(fold_scores)
+            if self.secondary is not None:
+                return mean, sum(secondary) / len(secondary)
+            return mean
         finally:
-            self._log(run.info.run_id, family=str(family), params=params, fold_scores=fold_scores)
+            self.finished += state != "failed"
+            self._log(
+                run.info.run_id,
+                family=str(family),
+                params=params,
+                fold_scores=fold_scores,
+                secondary=secondary,
+            )
             self.client.set_tag(run.info.run_id, "mlaas.state", state)
             self.client.set_terminated(run.info.run_id, status)
 
     def _log(
-        self, run_id: str, *, family: str, params: dict[str, Any], fold_scores: list[float]
+        self,
+        run_id: str,
+        *,
+        family: str,
+        params: dict[str, Any],
+        fold_scores: list[float],
+        secondary: list[float],
     ) -> None:
         from mlflow.entities import Metric, Param
 
@@ -127,6 +276,8 @@ class _Objective:
         values = [Metric(f"fold_{metric}", v, now, step) for step, v in enumerate(fold_scores)]
         if fold_scores:
             values.append(Metric(f"cv_{metric}", sum(fold_scores) / len(fold_scores), now, 0))
+        if secondary and self.secondary is not None:
+            values.append(Metric(f"cv_{self.secondary}", sum(secondary) / len(secondary), now, 0))
         logged = [Param("family", family), *(Param(k, str(v)) for k, v in params.items())]
         self.client.log_batch(run_id, metrics=values, params=logged)
 
@@ -152,84 +303,179 @@ def _parent_run(
     return client.create_run(experiment_id, run_name=f"tune-{content_hash[:8]}", tags=tags)
 
 
+def _front_summary(study: optuna.Study) -> list[dict[str, Any]]:
+    return [
+        {"trial": t.number, "family": t.params.get("family"), "values": list(t.values)}
+        for t in sorted(pareto_front(study), key=lambda t: t.number)
+    ]
+
+
 def _log_best(client: MlflowClient, run: Any, spec: ModelSpec, study: optuna.Study) -> None:
     from mlflow.entities import Metric, Param, RunTag
 
-    best, now = study.best_trial, int(time.time() * 1000)
+    best, now = best_trial(study), int(time.time() * 1000)
     family = str(best.params["family"])
     params = {"best_family": family}
     params |= {f"best_{k}": str(v) for k, v in unprefix_params(family, best.params).items()}
     already = client.get_run(run.info.run_id).data.params
+    metrics = [
+        Metric(f"best_cv_{spec.training.primary_metric}", float(best.values[0]), now, 0),
+        Metric("n_trials", float(len(_finished(study))), now, 0),
+    ]
+    tags = [
+        RunTag("mlaas.best_family", family),
+        RunTag("mlaas.best_params", json.dumps(unprefix_params(family, best.params))),
+        RunTag("mlaas.best_trial_run_id", str(best.user_attrs.get("mlflow_run_id", ""))),
+    ]
+    secondary = spec.training.secondary_objective
+    if secondary is not None:
+        metrics.append(Metric(f"best_{secondary}", float(best.values[1]), now, 0))
+        tags.append(RunTag("mlaas.pareto_front", json.dumps(_front_summary(study))))
     client.log_batch(
         run.info.run_id,
-        metrics=[
-            Metric(f"best_cv_{spec.training.primary_metric}", float(best.values[0]), now, 0),
-            Metric("n_trials", float(len(_finished(study))), now, 0),
-        ],
+        metrics=metrics,
         params=[Param(k, v) for k, v in params.items() if k not in already],
-        tags=[
-            RunTag("mlaas.best_family", family),
-            RunTag("mlaas.best_params", json.dumps(unprefix_params(family, best.params))),
-            RunTag("mlaas.best_trial_run_id", str(best.user_attrs.get("mlflow_run_id", ""))),
-        ],
+        tags=tags,
     )
 
 
-def tune(spec: ModelSpec, frame: FrameRef, *, trigger: str = "manual") -> TuneResult:
-    """Run (or resume) the spec's search on the frame's train part and return the best config."""
+def open_study(spec: ModelSpec, content_hash: str) -> optuna.Study:
+    """The spec's study on this data, created on first use (every process opens the same one)."""
     import optuna
-    from mlflow import MlflowClient
-    from optuna.trial import TrialState
 
-    from mlaas.settings import get_settings
-    from mlaas.tracking import ensure_experiment
-
-    if frame.model != spec.name:
-        raise ValueError(f"frame of model {frame.model!r} given to spec {spec.name!r}")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     training = spec.training
-    name = study_name(spec, frame.content_hash)
-    study = optuna.create_study(
+    direction: Literal["maximize", "minimize"] = (
+        "maximize" if spec.higher_is_better else "minimize"
+    )
+    directions = [direction, "minimize"] if training.secondary_objective else [direction]
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.create_study(
         storage=optuna_storage(),
-        study_name=name,
+        study_name=study_name(spec, content_hash),
         load_if_exists=True,
-        direction="maximize" if spec.higher_is_better else "minimize",
+        directions=directions,
         sampler=optuna.samplers.TPESampler(seed=training.seed),
         pruner=optuna.pruners.MedianPruner(
             n_startup_trials=PRUNER_STARTUP_TRIALS, n_warmup_steps=1
         ),
     )
+
+
+def _search(
+    study: optuna.Study,
+    objective: Callable[[], _Objective],
+    spec: ModelSpec,
+    control: TuneControl,
+    *,
+    wait_for_others: bool,
+) -> int:
+    """Run trials until the budget is finished, the search stalls, time runs out or a stop.
+
+    A process whose last slots are taken by others either waits for them (the process that
+    reads the best trial afterwards) or returns (a shard). Returns the trials this process
+    finished.
+    """
+    import optuna
+    from optuna.trial import TrialState
+
+    training = spec.training
+    budget, patience = training.trials, training.early_stopping_trials
+    deadline = time.monotonic() + training.timeout_seconds
+    built: _Objective | None = None
+
+    def stop_when_stalled(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
+        if stalled(study, patience):
+            study.stop()
+
+    def stop_when_asked(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
+        if control.should_stop():
+            study.stop()
+
+    while not control.should_stop() and not stalled(study, patience):
+        finished, running = len(_finished(study)), _running(study)
+        left = deadline - time.monotonic()
+        if finished >= budget or left <= 0:
+            break
+        if finished + running >= budget:
+            if not wait_for_others:
+                break
+            time.sleep(WAIT_POLL_S)
+            optuna.storages.fail_stale_trials(study)  # a killed process frees its slot
+            continue
+        built = built or objective()  # loads the frame only when there is work
+        study.optimize(
+            built,
+            timeout=left,
+            catch=(_SurplusTrial,),
+            callbacks=[
+                optuna.study.MaxTrialsCallback(
+                    budget, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+                ),
+                stop_when_stalled,
+                stop_when_asked,
+            ],
+        )
+    return built.finished if built else 0
+
+
+def _objective_factory(
+    spec: ModelSpec, frame: FrameRef, client: MlflowClient, parent: Any
+) -> Callable[[], _Objective]:
+    def build() -> _Objective:
+        train, _ = load_split(spec, frame.key)
+        X, y = features_and_target(spec, train)
+        return _Objective(spec, X, y, client, parent)
+
+    return build
+
+
+def _check_frame(spec: ModelSpec, frame: FrameRef) -> None:
+    if frame.model != spec.name:
+        raise ValueError(f"frame of model {frame.model!r} given to spec {spec.name!r}")
+
+
+def tune(spec: ModelSpec, frame: FrameRef, *, trigger: str = "manual") -> TuneResult:
+    """Run (or resume) the spec's search on the frame's train part and return the best config."""
+    from mlflow import MlflowClient
+
+    from mlaas.settings import get_settings
+    from mlaas.tracking import ensure_experiment
+
+    _check_frame(spec, frame)
+    control = TUNE_CONTROL.get() or TuneControl()
+    name = study_name(spec, frame.content_hash)
+    study = open_study(spec, frame.content_hash)
     experiment_id = ensure_experiment(spec.name)
     client = MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
     parent = _parent_run(client, experiment_id, spec, frame.content_hash, name)
     client.set_tag(parent.info.run_id, "mlaas.trigger", trigger)
-    remaining = training.trials - len(_finished(study))
+    if control.on_study is not None:
+        control.on_study(StudyStarted(spec, frame, name, parent.info.run_id))
     try:
-        if remaining > 0 and not stalled(study, training.early_stopping_trials):
-            train, _ = load_split(spec, frame.key)
-            X, y = features_and_target(spec, train)
-
-            def stop_when_stalled(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
-                if stalled(study, training.early_stopping_trials):
-                    study.stop()
-
-            study.optimize(
-                _Objective(spec, X, y, client, parent),
-                n_trials=remaining,
-                timeout=training.timeout_seconds,
-                callbacks=[
-                    optuna.study.MaxTrialsCallback(
-                        training.trials, states=(TrialState.COMPLETE, TrialState.PRUNED)
-                    ),
-                    stop_when_stalled,
-                ],
+        try:
+            _search(
+                study,
+                _objective_factory(spec, frame, client, parent),
+                spec,
+                control,
+                wait_for_others=True,
             )
+        finally:
+            if control.join is not None:
+                control.join()
+        if control.should_stop():
+            if pareto_front(study):
+                _log_best(client, parent, spec, study)
+            client.set_terminated(parent.info.run_id, "KILLED")
+            raise TuneCancelled(name, len(_finished(study)))
         _log_best(client, parent, spec, study)
+    except TuneCancelled:
+        raise
     except BaseException:
         client.set_terminated(parent.info.run_id, "FAILED")
         raise
     client.set_terminated(parent.info.run_id, "FINISHED")
-    best = study.best_trial
+    best = best_trial(study)
     family = str(best.params["family"])
     return TuneResult(
         model=spec.name,
@@ -241,4 +487,31 @@ def tune(spec: ModelSpec, frame: FrameRef, *, trigger: str = "manual") -> TuneRe
         best_params=unprefix_params(family, best.params),
         best_value=float(best.values[0]),
         n_trials=len(_finished(study)),
+    )
+
+
+def tune_shard(
+    spec: ModelSpec, frame: FrameRef, *, should_stop: Callable[[], bool] = _never
+) -> int:
+    """Run trials of the spec's study next to the process that owns it (another worker).
+
+    Returns how many trials this shard finished. The owner logs the best trial and ends the
+    parent run; a shard only adds trials, and stops as soon as the budget is taken.
+    """
+    from mlflow import MlflowClient
+
+    from mlaas.settings import get_settings
+    from mlaas.tracking import ensure_experiment
+
+    _check_frame(spec, frame)
+    name = study_name(spec, frame.content_hash)
+    study = open_study(spec, frame.content_hash)
+    client = MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
+    parent = _parent_run(client, ensure_experiment(spec.name), spec, frame.content_hash, name)
+    return _search(
+        study,
+        _objective_factory(spec, frame, client, parent),
+        spec,
+        TuneControl(should_stop=should_stop),
+        wait_for_others=False,
     )

@@ -1,0 +1,81 @@
+"""Registry and audit views the training API serves (built on mlaas.registry / promotion / db).
+
+Kept here because the jobs package is this feature's home in mlaas; the functions only compose
+existing registry calls: versions with their plots, a comparison with plot URIs, filtered audit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from mlaas.db import audit_log, get_engine
+from mlaas.registry import VersionInfo, client, get_version, list_versions
+from mlaas.settings import get_settings
+
+
+def plot_uris(run_id: str) -> dict[str, str]:
+    """name -> artifact URI of the holdout plots logged with a version's training run."""
+    if not run_id:
+        return {}
+    mlflow = client()
+    run = mlflow.get_run(run_id)
+    return {
+        artifact.path.removeprefix("plots/").removesuffix(".png"): (
+            f"{run.info.artifact_uri}/{artifact.path}"
+        )
+        for artifact in mlflow.list_artifacts(run_id, "plots")
+        if artifact.path.endswith(".png")
+    }
+
+
+def version_view(v: VersionInfo) -> dict[str, Any]:
+    return {
+        "version": v.version,
+        "aliases": v.aliases,
+        "run_id": v.run_id,
+        "created_at": v.created_at,
+        "metrics": {k: m for k, m in v.metrics.items() if k.startswith("holdout_")},
+        "lineage": v.lineage(),
+    }
+
+
+def versions(name: str) -> list[dict[str, Any]]:
+    return [version_view(v) for v in list_versions(name)]
+
+
+def comparison(name: str, a: str, b: str) -> dict[str, Any]:
+    """mlaas.promotion.compare (metrics side by side, paired test on b's holdout) plus plots."""
+    from mlaas.promotion import compare
+
+    result = compare(name, a, b)
+    result["plots"] = {
+        a: plot_uris(get_version(name, a).run_id),
+        b: plot_uris(get_version(name, b).run_id),
+    }
+    result["tracking_uri"] = get_settings().mlflow_tracking_uri
+    return result
+
+
+def audit(
+    *,
+    model: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Audit rows, newest first, filtered (who / what / since when)."""
+    query = select(audit_log).order_by(audit_log.c.at.desc()).limit(limit)
+    if model:
+        query = query.where(audit_log.c.model == model)
+    if action:
+        query = query.where(audit_log.c.action == action)
+    if actor:
+        query = query.where(audit_log.c.actor == actor)
+    if since:
+        query = query.where(audit_log.c.at >= since)
+    with get_engine().connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

@@ -1,0 +1,1 @@
+"""The training service: jobs, pipeline runs through Airflow, registry and audit."""

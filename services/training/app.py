@@ -1,0 +1,119 @@
+"""The training service: `uvicorn services.training.app:app --port 8001`.
+
+Jobs run on Celery workers (`mlaas worker`); this process only stores, queues, reads and
+streams them, and reaps jobs whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mlaas.jobs.overrides import OverrideError
+from mlaas.jobs.store import JobConflict, QueueUnavailable
+from mlaas.specs import SpecError
+from services.common import error_body, install_error_handlers, install_request_ids
+from services.training.metrics import REQUESTS, TrainingCollector
+from services.training.routes import jobs, ops, pipelines, registry
+
+log = logging.getLogger("mlaas.training")
+REAP_EVERY_S = 30.0
+
+
+def _reap_forever(stop: threading.Event) -> None:
+    from mlaas.jobs.reaper import reap
+
+    while not stop.wait(REAP_EVERY_S):
+        try:
+            reap()
+        except Exception:  # the next round retries; never kill the service
+            log.warning("reaping training jobs failed", exc_info=True)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from mlaas.db import get_engine
+
+    get_engine()  # create the tables before the first request
+    app.state.metrics_registry = CollectorRegistry()
+    app.state.metrics_registry.register(TrainingCollector())
+    stop = threading.Event()
+    reaper = threading.Thread(target=_reap_forever, args=(stop,), name="reaper", daemon=True)
+    reaper.start()
+    yield
+    stop.set()
+
+
+app = FastAPI(
+    title="MLaaS training service",
+    version="1",
+    description=(
+        "Training jobs on Celery workers (submit, watch live, cancel), pipeline runs through "
+        "Airflow, the model registry (compare, promote, roll back) and the audit trail. "
+        "Scopes: `train` for everything but alias moves, which need `admin`."
+    ),
+    lifespan=lifespan,
+)
+
+
+class MetricsMiddleware:
+    """Pure ASGI: counts requests by route and status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [500]
+
+        async def send_and_record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(route, scope.get("method", ""), str(status[0])).inc()
+
+
+app.add_middleware(MetricsMiddleware)
+install_request_ids(app)
+install_error_handlers(app)
+
+
+@app.exception_handler(SpecError)
+async def _spec_error(request: Request, error: SpecError) -> JSONResponse:
+    if "no spec named" in str(error):
+        return JSONResponse(error_body("spec_not_found", str(error)), 404)
+    return JSONResponse(error_body("spec_invalid", str(error)), 422)
+
+
+@app.exception_handler(OverrideError)
+async def _override_error(request: Request, error: OverrideError) -> JSONResponse:
+    fields = [{"field": error.field, "problem": error.problem}]
+    return JSONResponse(error_body("invalid_overrides", str(error), fields), 422)
+
+
+@app.exception_handler(JobConflict)
+async def _conflict(request: Request, error: JobConflict) -> JSONResponse:
+    return JSONResponse(error_body("conflict", str(error)), 409)
+
+
+@app.exception_handler(QueueUnavailable)
+async def _queue_down(request: Request, error: QueueUnavailable) -> JSONResponse:
+    return JSONResponse(error_body("queue_unavailable", str(error)), 503)
+
+
+for router in (jobs.router, pipelines.router, registry.router, ops.router):
+    app.include_router(router)

@@ -1,0 +1,149 @@
+"""Training jobs: submit, list, read, trials, live progress (SSE), cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response, StreamingResponse
+
+from mlaas.jobs import store
+from mlaas.jobs.progress import job_progress, job_trials
+from services.common import ApiError, require_json
+from services.training.deps import TrainKey, actor
+from services.training.schemas import JobPage, JobView, SubmitJob
+
+router = APIRouter(prefix="/v1/training-jobs", tags=["training jobs"])
+
+State = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+EVENT_POLL_S = 1.0
+KEEPALIVE_S = 15.0
+
+
+def view(job: store.Job) -> dict[str, Any]:
+    data = job.as_dict()
+    data["progress"] = job_progress(job)
+    return data
+
+
+def _job(job_id: str) -> store.Job:
+    try:
+        return store.get_job(job_id)
+    except store.JobNotFound as error:
+        raise ApiError(404, "job_not_found", str(error).strip("'\"")) from None
+
+
+@router.post(
+    "",
+    response_model=JobView,
+    status_code=201,
+    dependencies=[Depends(require_json)],
+    responses={200: {"description": "A repeated idempotency key: the first job"}},
+)
+def submit(
+    body: SubmitJob,
+    key: TrainKey,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> Response:
+    """Queue a training job (201), or return the job an idempotency key already made (200)."""
+    given = idempotency_key or body.idempotency_key
+    if idempotency_key and body.idempotency_key and idempotency_key != body.idempotency_key:
+        raise ApiError(
+            422,
+            "invalid_request",
+            "the Idempotency-Key header and the body's idempotency_key differ",
+            fields=[{"field": "idempotency_key", "problem": "differs from the header"}],
+        )
+    job, created = store.submit(body.spec, body.overrides, actor=actor(key), idempotency_key=given)
+    return Response(
+        JobView.model_validate(view(job)).model_dump_json(),
+        status_code=201 if created else 200,
+        media_type="application/json",
+        headers={"Location": f"/v1/training-jobs/{job.id}"},
+    )
+
+
+@router.get("", response_model=JobPage)
+def list_jobs(
+    key: TrainKey,
+    spec: str | None = None,
+    state: State | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Newest first; pass `next_cursor` back as `cursor` for the next page (or use offset)."""
+    try:
+        page, next_cursor = store.list_jobs(
+            spec=spec, state=state, limit=limit, cursor=cursor, offset=offset
+        )
+    except ValueError as error:
+        raise ApiError(
+            422,
+            "invalid_request",
+            str(error),
+            fields=[{"field": "cursor", "problem": "not a cursor from this API"}],
+        ) from None
+    return {"jobs": [view(j) for j in page], "next_cursor": next_cursor}
+
+
+@router.get("/{job_id}", response_model=JobView)
+def get_job(job_id: str, key: TrainKey) -> dict[str, Any]:
+    """State, progress (trials done of total, best value so far, elapsed), outcome or error."""
+    return view(_job(job_id))
+
+
+@router.get("/{job_id}/trials")
+def trials(job_id: str, key: TrainKey) -> dict[str, Any]:
+    """Every Optuna trial of the job's study: number, state, params, value(s), duration."""
+    job = _job(job_id)
+    return {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
+
+
+@router.post("/{job_id}/cancel", response_model=JobView)
+def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
+    """Queued: cancelled now. Running: stops after the current trial (finished trials kept)."""
+    _job(job_id)
+    try:
+        return view(store.request_cancel(job_id, actor=actor(key)))
+    except store.JobConflict as error:
+        raise ApiError(409, "job_finished", str(error)) from None
+
+
+@router.get(
+    "/{job_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def events(job_id: str, key: TrainKey) -> StreamingResponse:
+    """Server-Sent Events: a `progress` event whenever the job changes, `end` when it ends."""
+    await run_in_threadpool(_job, job_id)
+
+    async def stream() -> AsyncIterator[str]:
+        last, quiet = "", 0.0
+        while True:
+            job = await run_in_threadpool(store.get_job, job_id)
+            body = await run_in_threadpool(view, job)
+            payload = json.dumps(jsonable_encoder(body))
+            if payload != last:
+                last, quiet = payload, 0.0
+                yield f"event: progress\ndata: {payload}\n\n"
+            if job.terminal:
+                yield f"event: end\ndata: {json.dumps({'state': job.state})}\n\n"
+                return
+            if quiet >= KEEPALIVE_S:
+                quiet = 0.0
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(EVENT_POLL_S)
+            quiet += EVENT_POLL_S
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,135 @@
+"""The jobs API without a worker: validation, idempotency, listing, cancel, SSE, auth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.services.training.conftest import Keys, auth
+
+
+def submit(client: TestClient, key: str, body: dict[str, Any], **headers: str) -> Any:
+    return client.post("/v1/training-jobs", json=body, headers={**auth(key), **headers})
+
+
+def fields(response: Any) -> list[str]:
+    return [f["field"] for f in response.json()["error"].get("fields", [])]
+
+
+def test_submit_is_idempotent(client: TestClient, keys: Keys) -> None:
+    body = {"spec": "churn", "overrides": {"trials": 2, "families": ["lightgbm"]}}
+    first = submit(client, keys.train, body, **{"Idempotency-Key": "nightly-1"})
+    assert first.status_code == 201, first.text
+    job = first.json()
+    assert job["state"] == "queued" and job["progress"]["trials_total"] == 2
+    assert first.headers["Location"] == f"/v1/training-jobs/{job['id']}"
+    again = submit(client, keys.train, {**body, "idempotency_key": "nightly-1"})
+    assert again.status_code == 200 and again.json()["id"] == job["id"]
+    other = submit(client, keys.train, {"spec": "churn", "idempotency_key": "nightly-1"})
+    assert other.status_code == 409 and "another request" in other.json()["error"]["message"]
+    fresh = submit(client, keys.train, body)
+    assert fresh.status_code == 201 and fresh.json()["id"] != job["id"]
+
+
+def test_bad_submissions_name_the_field(client: TestClient, keys: Keys) -> None:
+    unknown = submit(client, keys.train, {"spec": "nope"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "spec_not_found"
+    cases = {
+        "overrides.families.0": {"families": ["xgboost"]},
+        "overrides.trials": {"trials": 0},
+        "overrides.retrain_mode": {"retrain_mode": "sometimes"},
+        "overrides.parallelism": {"parallelism": 99},
+        "overrides.dataset_path": {"dataset_path": "data.json"},
+        "overrides.colour": {"colour": "blue"},
+    }
+    for field, overrides in cases.items():
+        response = submit(client, keys.train, {"spec": "churn", "overrides": overrides})
+        assert response.status_code == 422, (field, response.text)
+        assert any(f.startswith(field.rsplit(".0", 1)[0]) for f in fields(response)), (
+            field,
+            response.json(),
+        )
+    not_searched = submit(
+        client, keys.train, {"spec": "churn", "overrides": {"families": ["ridge"]}}
+    )
+    assert not_searched.status_code == 422 and fields(not_searched) == ["overrides.families"]
+    missing = submit(
+        client, keys.train, {"spec": "churn", "overrides": {"dataset_path": "/no/such.csv"}}
+    )
+    assert missing.status_code == 422 and fields(missing) == ["overrides.dataset_path"]
+    version = submit(
+        client, keys.train, {"spec": "churn", "overrides": {"dataset_version": "deadbeef00"}}
+    )
+    assert version.status_code == 422 and fields(version) == ["overrides.dataset_version"]
+    recalibrate_regression = submit(
+        client,
+        keys.train,
+        {"spec": "house_prices", "overrides": {"retrain_mode": "recalibration"}},
+    )
+    assert recalibrate_regression.status_code == 422
+    assert fields(recalibrate_regression) == ["overrides.retrain_mode"]
+    traversal = submit(client, keys.train, {"spec": "../specs/churn"})
+    assert traversal.status_code == 422 and fields(traversal) == ["spec"]
+    not_json = client.post("/v1/training-jobs", content="spec=churn", headers=auth(keys.train))
+    assert not_json.status_code == 415
+
+
+def test_auth_scopes(client: TestClient, keys: Keys) -> None:
+    assert client.get("/v1/training-jobs").status_code == 401
+    assert client.get("/v1/training-jobs", headers=auth(keys.predict)).status_code == 403
+    assert client.get("/v1/training-jobs", headers=auth(keys.admin)).status_code == 200
+
+
+def test_list_filters_and_pages(client: TestClient, keys: Keys) -> None:
+    ids = [submit(client, keys.train, {"spec": "churn"}).json()["id"] for _ in range(3)]
+    page = client.get("/v1/training-jobs?limit=2&spec=churn", headers=auth(keys.train)).json()
+    assert len(page["jobs"]) == 2 and page["next_cursor"]
+    seen = [j["id"] for j in page["jobs"]]
+    rest = client.get(
+        f"/v1/training-jobs?limit=100&spec=churn&cursor={page['next_cursor']}",
+        headers=auth(keys.train),
+    ).json()
+    seen += [j["id"] for j in rest["jobs"]]
+    assert rest["next_cursor"] is None and len(seen) == len(set(seen))
+    assert seen[:3] == ids[::-1]  # newest first
+    offset = client.get("/v1/training-jobs?limit=1&offset=1", headers=auth(keys.train)).json()
+    assert offset["jobs"][0]["id"] == seen[1]
+    none = client.get("/v1/training-jobs?spec=house_prices", headers=auth(keys.train)).json()
+    assert none["jobs"] == []
+    bad = client.get("/v1/training-jobs?cursor=garbage", headers=auth(keys.train))
+    assert bad.status_code == 422 and fields(bad) == ["cursor"]
+    bad_state = client.get("/v1/training-jobs?state=done", headers=auth(keys.train))
+    assert bad_state.status_code == 422 and fields(bad_state) == ["query.state"]
+
+
+def test_cancel_queued_job_then_409_and_events(client: TestClient, keys: Keys) -> None:
+    job = submit(client, keys.train, {"spec": "churn"}).json()
+    cancelled = client.post(f"/v1/training-jobs/{job['id']}/cancel", headers=auth(keys.train))
+    assert cancelled.status_code == 200
+    assert cancelled.json()["state"] == "cancelled" and cancelled.json()["cancel_requested"]
+    again = client.post(f"/v1/training-jobs/{job['id']}/cancel", headers=auth(keys.train))
+    assert again.status_code == 409 and again.json()["error"]["code"] == "job_finished"
+    trials = client.get(f"/v1/training-jobs/{job['id']}/trials", headers=auth(keys.train))
+    assert trials.json() == {"job_id": job["id"], "study_name": None, "trials": []}
+    with client.stream(
+        "GET", f"/v1/training-jobs/{job['id']}/events", headers=auth(keys.train)
+    ) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        text = "".join(stream.iter_text())
+    events = [block.split("\n") for block in text.strip().split("\n\n")]
+    assert [e[0] for e in events] == ["event: progress", "event: end"]
+    assert json.loads(events[0][1].removeprefix("data: "))["state"] == "cancelled"
+    audit = client.get("/v1/audit?action=training_job_cancel", headers=auth(keys.train)).json()[
+        "entries"
+    ]
+    assert audit[0]["reason"].startswith(f"job {job['id']}")
+
+
+def test_unknown_job_is_404(client: TestClient, keys: Keys) -> None:
+    for path in ("", "/trials", "/events"):
+        response = client.get(f"/v1/training-jobs/nope{path}", headers=auth(keys.train))
+        assert response.status_code == 404 and response.json()["error"]["code"] == "job_not_found"
+    cancel = client.post("/v1/training-jobs/nope/cancel", headers=auth(keys.train))
+    assert cancel.status_code == 404
