@@ -1,4 +1,5 @@
-"""What every service shares: JSON errors with a machine code, API-key auth, request ids.
+"""What every service shares: JSON errors with a machine code, API-key auth, request ids,
+request metrics and health routes.
 
 Errors always look like {"error": {"code": "...", "message": "...", "fields": [...]}} — and the
 Open Inference Protocol routes flatten that to {"error": "..."} as the protocol requires.
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,3 +172,75 @@ def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
 
 PredictKey = Annotated[ApiKey, Depends(require_scope("predict"))]
 AdminKey = Annotated[ApiKey, Depends(require_scope("admin"))]
+
+
+# -- metrics and health, shared by the services -----------------------------------------------
+
+RecordRequest = Callable[[Scope, int, float], None]
+
+
+class RequestMetricsMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware overhead): after every HTTP request, calls
+    `record(scope, status, seconds)`; the service decides which metrics and labels."""
+
+    def __init__(self, app: ASGIApp, record: RecordRequest) -> None:
+        self.app, self.record = app, record
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_and_record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            self.record(scope, status[0], time.perf_counter() - started)
+
+
+def route_of(scope: Scope) -> str:
+    """The matched route template (`/v1/models/{name}`), so labels stay few."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
+
+
+def metrics_response(request: Request, registry: CollectorRegistry) -> Response:
+    """The module registry (counters) plus the app's scrape-time collectors."""
+    body = generate_latest(registry) + generate_latest(request.app.state.metrics_registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def platform_ops_router(registry: CollectorRegistry) -> APIRouter:
+    """/health/live, /health/ready (the platform DB answers) and /metrics, for services whose
+    every answer comes from the platform DB."""
+    from sqlalchemy import text
+
+    from mlaas.db import get_engine
+
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live")
+    def live() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "alive"}
+
+    @router.get("/health/ready")
+    def ready() -> dict[str, Any]:
+        """Ready when the platform DB answers (503 otherwise)."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any DB failure means "not ready"
+            raise ApiError(503, "not_ready", f"platform DB unavailable: {error}") from None
+        return {"status": "ready"}
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        return metrics_response(request, registry)
+
+    return router

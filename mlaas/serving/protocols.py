@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mlaas.serving.predictor import Prediction
@@ -67,7 +68,7 @@ def mlflow_predictions(prediction: Prediction) -> dict[str, Any]:
     return {"predictions": prediction.outputs}
 
 
-def records_from_v2(payload: Any, *, feature_types: dict[str, str]) -> list[dict[str, Any]]:
+def records_from_v2(payload: Any, *, feature_types: Mapping[str, str]) -> list[dict[str, Any]]:
     """Records from a v2 inference request: one 1-D tensor per feature (name = feature)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("inputs"), list):
         raise ProtocolError("expected {'inputs': [{'name', 'shape', 'datatype', 'data'}, ...]}")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from mlaas.db import get_engine
-from services.common import install_error_handlers, install_request_ids
+from services.common import (
+    RequestMetricsMiddleware,
+    install_error_handlers,
+    install_request_ids,
+    platform_ops_router,
+    route_of,
+)
 from services.monitoring import errors
-from services.monitoring.metrics import LATENCY, REQUESTS, SnapshotCollector
-from services.monitoring.routes import alerts, feedback, models, ops
+from services.monitoring.metrics import LATENCY, REGISTRY, REQUESTS, SnapshotCollector
+from services.monitoring.routes import alerts, feedback, models
 
 
 @asynccontextmanager
@@ -37,35 +42,15 @@ app = FastAPI(
 )
 
 
-class MetricsMiddleware:
-    """Pure ASGI: counts and times every request by route template and status."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = [500]
-
-        async def send_and_record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(route, str(status[0])).inc()
-            LATENCY.labels(route).observe(time.perf_counter() - started)
+def record_request(scope: Scope, status: int, seconds: float) -> None:
+    route = route_of(scope)
+    REQUESTS.labels(route, str(status)).inc()
+    LATENCY.labels(route).observe(seconds)
 
 
-app.add_middleware(MetricsMiddleware)
+app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
 errors.install(app)
-for router in (feedback.router, models.router, alerts.router, ops.router):
+for router in (feedback.router, models.router, alerts.router, platform_ops_router(REGISTRY)):
     app.include_router(router)

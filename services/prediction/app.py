@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from mlaas.serving.ratelimit import RateLimiter
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import install_error_handlers, install_request_ids
+from services.common import (
+    RequestMetricsMiddleware,
+    install_error_handlers,
+    install_request_ids,
+    route_of,
+)
 from services.prediction import errors
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
 from services.prediction.routes import compat, jobs, models, native, ops
@@ -46,37 +50,18 @@ app = FastAPI(
 )
 
 
-class MetricsMiddleware:
-    """Pure ASGI: counts and times every request by route, model, version and variant."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = [500]
-
-        async def send_and_record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            state = scope.get("state", {})
-            route = getattr(scope.get("route"), "path", "unmatched")
-            model, version, variant = state.get("metric_labels", ("", "", ""))
-            REQUESTS.labels(route, model, version, variant, str(status[0])).inc()
-            LATENCY.labels(route, model, version, variant).observe(time.perf_counter() - started)
-            if status[0] >= 400:
-                ERRORS.labels(route, state.get("error_code", str(status[0]))).inc()
+def record_request(scope: Scope, status: int, seconds: float) -> None:
+    """Requests and latency by route, model, version and variant; errors by machine code."""
+    state = scope.get("state", {})
+    route = route_of(scope)
+    model, version, variant = state.get("metric_labels", ("", "", ""))
+    REQUESTS.labels(route, model, version, variant, str(status)).inc()
+    LATENCY.labels(route, model, version, variant).observe(seconds)
+    if status >= 400:
+        ERRORS.labels(route, state.get("error_code", str(status))).inc()
 
 
-app.add_middleware(MetricsMiddleware)
+app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
 errors.install(app)

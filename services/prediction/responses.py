@@ -30,8 +30,9 @@ def mark(request: Request, outcome: Outcome) -> None:
 
 def native_body(outcome: Outcome) -> dict[str, Any]:
     prediction = outcome.prediction
-    probabilities = prediction.probabilities or [None] * len(prediction.outputs)
-    explanations = outcome.explanations or [None] * len(prediction.outputs)
+    empty: list[dict[str, float] | None] = [None] * len(prediction.outputs)
+    probabilities = prediction.probabilities or empty
+    explanations = outcome.explanations or empty
     items = []
     for output, proba, explanation in zip(
         prediction.outputs, probabilities, explanations, strict=True

@@ -14,14 +14,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from mlaas.jobs.overrides import OverrideError
 from mlaas.jobs.store import JobConflict, QueueUnavailable
 from mlaas.specs import SpecError
-from services.common import error_body, install_error_handlers, install_request_ids
-from services.training.metrics import REQUESTS, TrainingCollector
-from services.training.routes import jobs, ops, pipelines, registry
+from services.common import (
+    RequestMetricsMiddleware,
+    error_body,
+    install_error_handlers,
+    install_request_ids,
+    platform_ops_router,
+    route_of,
+)
+from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
+from services.training.routes import jobs, pipelines, registry
 
 log = logging.getLogger("mlaas.training")
 REAP_EVERY_S = 30.0
@@ -63,31 +70,11 @@ app = FastAPI(
 )
 
 
-class MetricsMiddleware:
-    """Pure ASGI: counts requests by route and status."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = [500]
-
-        async def send_and_record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(route, scope.get("method", ""), str(status[0])).inc()
+def record_request(scope: Scope, status: int, seconds: float) -> None:
+    REQUESTS.labels(route_of(scope), scope.get("method", ""), str(status)).inc()
 
 
-app.add_middleware(MetricsMiddleware)
+app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
 
@@ -115,5 +102,5 @@ async def _queue_down(request: Request, error: QueueUnavailable) -> JSONResponse
     return JSONResponse(error_body("queue_unavailable", str(error)), 503)
 
 
-for router in (jobs.router, pipelines.router, registry.router, ops.router):
+for router in (jobs.router, pipelines.router, registry.router, platform_ops_router(REGISTRY)):
     app.include_router(router)

@@ -21,7 +21,9 @@ from services.prediction.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["predictions"], dependencies=[Depends(require_json)])
-OK = {200: {"model": PredictResponse, "description": "Predictions"}}
+OK: dict[int | str, dict[str, Any]] = {
+    200: {"model": PredictResponse, "description": "Predictions"}
+}
 
 
 @router.post("/models/{name}/predict", responses=OK)

@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import ApiError
+from services.common import ApiError, metrics_response
 from services.prediction.deps import AdminKey, ServiceDep
 from services.prediction.metrics import REGISTRY
 
@@ -31,8 +30,7 @@ def ready(service: ServiceDep) -> dict[str, Any]:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics_registry)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    return metrics_response(request, REGISTRY)
 
 
 @router.post("/admin/reload", tags=["admin"])
