@@ -6,6 +6,8 @@ empirical CDFs on the merged support, so the largest sample is sorted once and n
 value by value. Categorical columns arrive as aligned count vectors. The tests check every
 statistic and p-value against SciPy (`ks_2samp`, `wasserstein_distance`, `chi2_contingency`,
 `jensenshannon`) to 1e-9, except the KS p-value of very large samples (see `ks_p_value`).
+Only `scipy.special` is imported up front: `scipy.stats` adds ~50 MB of resident memory and is
+needed only for the exact KS p-value of small samples, so it is imported there.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
-from scipy import stats as sps
 
 from mlaas.drift.kolmogorov import kolmogorov_sf
 
@@ -60,43 +61,59 @@ def ks_p_value(statistic: float, n_reference: int, n_current: int) -> float:
         return 1.0
     if en > KS_EXACT_P_MAX_N:
         return kolmogorov_sf(en, statistic)
-    return float(np.clip(sps.kstwo.sf(statistic, en), 0.0, 1.0))
+    from scipy.stats import kstwo  # ~50 MB resident: only where it is used
+
+    return float(np.clip(kstwo.sf(statistic, en), 0.0, 1.0))
 
 
-@dataclass(frozen=True, slots=True)
-class _MergedEcdfs:
-    """F_ref - F_cur right after each value of the merged sample, the steps between
-    consecutive merged values, and which positions close a run of ties."""
-
-    gap: FloatArray
-    steps: FloatArray
-    run_end: NDArray[np.bool_]
+MERGE_CHUNK = 1 << 16  # merged positions per step: bounds the temporaries at a few MB
 
 
-def _merged_ecdfs(reference: FloatArray, current: FloatArray) -> _MergedEcdfs:
-    """Merge two sorted arrays in O(n + m) (placing the smaller one by searchsorted) and read
-    both ECDFs off the merged order; ECDFs divide counts by sizes exactly as SciPy does."""
+def ks_wasserstein(
+    reference: FloatArray, current: FloatArray, chunk: int = MERGE_CHUNK
+) -> tuple[float, float]:
+    """KS statistic and Wasserstein-1 distance of two sorted samples, read off their merge.
+
+    Both are functionals of F_ref - F_cur on the merged support: KS its largest absolute value
+    at the end of each run of ties, Wasserstein the sum of |F_ref - F_cur| times the step to
+    the next merged value. The merge is walked in chunks, so beyond the two inputs memory
+    stays at a few MB whatever the sizes (a whole-array merge needs ~40 bytes per row, and
+    columns run two at a time). ECDFs divide counts by sizes exactly as SciPy does."""
     n_ref, n_cur = reference.size, current.size
     total = n_ref + n_cur
-    # Each reference value goes before equal current values: inside a run of ties the order
-    # does not matter, only the end of the run is read.
-    at = np.searchsorted(current, reference, side="left")
-    at += np.arange(n_ref)
-    from_reference = np.zeros(total, dtype=np.bool_)
-    from_reference[at] = True
-    merged = np.empty(total, dtype=np.float64)
-    merged[at] = reference
-    merged[~from_reference] = current
-    steps = np.diff(merged)
-    run_end = np.empty(total, dtype=np.bool_)
-    np.not_equal(steps, 0.0, out=run_end[:-1])
-    run_end[-1] = True
-    # int32 counts halve the memory traffic of the widest arrays here (sizes < 2**31).
-    counts = np.cumsum(from_reference, dtype=np.int32)  # reference values so far
-    gap = np.divide(counts, n_ref, out=merged)  # reuse: merged values are no longer needed
-    np.subtract(np.arange(1, total + 1, dtype=np.int32), counts, out=counts)  # current so far
-    gap -= counts / n_cur
-    return _MergedEcdfs(gap, steps, run_end)
+    # Merged position of each reference value; it goes before equal current values: inside
+    # a run of ties the order does not matter, only the end of the run is read.
+    ref_at = np.searchsorted(current, reference, side="left")
+    ref_at += np.arange(n_ref)
+    ks, wasserstein = 0.0, 0.0
+    for start in range(0, total, chunk):
+        stop = min(start + chunk, total)
+        end = min(stop + 1, total)  # one value past the chunk: the last step
+        first, last = np.searchsorted(ref_at, (start, end))
+        from_reference = np.zeros(end - start, dtype=np.bool_)
+        from_reference[ref_at[first:last] - start] = True
+        merged = np.empty(end - start, dtype=np.float64)
+        merged[from_reference] = reference[first:last]
+        merged[~from_reference] = current[start - first : end - last]
+        steps = np.diff(merged)  # to the next merged value; 0 inside a run of ties
+        size = stop - start
+        # int32 counts halve the memory traffic (sizes < 2**31).
+        counts = np.cumsum(from_reference[:size], dtype=np.int32)
+        counts += np.int32(first)  # reference values up to and including each position
+        gap = counts / n_ref
+        np.subtract(np.arange(start + 1, stop + 1, dtype=np.int32), counts, out=counts)
+        gap -= counts / n_cur
+        distance = np.abs(gap, out=gap)
+        run_end = np.empty(size, dtype=np.bool_)
+        np.not_equal(steps[:size], 0.0, out=run_end[: steps.size])
+        if stop == total:
+            run_end[-1] = True  # the last value closes the last run
+        ks = max(ks, float(np.max(distance, where=run_end, initial=0.0)))
+        # Inside a run of ties the step is 0, so the gaps read there contribute nothing.
+        # einsum, not np.dot: a single-threaded SIMD loop, where BLAS would wake its threads.
+        used = min(size, steps.size)
+        wasserstein += float(np.einsum("i,i->", distance[:used], steps[:used]))
+    return ks, wasserstein
 
 
 def _psi(reference_counts: IntArray, current_counts: IntArray) -> float:
@@ -125,15 +142,7 @@ def psi_edges(reference_sorted: FloatArray) -> FloatArray:
 
 def numeric_stats(reference_sorted: FloatArray, current_sorted: FloatArray) -> NumericStats:
     """KS (two-sided), Wasserstein-1 and PSI of two non-empty sorted samples."""
-    ecdfs = _merged_ecdfs(reference_sorted, current_sorted)
-    distance = np.abs(ecdfs.gap, out=ecdfs.gap)
-    if ecdfs.run_end.all():  # no ties: every position is a point of both ECDFs
-        ks = float(np.max(distance))
-    else:
-        ks = float(np.max(distance, where=ecdfs.run_end, initial=0.0))
-    # Inside a run of ties the step is 0, so the gaps read there contribute nothing.
-    # einsum, not np.dot: a single-threaded SIMD loop, where BLAS would wake its thread pool.
-    wasserstein = float(np.einsum("i,i->", distance[:-1], ecdfs.steps))
+    ks, wasserstein = ks_wasserstein(reference_sorted, current_sorted)
     std = float(np.std(reference_sorted))
     edges = psi_edges(reference_sorted)
     psi = _psi(psi_bin_counts(reference_sorted, edges), psi_bin_counts(current_sorted, edges))
@@ -163,7 +172,7 @@ def categorical_stats(reference_counts: IntArray, current_counts: IntArray) -> C
     else:
         expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
         chi2 = float(np.sum((table - expected) ** 2 / expected))
-        chi2_p = float(sps.chi2.sf(chi2, dof))
+        chi2_p = float(special.chdtrc(dof, chi2))  # what `scipy.stats.chi2.sf` calls
     return CategoricalStats(
         chi2=chi2,
         chi2_p_value=chi2_p,

@@ -229,6 +229,33 @@ def test_labels_compare_as_text_and_bools_as_numbers() -> None:
     assert report.features[1].scores["unseen_share"] == 0.0
 
 
+def test_category_dtype_gives_the_same_report_as_text() -> None:
+    """A `category` column is counted on its codes (unused categories, missing codes and a
+    different category order included) with the same result as the same labels as text."""
+    rng = np.random.default_rng(5)
+    reference = pd.Series(rng.choice(["a", "b", "c", None], 3_000, p=[0.5, 0.3, 0.15, 0.05]))
+    current = pd.Series(rng.choice(["c", "b", "a", "new"], 2_000, p=[0.4, 0.3, 0.2, 0.1]))
+    text = compute_drift(
+        reference.to_frame("c"),
+        current.to_frame("c"),
+        numeric=[],
+        categorical=["c"],
+        policy=NO_JOINT,
+    )
+    typed = compute_drift(
+        reference.astype(pd.CategoricalDtype(["unused", "c", "b", "a"])).to_frame("c"),
+        current.astype("category").to_frame("c"),
+        numeric=[],
+        categorical=["c"],
+        policy=NO_JOINT,
+    )
+    expected, found = text.features[0], typed.features[0]
+    assert found.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert found.scores == pytest.approx(expected.scores, rel=1e-12)
+    assert found.scores["unseen_share"] == pytest.approx(0.1, abs=0.02)
+    assert found.scores["reference_missing_share"] == pytest.approx(0.05, abs=0.01)
+
+
 def test_a_missing_column_is_named() -> None:
     frame = pd.DataFrame({"x0": [1.0, 2.0]})
     with pytest.raises(KeyError, match=r"current frame has no column\(s\) \['x0'\]"):
