@@ -41,13 +41,13 @@ def load_predictor(model: str, *, alias: str | None = None, version: str | None 
 
 def registry_aliases() -> dict[str, dict[str, str]]:
     """model -> {alias: version} for every registered model that has a champion."""
-    from mlaas.registry import list_models
+    from mlaas.registry import model_aliases
 
     wanted: dict[str, dict[str, str]] = {}
-    for row in list_models():
-        aliases = {str(a): str(v) for a, v in dict(row["aliases"]).items() if a in ALIASES}
+    for model, all_aliases in model_aliases().items():
+        aliases = {a: v for a, v in all_aliases.items() if a in ALIASES}
         if CHAMPION in aliases:
-            wanted[str(row["name"])] = aliases
+            wanted[model] = aliases
     return wanted
 
 

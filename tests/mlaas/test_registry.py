@@ -127,10 +127,30 @@ def test_manual_rollback_is_audited_and_compare_and_best_work(
     assert best_version("churn").version == "2"
     assert best_version("churn", "log_loss").version == "2"
 
+    from mlaas import registry
+
+    expected = {"churn": {CHAMPION: "1", **_other_aliases("churn")}}
+    assert registry.model_aliases() == expected  # the SQL read of MLflow's alias table
+    registry._alias_engine.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:  # a changed MLflow schema: the client answers
+        patch.setattr(registry, "_aliases_from_database", _fail)
+        assert registry.model_aliases() == expected
+
     with pytest.raises(RegistryError, match="no version '9'"):
         set_alias("churn", CHAMPION, "9", reason="typo")
     with pytest.raises(RegistryError, match="not registered"):
         list_versions("nosuch")
+
+
+def _other_aliases(model: str) -> dict[str, str]:
+    from mlaas.registry import client
+
+    aliases = dict(client().get_registered_model(model).aliases)
+    return {str(a): str(v) for a, v in aliases.items() if a != CHAMPION}
+
+
+def _fail(_uri: str) -> dict[str, dict[str, str]]:
+    raise RuntimeError("no such table: registered_model_aliases")
 
 
 def test_gate_scores_a_champion_from_an_older_spec_with_its_own_features(
