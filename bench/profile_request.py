@@ -43,7 +43,6 @@ def median_us(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
-    from mlaas.db import prediction_log
     from mlaas.serving.schema import check_records, records_to_matrix
     from services.prediction.responses import encode, native_body
     from services.prediction.schemas import PredictRequest, parse_predict_request
@@ -60,10 +59,13 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
         row.setdefault("created_at", outcome_time())
     engine = writer.engine
 
-    def insert() -> None:
+    fresh = iter(range(10**9))
+
+    def insert() -> None:  # new request ids each time, as in production (no conflicts)
+        suffix = f"-{next(fresh)}"
+        batch = [{**row, "request_id": row["request_id"] + suffix} for row in rows]
         with engine.begin() as conn:
-            conn.execute(prediction_log.delete())
-            conn.execute(writer._insert, rows)
+            conn.execute(writer._insert, batch)
 
     timed = {
         "parse_body": (
@@ -74,13 +76,17 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
         "validate": lambda: check_records(predictor._schema, records),
         "encode": lambda: records_to_matrix(predictor.compiled.encoding, records),
         "score": lambda: predictor.compiled.scores(X),
-        "build_prediction": lambda: predictor.predict_matrix(X),
+        "labels_and_probabilities": lambda: predictor.predict_matrix(X),
         "log_rows_build": lambda: _log_rows(service, outcome, records),
         "log_insert_off_path": insert,
         "response_encode": lambda: encode(native_body(outcome)),
     }
     result = {name: median_us(fn, repeat) for name, fn in timed.items()}
     del scores
+    # predict_matrix = score + labels/probabilities: count the score once.
+    result["labels_and_probabilities"] = round(
+        max(result["labels_and_probabilities"] - result["score"], 0.0), 1
+    )
     result["total_in_process"] = round(sum(result.values()), 1)
     return result
 
