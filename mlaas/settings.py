@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     airflow_api_url: str = ""  # default http://127.0.0.1:<airflow_port>
     airflow_username: str = "admin"
     airflow_password: str = ""  # default: the password `mlaas up` generated under airflow_home
+    training_heartbeat_s: float = 5.0  # how often a running job's worker proves it is alive
+    training_stale_after_s: float = 60.0  # no heartbeat this long (other host): attempt is dead
+    training_max_attempts: int = 3  # deliveries that may start a job before a lost worker fails it
+    training_reap_every_s: float = 30.0  # how often the training service looks for dead attempts
 
     # Monitoring service.
     monitoring_port: int = 8002

@@ -13,15 +13,22 @@ from typing import Any
 
 from mlaas.jobs import store
 from mlaas.jobs.liveness import attempt_alive
-from mlaas.jobs.runner import MAX_ATTEMPTS, STALE_AFTER_S, lost_reason
+from mlaas.jobs.runner import lost_reason
+from mlaas.settings import get_settings
 
 log = logging.getLogger("mlaas.jobs")
 
 
 def reap(
-    *, stale_after_s: float = STALE_AFTER_S, max_attempts: int = MAX_ATTEMPTS
+    *, stale_after_s: float | None = None, max_attempts: int | None = None
 ) -> list[dict[str, Any]]:
-    """Act on every running job with a dead attempt; returns what was done."""
+    """Act on every running job with a dead attempt; returns what was done (limits default to
+    the `training_stale_after_s` / `training_max_attempts` settings)."""
+    settings = get_settings()
+    if stale_after_s is None:
+        stale_after_s = settings.training_stale_after_s
+    if max_attempts is None:
+        max_attempts = settings.training_max_attempts
     actions: list[dict[str, Any]] = []
     for job in store.running_jobs():
         alive = attempt_alive(

@@ -2,7 +2,7 @@
 
 A delivery claims the job (queued -> running) or takes over a running job whose attempt is dead
 (a worker killed mid-job: Celery redelivers its unacknowledged task, or the reaper requeues it);
-the Optuna study then continues where the dead attempt stopped. After MAX_ATTEMPTS dead
+the Optuna study then continues where the dead attempt stopped. After `training_max_attempts` dead
 attempts the job fails with the reason. A delivery for a job another live attempt runs (a
 duplicate delivery) does nothing.
 
@@ -25,6 +25,7 @@ from mlaas.jobs.liveness import attempt_alive, hostname, this_process
 from mlaas.jobs.overrides import JobOverrides, apply, resolve_source
 from mlaas.pipeline import STEPS
 from mlaas.refs import FrameRef, Registration
+from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec, load_spec
 from mlaas.training.tune import (
     TUNE_CONTROL,
@@ -36,9 +37,6 @@ from mlaas.training.tune import (
 
 log = logging.getLogger("mlaas.jobs")
 
-MAX_ATTEMPTS = 3  # deliveries that may start a job before a lost worker fails it
-HEARTBEAT_S = 5.0
-STALE_AFTER_S = 60.0  # silent this long (another host): the attempt is dead
 SHARD_TASK = "mlaas.tune_shard"
 
 
@@ -51,8 +49,11 @@ def lost_reason(job: store.Job) -> str:
 
 
 @contextmanager
-def heartbeat(job_id: str, attempt: int, every_s: float = HEARTBEAT_S) -> Iterator[None]:
-    """Beat the job's heartbeat column from a thread for as long as the block runs."""
+def heartbeat(job_id: str, attempt: int, every_s: float | None = None) -> Iterator[None]:
+    """Beat the job's heartbeat column from a thread for as long as the block runs (every
+    `training_heartbeat_s` unless told otherwise)."""
+    if every_s is None:
+        every_s = get_settings().training_heartbeat_s
     stop = threading.Event()
 
     def beat() -> None:
@@ -83,9 +84,11 @@ def _claim(job_id: str, task_id: str | None) -> tuple[int | None, str]:
         return None, "cancelled before it started"
     if job.state != "running":
         return None, f"already {job.state}"
-    if attempt_alive(job.worker_hostname, job.worker_process, job.heartbeat_at, STALE_AFTER_S):
+    settings = get_settings()
+    stale_after_s = settings.training_stale_after_s
+    if attempt_alive(job.worker_hostname, job.worker_process, job.heartbeat_at, stale_after_s):
         return None, f"attempt {job.attempts} is still running on {job.worker_hostname}"
-    if job.attempts >= MAX_ATTEMPTS:
+    if job.attempts >= settings.training_max_attempts:
         store.finish(job_id, job.attempts, "failed", error=lost_reason(job))
         return None, "failed: worker lost too often"
     if not store.take_over(job_id, job.attempts, host=host, process=process, task_id=task_id):

@@ -31,13 +31,13 @@ from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
 from services.training.routes import jobs, pipelines, registry
 
 log = logging.getLogger("mlaas.training")
-REAP_EVERY_S = 30.0
 
 
 def _reap_forever(stop: threading.Event) -> None:
     from mlaas.jobs.reaper import reap
+    from mlaas.settings import get_settings
 
-    while not stop.wait(REAP_EVERY_S):
+    while not stop.wait(get_settings().training_reap_every_s):
         try:
             reap()
         except Exception:  # the next round retries; never kill the service

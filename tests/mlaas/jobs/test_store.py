@@ -67,7 +67,8 @@ def test_transitions_are_guarded_by_state_and_attempt(mlaas_home: Path) -> None:
 
 def test_reaper_requeues_dead_attempts_and_fails_after_max(mlaas_home: Path) -> None:
     from mlaas.jobs.reaper import reap
-    from mlaas.jobs.runner import MAX_ATTEMPTS, run_job
+    from mlaas.jobs.runner import run_job
+    from mlaas.settings import get_settings
 
     alive, _ = store.submit("churn", JobOverrides(), actor="t")
     store.claim_queued(alive.id, host=hostname(), process=this_process(), task_id=None)
@@ -82,7 +83,7 @@ def test_reaper_requeues_dead_attempts_and_fails_after_max(mlaas_home: Path) -> 
 
     lost, _ = store.submit("churn", JobOverrides(), actor="t")
     store.claim_queued(lost.id, host=hostname(), process=dead_process(), task_id=None)
-    store.record(lost.id, 1, attempts=MAX_ATTEMPTS)
+    store.record(lost.id, 1, attempts=get_settings().training_max_attempts)
     result = run_job(lost.id)  # a redelivery finds the last attempt dead, too often
     assert result["skipped"] == "failed: worker lost too often"
     failed = store.get_job(lost.id)
