@@ -222,10 +222,23 @@ def record_audit(
     return row_id
 
 
-def audit_rows(model: str | None = None, *, limit: int = 100) -> list[dict[str, Any]]:
+def audit_rows(
+    model: str | None = None,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Audit rows, newest first, filtered by who / what / since when."""
     query = audit_log.select().order_by(audit_log.c.at.desc()).limit(limit)
-    if model:
-        query = query.where(audit_log.c.model == model)
+    for column, value in ((audit_log.c.model, model), (audit_log.c.action, action)):
+        if value:
+            query = query.where(column == value)
+    if actor:
+        query = query.where(audit_log.c.actor == actor)
+    if since:
+        query = query.where(audit_log.c.at >= since)
     with get_engine().connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 

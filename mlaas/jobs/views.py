@@ -6,12 +6,8 @@ existing registry calls: versions with their plots, a comparison with plot URIs,
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from mlaas.db import audit_log, get_engine
 from mlaas.registry import VersionInfo, client, get_version, list_versions
 from mlaas.settings import get_settings
 
@@ -57,25 +53,3 @@ def comparison(name: str, a: str, b: str) -> dict[str, Any]:
     }
     result["tracking_uri"] = get_settings().mlflow_tracking_uri
     return result
-
-
-def audit(
-    *,
-    model: str | None = None,
-    action: str | None = None,
-    actor: str | None = None,
-    since: datetime | None = None,
-    limit: int = 100,
-) -> list[dict[str, Any]]:
-    """Audit rows, newest first, filtered (who / what / since when)."""
-    query = select(audit_log).order_by(audit_log.c.at.desc()).limit(limit)
-    if model:
-        query = query.where(audit_log.c.model == model)
-    if action:
-        query = query.where(audit_log.c.action == action)
-    if actor:
-        query = query.where(audit_log.c.actor == actor)
-    if since:
-        query = query.where(audit_log.c.at >= since)
-    with get_engine().connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]

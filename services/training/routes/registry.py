@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from mlaas.db import audit_rows
 from mlaas.jobs import views
 from mlaas.registry import RegistryError, list_models, set_alias
 from services.common import ApiError, require_json
@@ -75,5 +76,5 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Who did what, when and why: alias moves, registrations, jobs, keys (newest first)."""
-    rows = views.audit(model=model, action=action, actor=actor_name, since=since, limit=limit)
+    rows = audit_rows(model, action=action, actor=actor_name, since=since, limit=limit)
     return {"entries": rows}
