@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, read_parquet, write_parquet
+
+if TYPE_CHECKING:
+    from mlaas.drift.sources import ParquetSource
 
 QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 HISTOGRAM_BINS = 10  # quantile-based: about the same mass per bin (fewer when values repeat)
@@ -143,3 +146,11 @@ def load_profile(key: str) -> dict[str, Any]:
 def load_sample(profile: dict[str, Any]) -> pd.DataFrame:
     """The raw reference sample a profile points to (raises KeyError when it has none)."""
     return read_parquet(get_store(), profile["sample_key"])
+
+
+def sample_source(profile: dict[str, Any]) -> ParquetSource:
+    """The same sample as a drift source: its parquet read one column at a time, only the
+    columns asked for and never as a frame (raises KeyError when the profile has none)."""
+    from mlaas.drift.sources import ParquetSource
+
+    return ParquetSource(get_store().get_bytes(profile["sample_key"]))

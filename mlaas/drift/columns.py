@@ -1,4 +1,4 @@
-"""Turning one column of each frame into what the statistics need, without per-row Python.
+"""Turning one column of each side into what the statistics need, without per-row Python.
 
 Missing values (NaN, None, and infinities for numeric columns) are dropped before testing; the
 missing shares are reported next to the statistics instead, so a column that starts arriving
@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
+from mlaas.drift.sources import CategoryCodes
 from mlaas.drift.stats import FloatArray, IntArray
 
 COUNT_CHUNK = 1 << 16
@@ -38,10 +38,15 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def numeric_column(series: pd.Series) -> NumericColumn:
-    """Present values of a numeric (or bool) column as sorted float64: the one sort per
-    column and side that every numeric statistic reuses."""
-    ordered = np.sort(series.to_numpy(dtype=np.float64, na_value=np.nan))
+def numeric_column(values: FloatArray, *, in_place: bool = False) -> NumericColumn:
+    """Present values of a numeric column (float64, missing as NaN) sorted: the one sort per
+    column and side that every numeric statistic reuses. `in_place` sorts an array nobody
+    else holds without a copy."""
+    if in_place and values.flags.writeable:
+        values.sort()
+        ordered = values
+    else:
+        ordered = np.sort(values)
     # The sort puts -inf first and +inf, then NaN, last: the finite values are one slice.
     start = int(np.searchsorted(ordered, -np.inf, side="right"))
     stop = int(np.searchsorted(ordered, np.inf, side="left"))
@@ -58,32 +63,22 @@ def _counts(codes: npt.NDArray[np.integer[Any]], size: int) -> IntArray:
     return counts
 
 
-def _codes(series: pd.Series) -> tuple[IntArray, list[str]]:
-    """Counts per distinct value and the values as text. Labels compare as text because the
-    reference comes from parquet and live rows from JSON (1 vs "1" is one category). A
-    `category` column is counted on its own codes; other columns are factorized first."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
-    else:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return _counts(codes, len(uniques)), [str(value) for value in uniques]
-
-
-def category_counts(reference: pd.Series, current: pd.Series) -> CategoryCounts:
+def category_counts(reference: CategoryCodes, current: CategoryCodes) -> CategoryCounts:
     """Counts of both sides over the union of their categories. Only the distinct values go
-    through Python (to align labels); rows are counted by factorize + bincount."""
-    ref_counts, ref_labels = _codes(reference)
-    cur_counts, cur_labels = _codes(current)
-    labels = list(dict.fromkeys(ref_labels + cur_labels))
+    through Python (to align labels); rows are counted by bincount on the codes."""
+    ref_counts = _counts(reference.codes, len(reference.labels))
+    cur_counts = _counts(current.codes, len(current.labels))
+    labels = list(dict.fromkeys(reference.labels + current.labels))
     index = {label: i for i, label in enumerate(labels)}
-    ref_at = np.array([index[label] for label in ref_labels], dtype=np.int64)
-    cur_at = np.array([index[label] for label in cur_labels], dtype=np.int64)
+    ref_at = np.array([index[label] for label in reference.labels], dtype=np.int64)
+    cur_at = np.array([index[label] for label in current.labels], dtype=np.int64)
     aligned_ref = np.bincount(ref_at, weights=ref_counts, minlength=len(labels))
     aligned_cur = np.bincount(cur_at, weights=cur_counts, minlength=len(labels))
+    ref_rows, cur_rows = reference.codes.size, current.codes.size
     return CategoryCounts(
         labels=labels,
         reference=aligned_ref.astype(np.int64),
         current=aligned_cur.astype(np.int64),
-        reference_missing_share=_share(len(reference) - int(ref_counts.sum()), len(reference)),
-        current_missing_share=_share(len(current) - int(cur_counts.sum()), len(current)),
+        reference_missing_share=_share(ref_rows - int(ref_counts.sum()), ref_rows),
+        current_missing_share=_share(cur_rows - int(cur_counts.sum()), cur_rows),
     )

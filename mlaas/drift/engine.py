@@ -1,7 +1,9 @@
 """compute_drift: every feature, the prediction and a joint test in one report.
 
 Columns are independent, so they run on a small thread pool: the heavy steps (sorting,
-searchsorted, bincount) are NumPy calls that release the GIL.
+searchsorted, bincount) are NumPy calls that release the GIL. Each job reads its own column
+from the data's source (a frame, or parquet files read column by column) and drops it when
+done, so memory holds a few columns at a time, never a second copy of the tables.
 """
 
 from __future__ import annotations
@@ -10,20 +12,24 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
-import pandas as pd
 
-from mlaas.drift.columns import category_counts, numeric_column
+from mlaas.drift.columns import NumericColumn, category_counts, numeric_column
 from mlaas.drift.multivariate import domain_classifier_auc, mmd_test
 from mlaas.drift.report import ColumnKind, DriftReport, FeatureDrift, MultivariateDrift
+from mlaas.drift.sources import ColumnSource, FrameSource, as_source
 from mlaas.drift.stats import categorical_stats, numeric_stats
 from mlaas.specs import DriftPolicy, ModelSpec
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 PREDICTION = "prediction"
 PARALLEL_MIN_CELLS = 500_000  # below this many current values, threads cost more than they save
-Predictions: TypeAlias = np.ndarray[Any, Any] | pd.Series | None
+Predictions: TypeAlias = "np.ndarray[Any, Any] | pd.Series | None"
+Data: TypeAlias = "pd.DataFrame | ColumnSource"
 
 
 def _threshold(test: str, policy: DriftPolicy) -> float:
@@ -66,13 +72,24 @@ def _verdict(
     )
 
 
-def numeric_drift(
-    name: str, reference: pd.Series, current: pd.Series, policy: DriftPolicy, enough_data: bool
-) -> FeatureDrift:
+def _sorted_column(source: ColumnSource, name: str) -> NumericColumn:
     try:
-        ref, cur = numeric_column(reference), numeric_column(current)
+        values = source.numeric(name)
     except (TypeError, ValueError) as error:  # text in a numeric column, say
         raise ValueError(f"numeric feature {name!r} has non-numeric values: {error}") from None
+    return numeric_column(values, in_place=source.fresh_arrays)
+
+
+def numeric_drift(
+    name: str,
+    reference: ColumnSource,
+    current: ColumnSource,
+    policy: DriftPolicy,
+    enough_data: bool,
+) -> FeatureDrift:
+    """One numeric column of each side: read, sorted (the raw column is dropped), tested."""
+    ref = _sorted_column(reference, name)
+    cur = _sorted_column(current, name)
     scores = {
         "reference_missing_share": ref.missing_share,
         "current_missing_share": cur.missing_share,
@@ -91,9 +108,13 @@ def numeric_drift(
 
 
 def categorical_drift(
-    name: str, reference: pd.Series, current: pd.Series, policy: DriftPolicy, enough_data: bool
+    name: str,
+    reference: ColumnSource,
+    current: ColumnSource,
+    policy: DriftPolicy,
+    enough_data: bool,
 ) -> FeatureDrift:
-    counts = category_counts(reference, current)
+    counts = category_counts(reference.categorical(name), current.categorical(name))
     scores = {
         "reference_missing_share": counts.reference_missing_share,
         "current_missing_share": counts.current_missing_share,
@@ -114,8 +135,8 @@ def categorical_drift(
 
 
 def _multivariate(
-    reference: pd.DataFrame,
-    current: pd.DataFrame,
+    reference: ColumnSource,
+    current: ColumnSource,
     numeric: Sequence[str],
     categorical: Sequence[str],
     policy: DriftPolicy,
@@ -160,15 +181,16 @@ def _run(jobs: list[Callable[[], FeatureDrift]], *, cells: int) -> list[FeatureD
         return list(pool.map(lambda job: job(), jobs))
 
 
-def _check_columns(frame: pd.DataFrame, columns: Sequence[str], side: str) -> None:
-    missing = [name for name in columns if name not in frame.columns]
-    if missing:
-        raise KeyError(f"{side} frame has no column(s) {missing}")
+def _predictions(values: Any) -> ColumnSource:
+    import pandas as pd
+
+    column = pd.Series(values).reset_index(drop=True)
+    return FrameSource(column.to_frame(PREDICTION))
 
 
 def compute_drift(
-    reference: pd.DataFrame,
-    current: pd.DataFrame,
+    reference: Data,
+    current: Data,
     *,
     numeric: Sequence[str],
     categorical: Sequence[str],
@@ -181,32 +203,30 @@ def compute_drift(
     """Compare `current` with `reference` feature by feature (the policy's test per type),
     on the predictions when both are given, and jointly (the policy's multivariate test).
 
-    The dataset drifts when the share of drifted features reaches `policy.drift_share` or
-    the joint test drifts. With fewer than `policy.min_rows` current rows every statistic
-    is still reported, but nothing is called drifted and the joint test is skipped.
+    Either side is a pandas frame or a `ColumnSource` (say `ParquetSource` over the files):
+    columns are read one at a time inside their job, so a source never has the whole table
+    in memory. The dataset drifts when the share of drifted features reaches
+    `policy.drift_share` or the joint test drifts. With fewer than `policy.min_rows` current
+    rows every statistic is still reported, but nothing is called drifted and the joint test
+    is skipped.
     """
-    for frame, side in ((reference, "reference"), (current, "current")):
-        _check_columns(frame, [*numeric, *categorical], side)
-    enough_data = len(current) >= policy.min_rows
+    ref, cur = as_source(reference), as_source(current)
+    for source, side in ((ref, "reference"), (cur, "current")):
+        source.require([*numeric, *categorical], side)
+    enough_data = cur.rows >= policy.min_rows
     jobs: list[Callable[[], FeatureDrift]] = [
-        *(
-            partial(numeric_drift, name, reference[name], current[name], policy, enough_data)
-            for name in numeric
-        ),
-        *(
-            partial(categorical_drift, name, reference[name], current[name], policy, enough_data)
-            for name in categorical
-        ),
+        *(partial(numeric_drift, name, ref, cur, policy, enough_data) for name in numeric),
+        *(partial(categorical_drift, name, ref, cur, policy, enough_data) for name in categorical),
     ]
     if reference_predictions is not None and current_predictions is not None:
         drift = numeric_drift if prediction_kind == "numeric" else categorical_drift
-        ref_pred, cur_pred = pd.Series(reference_predictions), pd.Series(current_predictions)
+        ref_pred, cur_pred = _predictions(reference_predictions), _predictions(current_predictions)
         jobs.append(partial(drift, PREDICTION, ref_pred, cur_pred, policy, enough_data))
-    results = _run(jobs, cells=len(current) * len(jobs))
+    results = _run(jobs, cells=cur.rows * len(jobs))
     prediction = results.pop() if len(results) > len(numeric) + len(categorical) else None
     multivariate = (
-        _multivariate(reference, current, numeric, categorical, policy, seed)
-        if enough_data and len(reference) > 0 and (numeric or categorical)
+        _multivariate(ref, cur, numeric, categorical, policy, seed)
+        if enough_data and ref.rows > 0 and (numeric or categorical)
         else None
     )
     drifted = [feature.feature for feature in results if feature.drifted]
@@ -221,15 +241,15 @@ def compute_drift(
         drift_share_threshold=policy.drift_share,
         dataset_drift=enough_data and (share >= policy.drift_share or joint),
         enough_data=enough_data,
-        reference_rows=len(reference),
-        current_rows=len(current),
+        reference_rows=ref.rows,
+        current_rows=cur.rows,
     )
 
 
 def drift_for_spec(
     spec: ModelSpec,
     profile: dict[str, Any],
-    current: pd.DataFrame,
+    current: Data,
     *,
     reference_predictions: Predictions = None,
     current_predictions: Predictions = None,
@@ -237,11 +257,12 @@ def drift_for_spec(
     seed: int = 0,
 ) -> DriftReport:
     """Drift of live rows against the raw sample stored with the model's profile, with the
-    spec's feature types and drift policy."""
-    from mlaas.profiles import load_sample
+    spec's feature types and drift policy. The sample is read from the lake column by
+    column: only the spec's features, and no frame of it."""
+    from mlaas.profiles import sample_source
 
     return compute_drift(
-        load_sample(profile),
+        sample_source(profile),
         current,
         numeric=spec.numeric_features,
         categorical=spec.categorical_features,

@@ -1,15 +1,20 @@
 """Joint drift tests over all features, on a bounded subsample so they cost the same on a
 thousand rows or a billion: a domain classifier (can a model tell reference rows from current
-rows?) and a kernel two-sample test (MMD with a permutation p-value)."""
+rows?) and a kernel two-sample test (MMD with a permutation p-value). Only the sampled rows
+of the features are ever taken from the sources."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from mlaas.drift.sources import ColumnSource
 from mlaas.drift.stats import FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DOMAIN_SAMPLE_ROWS = 5_000  # per side: the AUC standard error is then about 0.006
 DOMAIN_FOLDS = 3
@@ -19,10 +24,13 @@ DOMAIN_BINS = 63  # histogram bins per feature: coarse is enough to see a shift,
 DOMAIN_TREES = 30
 
 
-def _subsample(frame: pd.DataFrame, rows: int, rng: np.random.Generator) -> pd.DataFrame:
-    if len(frame) <= rows:
-        return frame
-    return frame.iloc[np.sort(rng.choice(len(frame), size=rows, replace=False))]
+def _subsample(
+    source: ColumnSource, names: Sequence[str], rows: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """`names` at `rows` seeded random rows of the source (all of them if it has fewer)."""
+    if source.rows <= rows:
+        return source.take(names, None)
+    return source.take(names, np.sort(rng.choice(source.rows, size=rows, replace=False)))
 
 
 def _stacked(
@@ -33,6 +41,8 @@ def _stacked(
 ) -> tuple[FloatArray, FloatArray, list[pd.Series]]:
     """Numeric block (float64, non-finite as NaN) and categorical columns (text labels,
     missing kept) of reference rows then current rows."""
+    import pandas as pd
+
     both = pd.concat([reference, current], ignore_index=True)
     block = both[list(numeric)].to_numpy(dtype=np.float64, na_value=np.nan)
     block[~np.isfinite(block)] = np.nan
@@ -42,8 +52,8 @@ def _stacked(
 
 
 def domain_classifier_auc(
-    reference: pd.DataFrame,
-    current: pd.DataFrame,
+    reference: ColumnSource,
+    current: ColumnSource,
     *,
     numeric: Sequence[str],
     categorical: Sequence[str],
@@ -54,14 +64,16 @@ def domain_classifier_auc(
     reference rows, and the rows it used; None when a side is too small to cross-validate.
     Out-of-fold scores keep the AUC honest (an overfitted model scores 0.5, not 1).
     LightGBM on one thread: no process-wide OpenMP pool to fight the caller's threads."""
+    import pandas as pd
     from lightgbm import LGBMClassifier
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
-    if min(len(reference), len(current)) < DOMAIN_FOLDS:
+    if min(reference.rows, current.rows) < DOMAIN_FOLDS:
         return None
     rng = np.random.default_rng(seed)
-    ref, cur = _subsample(reference, rows, rng), _subsample(current, rows, rng)
+    names = [*numeric, *categorical]
+    ref, cur = _subsample(reference, names, rows, rng), _subsample(current, names, rows, rng)
     block, target, labels = _stacked(ref, cur, numeric, categorical)
     codes = [pd.factorize(column)[0].astype(np.float64) for column in labels]
     for code in codes:
@@ -88,8 +100,8 @@ def domain_classifier_auc(
 
 
 def mmd_test(
-    reference: pd.DataFrame,
-    current: pd.DataFrame,
+    reference: ColumnSource,
+    current: ColumnSource,
     *,
     numeric: Sequence[str],
     categorical: Sequence[str],
@@ -101,10 +113,13 @@ def mmd_test(
     its permutation p-value, and the rows used; None when a side has fewer than 2 rows.
     Numeric columns are standardised on the reference (missing -> the reference mean),
     categorical ones one-hot encoded. All permutations run as one matrix product."""
-    if min(len(reference), len(current)) < 2:
+    import pandas as pd
+
+    if min(reference.rows, current.rows) < 2:
         return None
     rng = np.random.default_rng(seed)
-    ref, cur = _subsample(reference, rows, rng), _subsample(current, rows, rng)
+    names = [*numeric, *categorical]
+    ref, cur = _subsample(reference, names, rows, rng), _subsample(current, names, rows, rng)
     block, target, labels = _stacked(ref, cur, numeric, categorical)
     n_ref = len(ref)
     mean = np.nanmean(block[:n_ref], axis=0) if n_ref and block.size else 0.0
