@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -151,48 +151,75 @@ class ParquetSource(ColumnSource):
     def columns(self) -> list[str]:
         return list(self._types)
 
-    def _column(self, name: str) -> pa.ChunkedArray:
-        """One column of every file. Text columns are read as dictionary arrays (codes and
-        distinct values), never as one Python string per row."""
+    def _dictionary(self, name: str) -> list[str]:
+        """[name] when the column holds text: read as dictionary arrays (codes and distinct
+        values), never as one Python string per row."""
         import pyarrow as pa
 
         if name not in self._types:
             raise KeyError(f"{self.kind} has no column {name!r}")
-        text = pa.types.is_string(self._types[name]) or pa.types.is_large_string(self._types[name])
-        dictionary = [name] if text else []
+        kind = self._types[name]
+        return [name] if pa.types.is_string(kind) or pa.types.is_large_string(kind) else []
+
+    def _column(self, name: str) -> pa.ChunkedArray:
+        """One whole column of every file (for the joint tests' row samples)."""
+        import pyarrow as pa
+
+        dictionary = self._dictionary(name)
         chunks = []
         for file in self._files:
             table = self._open(file, dictionary=dictionary).read(columns=[name])
             chunks.extend(table.column(0).chunks)
-        return pa.chunked_array(chunks, type=chunks[0].type if chunks else None)
+        return pa.chunked_array(chunks, type=self._types[name] if not chunks else chunks[0].type)
+
+    def _row_groups(self, name: str) -> Iterator[pa.Array]:
+        """The column one row group at a time: the arrow copy of a column never exceeds
+        a row group, the caller copies each into its own NumPy array."""
+        dictionary = self._dictionary(name)
+        for file in self._files:
+            reader = self._open(file, dictionary=dictionary)
+            for group in range(reader.num_row_groups):
+                yield from reader.read_row_group(group, columns=[name]).column(0).chunks
 
     def numeric(self, name: str) -> FloatArray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        column = self._column(name)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        try:
-            column = pc.cast(column, pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-            raise ValueError(str(error)) from None
-        values: FloatArray = column.fill_null(np.nan).to_numpy()
+        values = np.empty(self._rows, dtype=np.float64)
+        at = 0
+        for chunk in self._row_groups(name):
+            if pa.types.is_dictionary(chunk.type):
+                chunk = chunk.dictionary_decode()
+            try:
+                chunk = pc.cast(chunk, pa.float64())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+                raise ValueError(str(error)) from None
+            part = values[at : at + len(chunk)]
+            _copy_fixed_width(chunk, part, missing=np.nan)
+            at += len(chunk)
         return values
 
     def categorical(self, name: str) -> CategoryCodes:
+        """Codes into the labels met so far: each row group's dictionary (its distinct
+        values only) is mapped onto them, then its codes are translated in one NumPy step."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        column = self._column(name)
-        if not pa.types.is_dictionary(column.type):  # numbers or booleans used as categories
-            column = pc.dictionary_encode(column)
-        column = column.unify_dictionaries()  # one dictionary for every chunk
-        if column.num_chunks == 0:
-            return CategoryCodes(np.empty(0, dtype=np.int32), [])
-        labels = [str(value) for value in column.chunk(0).dictionary.to_pylist()]
-        codes = [pc.fill_null(chunk.indices, -1).to_numpy() for chunk in column.chunks]
-        return CategoryCodes(codes[0] if len(codes) == 1 else np.concatenate(codes), labels)
+        codes = np.empty(self._rows, dtype=np.int32)
+        index: dict[str, int] = {}
+        at = 0
+        for chunk in self._row_groups(name):
+            if not pa.types.is_dictionary(chunk.type):  # numbers or booleans as categories
+                chunk = pc.dictionary_encode(chunk)
+            local = [str(value) for value in chunk.dictionary.to_pylist()]
+            to_global = np.array([index.setdefault(label, len(index)) for label in local])
+            part = codes[at : at + len(chunk)]
+            _copy_fixed_width(pc.cast(chunk.indices, pa.int32()), part, missing=-1)
+            if to_global.size:
+                present = part >= 0
+                part[present] = to_global[part[present]]
+            at += len(chunk)
+        return CategoryCodes(codes, list(index))
 
     def take(self, names: Sequence[str], rows: npt.NDArray[np.intp] | None) -> pd.DataFrame:
         """Read one column at a time and keep only the sampled rows of each. Categorical
@@ -209,6 +236,21 @@ class ParquetSource(ColumnSource):
                 column = column.cast(column.type.value_type)
             data[name] = column.to_pandas()
         return pd.DataFrame(data, columns=list(names))
+
+
+def _copy_fixed_width(array: pa.Array, out: npt.NDArray[Any], *, missing: float) -> None:
+    """Copy a fixed-width arrow array into `out`, nulls as `missing`, straight from its
+    buffers: pyarrow's own `to_numpy` conversion imports pandas (~45 MB) to handle nulls."""
+    size = len(array)
+    if size == 0:
+        return
+    validity, data = array.buffers()[:2]
+    end = array.offset + size
+    out[:] = np.frombuffer(data, dtype=out.dtype, count=end)[array.offset :]
+    if array.null_count:
+        bits = np.frombuffer(validity, dtype=np.uint8)
+        valid = np.unpackbits(bits, count=end, bitorder="little")[array.offset :]
+        out[valid == 0] = missing
 
 
 def as_source(data: Any) -> ColumnSource:
