@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     serving_poll_s: float = 5.0  # how often the service re-reads the registry aliases
     serving_rate_per_s: float = 1000.0  # per API key (token bucket; Redis-backed when set)
     serving_burst: int = 2000
+    serving_native_trees: bool = True  # compile LightGBM trees to machine code for batches
 
     # Training service (jobs API) and Airflow's REST API (the embedded `airflow standalone`).
     training_port: int = 8001

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -140,8 +141,14 @@ class CompiledPipeline:
         """Class probabilities (n, k) for classifiers, values (n,) for regressors."""
         est = self.estimator
         if self.family == "lightgbm":
+            native = self.cache.get("native") if X.shape[0] > 1 else None
             fast = self._lightgbm_row() if X.shape[0] == 1 else None
-            out = fast(X) if fast else np.asarray(est.booster_.predict(X, num_threads=1))
+            if native is not None:
+                out = native.predict(X)
+            elif fast is not None:
+                out = fast(X)
+            else:
+                out = np.asarray(est.booster_.predict(X, num_threads=1))
         elif self.family == "random_forest":
             return np.asarray(est.predict_proba(X) if self.classification else est.predict(X))
         elif self.family == "ridge":
@@ -161,6 +168,17 @@ class CompiledPipeline:
             both[:, 1] = out
             return both
         return out
+
+    def compile_native(self, cache_dir: Path) -> bool:
+        """Compile LightGBM trees to machine code for batches (`mlaas.serving.native_trees`);
+        False (the booster keeps scoring) for other families or when compilation fails."""
+        if self.family != "lightgbm":
+            return False
+        if "native" not in self.cache:
+            from mlaas.serving.native_trees import compile_booster
+
+            self.cache["native"] = compile_booster(self.estimator.booster_, cache_dir)
+        return self.cache["native"] is not None
 
     def _lightgbm_row(self) -> _LightGBMRow | None:
         if "lightgbm_row" not in self.cache:

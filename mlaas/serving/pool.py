@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -64,9 +65,11 @@ class ModelPool:
         *,
         loader: Loader = load_predictor,
         source: Callable[[], dict[str, dict[str, str]]] = registry_aliases,
+        native_cache: Path | None = None,
     ) -> None:
         self._loader = loader
         self._source = source
+        self.native_cache = native_cache  # where compiled trees are kept; None: booster only
         self._snapshot: Mapping[tuple[str, str], Served] = MappingProxyType({})
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
@@ -138,7 +141,7 @@ class ModelPool:
                 predictor = self._loader(model, version=version)
                 warm = getattr(predictor, "warm", None)
                 if callable(warm):
-                    warm()
+                    warm(native_cache=self.native_cache) if self.native_cache else warm()
             except Exception as error:  # noqa: BLE001 - any load failure keeps the old version
                 self.load_failures_total += 1
                 problem = f"v{version} ({alias}): {type(error).__name__}: {error}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -147,8 +148,11 @@ class Predictor:
         outputs = {"task": self.task, "target": self.spec.target, "classes": self.classes}
         return {"inputs": inputs, "outputs": outputs}
 
-    def warm(self) -> None:
-        """Score (and explain) one all-imputed record so the first request is not slow."""
+    def warm(self, *, native_cache: Path | None = None) -> None:
+        """Compile the trees for batches (when `native_cache` is given), then score and explain
+        one all-imputed record so the first request is not slow."""
+        if native_cache is not None and self.compiled is not None:
+            self.compiled.compile_native(native_cache)
         record: dict[str, Any] = dict.fromkeys(self.feature_names)
         self.predict_records([record])
         try:

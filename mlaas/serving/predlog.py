@@ -14,6 +14,11 @@ value that cannot be bound) go to `spool_dir/rejected/` and are never retried; a
 Duplicates: the table is unique on (request_id, variant) and inserts use the dialect's
 ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simply replayed whole;
 rows already in are skipped by the database, so nothing is written twice.
+
+A request hands over all its rows as one `LogBlock` (one queue item, one timestamp); the writer
+expands it. On SQLite the rows go to the driver's executemany as ready tuples (JSON encoded by
+msgspec, the timestamp bound once per block): SQLAlchemy's per-row processing cost 12-20 µs a
+row, and on a 1,000-record batch request that GIL time was more than the whole request's.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +37,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from mlaas.db import insert_ignoring_conflicts, prediction_log, utcnow
+from mlaas.db import insert_ignoring_conflicts, json_text, prediction_log, utcnow
 
 log = logging.getLogger("mlaas.serving.predlog")
 
@@ -42,6 +48,117 @@ COLUMNS = frozenset(REQUIRED) | {"created_at", "inputs", "latency_ms"}
 def insert_ignoring_duplicates(engine: Engine) -> Any:
     """INSERT into prediction_log that skips rows already there (same request id + variant)."""
     return insert_ignoring_conflicts(engine, prediction_log, ["request_id", "variant"])
+
+
+@dataclass(frozen=True, slots=True)
+class LogBlock:
+    """The log rows of one request: record i of a multi-record request is `<request_id>:<i>`."""
+
+    request_id: str
+    model: str
+    version: str
+    variant: str
+    inputs: Sequence[Any]  # the records (dicts, or structs msgspec encodes the same way)
+    outputs: Sequence[Any]
+    probabilities: Sequence[Any] | None  # per record {class: p}, or None (regression)
+    latency_ms: float
+    created_at: datetime
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def request_ids(self) -> list[str]:
+        if len(self.inputs) == 1:
+            return [self.request_id]
+        return [f"{self.request_id}:{i}" for i in range(len(self.inputs))]
+
+    def output_cells(self) -> list[dict[str, Any]]:
+        probabilities = self.probabilities or [None] * len(self.outputs)
+        return [
+            {"output": output, "probabilities": proba}
+            for output, proba in zip(self.outputs, probabilities, strict=True)
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One table row per record (what the spool and the generic insert take)."""
+        shared = {
+            "created_at": self.created_at,
+            "model": self.model,
+            "version": self.version,
+            "variant": self.variant,
+            "latency_ms": self.latency_ms,
+        }
+        return [
+            {**shared, "request_id": rid, "inputs": _plain(record), "outputs": cell}
+            for rid, record, cell in zip(
+                self.request_ids(), self.inputs, self.output_cells(), strict=True
+            )
+        ]
+
+
+def _plain(record: Any) -> Any:
+    """A record as a plain dict (structs become dicts) for code that expects JSON values."""
+    if isinstance(record, dict):
+        return record
+    import msgspec
+
+    return msgspec.structs.asdict(record)
+
+
+Item = dict[str, Any] | LogBlock
+
+
+def _expand(items: Sequence[Item]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        rows.extend(item.rows() if isinstance(item, LogBlock) else [item])
+    return rows
+
+
+class _SqliteRows:
+    """Driver-level executemany for SQLite: parameters built as tuples, JSON by msgspec."""
+
+    COLUMNS = ("request_id", "created_at", "model", "version", "variant", "inputs", "outputs")
+
+    def __init__(self, engine: Engine) -> None:
+        names = [*self.COLUMNS, "latency_ms"]
+        self.sql = (
+            f"INSERT INTO {prediction_log.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)}) "
+            "ON CONFLICT (request_id, variant) DO NOTHING"
+        )
+        column = prediction_log.c.created_at
+        self._stamp = column.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+
+    def stamp(self, value: datetime) -> Any:
+        return self._stamp(value) if self._stamp else value
+
+    def params(self, items: Sequence[Item]) -> list[tuple[Any, ...]]:
+        params: list[tuple[Any, ...]] = []
+        for item in items:
+            if isinstance(item, LogBlock):
+                head = (self.stamp(item.created_at), item.model, item.version, item.variant)
+                latency = float(item.latency_ms)
+                inputs = [json_text(record) for record in item.inputs]
+                outputs = [json_text(cell) for cell in item.output_cells()]
+                params.extend(
+                    (rid, *head, i, o, latency)
+                    for rid, i, o in zip(item.request_ids(), inputs, outputs, strict=True)
+                )
+            else:
+                params.append(
+                    (
+                        item["request_id"],
+                        self.stamp(item["created_at"]),
+                        item["model"],
+                        item["version"],
+                        item["variant"],
+                        json_text(item["inputs"]),
+                        json_text(item["outputs"]),
+                        float(item["latency_ms"]),
+                    )
+                )
+        return params
 
 
 class PredictionLogWriter:
@@ -68,11 +185,12 @@ class PredictionLogWriter:
         self.replayed = 0  # rows inserted from spool files
         self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
         self._insert = insert_ignoring_duplicates(engine)
-        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._sqlite = _SqliteRows(engine) if engine.dialect.name == "sqlite" else None
+        self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._sequence = 0
         self._next_retry = 0.0
-        self._held: list[dict[str, Any]] = []
+        self._held: list[Item] = []
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="mlaas-predlog", daemon=True)
         self._thread.start()
@@ -102,6 +220,14 @@ class PredictionLogWriter:
             self.queued += 1
         self._queue.put(item)
 
+    def submit_block(self, block: LogBlock) -> None:
+        """Enqueue the rows of one request at once (see LogBlock)."""
+        if self._closed:
+            raise RuntimeError("prediction log writer is closed")
+        with self._lock:
+            self.queued += len(block)
+        self._queue.put(block)
+
     def close(self, timeout_s: float = 60.0) -> int:
         """Write everything queued, replay the spool; returns rows still spooled (DB down)."""
         if not self._closed:
@@ -121,22 +247,24 @@ class PredictionLogWriter:
             self._guarded(batch, replay_due=False)
         self._guarded([], replay_due=True)
         if self._held:
-            log.error("%d prediction log rows could not be stored anywhere", len(self._held))
+            log.error("%d prediction log rows could not be stored anywhere", _count(self._held))
 
-    def _guarded(self, batch: list[dict[str, Any]], *, replay_due: bool) -> None:
+    def _guarded(self, batch: list[Item], *, replay_due: bool) -> None:
         batch, self._held = self._held + batch, []
         try:
             self._handle(batch, replay_due=replay_due)
         except Exception:  # noqa: BLE001 - the writer thread must outlive any bad batch
-            log.exception("prediction log writer failed; holding %d rows", len(batch))
+            log.exception("prediction log writer failed; holding %d rows", _count(batch))
             self._held = batch
             self._next_retry = time.monotonic() + self.retry_interval_s
 
-    def _collect(self, *, wait: bool = True) -> tuple[list[dict[str, Any]], bool]:
-        """Up to batch_size rows, waiting at most flush_interval_s; True once close() was asked."""
-        batch: list[dict[str, Any]] = []
+    def _collect(self, *, wait: bool = True) -> tuple[list[Item], bool]:
+        """About batch_size rows (a block is never split), waiting at most flush_interval_s;
+        True once close() was asked."""
+        batch: list[Item] = []
+        rows = 0
         deadline = time.monotonic() + (self.flush_interval_s if wait else 0.0)
-        while len(batch) < self.batch_size:
+        while rows < self.batch_size:
             try:
                 item = self._queue.get(timeout=max(1e-4, deadline - time.monotonic()))
             except queue.Empty:
@@ -144,30 +272,39 @@ class PredictionLogWriter:
             if item is None:
                 return batch, True
             batch.append(item)
+            rows += len(item)
         return batch, False
 
-    def _handle(self, batch: list[dict[str, Any]], *, replay_due: bool) -> None:
+    def _handle(self, batch: list[Item], *, replay_due: bool) -> None:
         """Replay the spool when due; then insert the batch, or spool it behind older rows."""
         if replay_due and self.spool_files():
             self._replay()
         if not batch:
             return
         if not self.spool_files() and self._write(batch) is None:
-            self.written += len(batch)
+            self.written += _count(batch)
             return
         try:
-            self._spool(batch)
+            self._spool(_expand(batch))
         except OSError:  # disk full or spool gone: keep the rows in memory and try again
-            log.exception("cannot spool %d prediction log rows; holding them", len(batch))
+            log.exception("cannot spool %d prediction log rows; holding them", _count(batch))
             self._held = batch
 
-    def _write(self, rows: list[dict[str, Any]]) -> SQLAlchemyError | None:
+    def _write(self, items: Sequence[Item]) -> SQLAlchemyError | None:
         """Insert (duplicates skipped); the error if the database said no."""
         try:
-            with self.engine.begin() as conn:
-                conn.execute(self._insert, rows)
+            if self._sqlite is not None:
+                try:
+                    params = self._sqlite.params(items)
+                except (TypeError, ValueError, KeyError) as bad:  # a value no table could bind
+                    raise StatementError(str(bad), self._sqlite.sql, None, bad) from None
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(self._sqlite.sql, params)
+            else:
+                with self.engine.begin() as conn:
+                    conn.execute(self._insert, _expand(items))
         except SQLAlchemyError as error:
-            log.warning("prediction log insert of %d rows failed: %s", len(rows), error)
+            log.warning("prediction log insert of %d rows failed: %s", _count(items), error)
             return error
         return None
 
@@ -229,6 +366,10 @@ class PredictionLogWriter:
         self.replayed += len(rows) - len(bad)
         self.rejected += len(bad)
         return True
+
+
+def _count(items: Sequence[Item]) -> int:
+    return sum(len(item) if isinstance(item, LogBlock) else 1 for item in items)
 
 
 def _row_at_fault(error: SQLAlchemyError) -> bool:

@@ -10,16 +10,18 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlaas.db import utcnow
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
 from mlaas.serving.pool import ModelPool
 from mlaas.serving.predictor import Prediction, Predictor
-from mlaas.serving.predlog import PredictionLogWriter
+from mlaas.serving.predlog import LogBlock, PredictionLogWriter
 from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
 from mlaas.settings import Settings, get_settings
 
@@ -98,7 +100,11 @@ class PredictionService:
 
         settings = settings or get_settings()
         return cls(
-            pool=ModelPool(),
+            pool=ModelPool(
+                native_cache=settings.home / "cache" / "trees"
+                if settings.serving_native_trees
+                else None
+            ),
             cache=PredictionCache(settings.redis_url or None),
             prediction_log=PredictionLogWriter(
                 get_engine(), Path(settings.home) / "spool" / "prediction_log"
@@ -269,24 +275,20 @@ class PredictionService:
         request_id: str,
         predictor: Predictor,
         variant: str,
-        records: list[dict[str, Any]],
+        records: Sequence[Any],
         prediction: Prediction,
         latency_ms: float,
     ) -> None:
-        probabilities: list[dict[str, float] | None] = (
-            list(prediction.probabilities) if prediction.probabilities else [None] * len(records)
-        )
-        for index, (record, output, proba) in enumerate(
-            zip(records, prediction.outputs, probabilities, strict=True)
-        ):
-            self.prediction_log.submit(
-                {
-                    "request_id": request_id if len(records) == 1 else f"{request_id}:{index}",
-                    "model": predictor.model,
-                    "version": predictor.version,
-                    "variant": variant,
-                    "inputs": record,
-                    "outputs": {"output": output, "probabilities": proba},
-                    "latency_ms": latency_ms,
-                }
+        self.prediction_log.submit_block(
+            LogBlock(
+                request_id=request_id,
+                model=predictor.model,
+                version=predictor.version,
+                variant=variant,
+                inputs=records,
+                outputs=prediction.outputs,
+                probabilities=prediction.probabilities,
+                latency_ms=latency_ms,
+                created_at=utcnow(),
             )
+        )
