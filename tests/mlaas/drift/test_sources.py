@@ -197,3 +197,19 @@ def test_parquet_drift_needs_no_pandas(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=root, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("offset", [0, 3, 8, 13])
+def test_arrow_buffers_copy_with_offsets_and_nulls(offset: int) -> None:
+    """Slices of arrow arrays start inside their buffers (and their validity bitmaps)."""
+    from mlaas.drift.sources import _copy_fixed_width
+
+    values = [float(i) if i % 3 else None for i in range(40)]
+    array = pa.array(values, type=pa.float64()).slice(offset, 20)
+    out = np.empty(20)
+    _copy_fixed_width(array, out, missing=np.nan)
+    expected = np.array([np.nan if v is None else v for v in values[offset : offset + 20]])
+    np.testing.assert_array_equal(out, expected)
+    codes = np.empty(20, dtype=np.int32)
+    _copy_fixed_width(pa.array(range(40), type=pa.int32()).slice(offset, 20), codes, missing=-1)
+    np.testing.assert_array_equal(codes, np.arange(offset, offset + 20))

@@ -12,6 +12,7 @@ from mlaas.drift.stats import (
     KS_EXACT_P_MAX_N,
     PSI_EPSILON,
     categorical_stats,
+    chi2_sf,
     ks_p_value,
     ks_wasserstein,
     numeric_stats,
@@ -177,3 +178,13 @@ def test_categorical_psi_uses_floored_shares() -> None:
     r = np.array([0.5, 0.5, PSI_EPSILON])
     c = np.array([0.25, 0.5, 0.25])
     assert found.psi == pytest.approx(float(np.sum((c - r) * np.log(c / r))), rel=TOL)
+
+
+@pytest.mark.parametrize("dof", [1, 2, 3, 4, 7, 10, 49, 50, 301, 1000])
+def test_chi2_survival_equals_scipy(dof: int) -> None:
+    """The closed form against SciPy from p ~ 1 to p far below 1e-100 (relative 1e-9)."""
+    for statistic in [1e-8, 0.01, 0.5, 1.0, dof / 2, dof, dof + 3 * np.sqrt(2 * dof), 4 * dof]:
+        for x in (statistic, statistic + 50.0, statistic * 10 + 200.0, statistic * 40 + 900):
+            expected = float(stats.chi2.sf(x, dof))
+            assert chi2_sf(dof, x) == pytest.approx(expected, rel=TOL, abs=1e-300), (dof, x)
+    assert chi2_sf(dof, 0.0) == 1.0
