@@ -1,17 +1,22 @@
 """Drift on a million rows: our engine (mlaas.drift) vs Evidently's DataDriftPreset.
 
-Data (seeded, generated once by a separate child and saved as .npy blocks that every measured
-child loads into the same frames: float64 numeric columns, pandas `category` ones): 16 numeric and
-4 categorical features, a 100,000-row reference and a 1,000,000-row current frame; a shift is
-injected into a known set of features (mean shifts, a scale change, changed category shares) and
-every other feature keeps its distribution.
+Data (seeded, generated once by a separate child): 16 numeric and 4 categorical features, a
+100,000-row reference and a 1,000,000-row current table; a shift is injected into a known set of
+features (mean shifts, a scale change, changed category shares) and every other feature keeps its
+distribution. The generator saves the same values twice: as .npy blocks that the in-memory
+children load into the same frames (float64 numeric columns, pandas `category` ones), and as one
+parquet file per side (snappy, row groups of 131,072 rows, categorical columns dictionary-encoded
+strings) for the streaming child.
 
-Three children, one after the other, each doing one job so its peak memory is its own (VmHWM,
-cross-checked by the parent's wait4 ru_maxrss): ours per-feature only (the like-for-like
-report: Evidently's preset has no joint test), ours with the domain-classifier joint test, and
+Five children, one after the other, each doing one job so its peak memory is its own (VmHWM,
+cross-checked by the parent's wait4 ru_maxrss): ours per-feature on in-memory frames (the
+like-for-like report: Evidently's preset has no joint test), ours per-feature streaming from the
+parquet files (`ParquetSource`: one column at a time, no pandas; its time INCLUDES reading and
+decoding the data), ours on frames with the domain-classifier joint test, reading the parquet
+files into pandas frames (what the frame engines would pay to start from the same files), and
 Evidently 0.7 from a separate venv (bench/.venv-evidently, created on first use: Evidently 0.7
-needs pandas < 3 and pins packages the project does not). The timed part is the drift
-computation only; the peak covers the whole process.
+needs pandas < 3 and pins packages the project does not). For the frame children the timed part
+is the drift computation only; every peak covers the whole process.
 
 Evidently picks its per-column test from the data: above 1,000 rows, Wasserstein distance
 (normalised by the reference std, threshold 0.1) for numeric columns and Jensen-Shannon distance
@@ -20,7 +25,8 @@ jensen_shannon; the JS threshold converted from Evidently's natural-log distance
 one) and, on top, KS, chi-squared and PSI for every column (and, in the second run, the
 domain-classifier joint test).
 
-Usage: .venv/bin/python bench/drift_vs_evidently.py [--rows 1000000] [--reference-rows 100000]
+Usage: flock /tmp/bench.lock .venv/bin/python bench/drift_vs_evidently.py [--rows 1000000]
+       [--reference-rows 100000]
 Writes bench/results/drift_vs_evidently.json and prints a summary.
 """
 
@@ -42,12 +48,14 @@ from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "bench" / "results" / "drift_vs_evidently.json"
+SIDES = ("reference", "current")
 EVIDENTLY_VENV = PROJECT / "bench" / ".venv-evidently"
 EVIDENTLY_REQUIREMENTS = ["evidently>=0.7,<0.8", "pandas<3"]  # 0.7 breaks on pandas 3
 
 NUMERIC = [f"num_{i:02d}" for i in range(16)]
 CATEGORICAL = [f"cat_{i}" for i in range(4)]
 LEVELS = [f"level_{i}" for i in range(8)]
+ROW_GROUP_ROWS = 131_072  # parquet row group: a common writer setting, 1 MB per float column
 # The injected shift: feature -> what changes in the current frame.
 SHIFTS = {
     "num_01": "mean +0.25 sd",
@@ -63,7 +71,8 @@ MEMORY_METHOD = (
     "resident set (interpreter, imports, the loaded frames and the computation); "
     "ru_maxrss_mb: the same child's ru_maxrss from wait4 in the parent, as a cross-check. "
     "The data is generated once by a separate child and every engine's child loads the same "
-    "files, so no generation transient is charged to anyone."
+    "files, so no generation transient is charged to anyone. The streaming child never holds "
+    "the tables: its peak is imports plus the columns being tested."
 )
 
 
@@ -100,6 +109,20 @@ def generate(folder: Path, reference_rows: int, current_rows: int) -> None:
             codes[i] = rng.choice(len(LEVELS), rows, p=p)
         np.save(folder / f"{side}_numeric.npy", numeric)
         np.save(folder / f"{side}_codes.npy", codes)
+        write_parquet(folder / f"{side}.parquet", numeric, codes)
+
+
+def write_parquet(path: Path, numeric: Any, codes: Any) -> None:
+    """The same values as a parquet file: float64 columns, categorical columns as dictionary
+    arrays of the level names (stored dictionary-encoded, read back as strings)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    levels = pa.array(LEVELS)
+    columns = {name: pa.array(numeric[i]) for i, name in enumerate(NUMERIC)}
+    for i, name in enumerate(CATEGORICAL):
+        columns[name] = pa.DictionaryArray.from_arrays(pa.array(codes[i]), levels)
+    pq.write_table(pa.table(columns), path, row_group_size=ROW_GROUP_ROWS)
 
 
 def load_frames(folder: Path) -> tuple[Any, Any]:
@@ -137,6 +160,25 @@ def fingerprint(reference: Any, current: Any) -> str:
     return digest.hexdigest()[:16]
 
 
+def fingerprint_sources(reference: Any, current: Any) -> str:
+    """`fingerprint` of the data as the parquet sources hand it out, column by column: the
+    same digest when the values, dtypes and category codes are the frames'."""
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for source in (reference, current):
+        for name in NUMERIC:
+            digest.update(f"{name}:float64".encode())
+            digest.update(source.numeric(name))
+        for name in CATEGORICAL:
+            column = source.categorical(name)
+            digest.update(f"{name}:category".encode())
+            digest.update(str(LEVELS).encode())
+            to_levels = np.array([LEVELS.index(label) for label in column.labels], dtype=np.int8)
+            digest.update(np.ascontiguousarray(to_levels[column.codes]))
+    return digest.hexdigest()[:16]
+
+
 def _status_mb(field: str) -> float:
     with open("/proc/self/status") as status:
         for line in status:
@@ -162,33 +204,21 @@ def measured(run: Any, repeats: int) -> tuple[Any, dict[str, Any]]:
     return result, {"seconds": walls, "cpu_seconds": cpus}  # CPU: all threads
 
 
-def child_ours(args: argparse.Namespace, joint: bool) -> dict[str, Any]:
-    sys.path.insert(0, str(PROJECT))
-    from mlaas.drift import compute_drift
+def policy_for(joint: bool) -> Any:
+    """Evidently's tests and thresholds (JS converted to our base-2 distance)."""
     from mlaas.specs import DriftPolicy
 
-    after_imports = peak_rss_mb()
-    reference, current = load_frames(args.data)
-    after_load = peak_rss_mb()
-    js_threshold = JS_THRESHOLD_NATS / math.sqrt(math.log(2))  # same cut in base-2 distance
-    policy = DriftPolicy(
+    return DriftPolicy(
         numeric_test="wasserstein",
         categorical_test="jensen_shannon",
-        jensen_shannon_threshold=js_threshold,
+        jensen_shannon_threshold=JS_THRESHOLD_NATS / math.sqrt(math.log(2)),
         drift_share=0.5,  # Evidently's default share
         multivariate_test="domain_classifier" if joint else "none",
     )
-    columns = {"numeric": NUMERIC, "categorical": CATEGORICAL}
-    report, figures = measured(
-        lambda: compute_drift(reference, current, **columns, policy=policy), args.repeats
-    )
+
+
+def report_summary(report: Any) -> dict[str, Any]:
     return {
-        **figures,
-        "rss_after_imports_mb": after_imports,
-        "rss_after_load_mb": after_load,
-        "peak_rss_mb": peak_rss_mb(),
-        "fingerprint": fingerprint(reference, current),
-        "policy": policy.model_dump(),
         "features": {
             f.feature: {
                 "test": f.test,
@@ -202,6 +232,81 @@ def child_ours(args: argparse.Namespace, joint: bool) -> dict[str, Any]:
         },
         "multivariate": report.multivariate.model_dump() if report.multivariate else None,
         "dataset_drift": report.dataset_drift,
+    }
+
+
+def child_ours(args: argparse.Namespace, joint: bool) -> dict[str, Any]:
+    sys.path.insert(0, str(PROJECT))
+    from mlaas.drift import compute_drift
+
+    after_imports = peak_rss_mb()
+    reference, current = load_frames(args.data)
+    after_load = peak_rss_mb()
+    policy = policy_for(joint)
+    columns = {"numeric": NUMERIC, "categorical": CATEGORICAL}
+    report, figures = measured(
+        lambda: compute_drift(reference, current, **columns, policy=policy), args.repeats
+    )
+    return {
+        **figures,
+        "rss_after_imports_mb": after_imports,
+        "rss_after_load_mb": after_load,
+        "peak_rss_mb": peak_rss_mb(),
+        "fingerprint": fingerprint(reference, current),
+        "policy": policy.model_dump(),
+        **report_summary(report),
+    }
+
+
+def child_ours_parquet(args: argparse.Namespace) -> dict[str, Any]:
+    """compute_drift on two `ParquetSource`s: each timed run opens the files and reads every
+    column it tests (from the OS page cache: the files were just written), so the time
+    includes reading and decoding the data. No frame is built and pandas is never imported."""
+    sys.path.insert(0, str(PROJECT))
+    from mlaas.drift import compute_drift
+    from mlaas.drift.sources import ParquetSource
+
+    after_imports = peak_rss_mb()
+    policy = policy_for(joint=False)
+    columns = {"numeric": NUMERIC, "categorical": CATEGORICAL}
+
+    def run() -> Any:
+        reference = ParquetSource(args.data / "reference.parquet")
+        current = ParquetSource(args.data / "current.parquet")
+        return compute_drift(reference, current, **columns, policy=policy)
+
+    report, figures = measured(run, args.repeats)
+    peak = peak_rss_mb()  # before the fingerprint, which reads every column once more
+    reference = ParquetSource(args.data / "reference.parquet")
+    current = ParquetSource(args.data / "current.parquet")
+    return {
+        **figures,
+        "rss_after_imports_mb": after_imports,
+        "peak_rss_mb": peak,
+        "pandas_imported": "pandas" in sys.modules,
+        "fingerprint": fingerprint_sources(reference, current),
+        "policy": policy.model_dump(),
+        **report_summary(report),
+    }
+
+
+def child_read_frames(args: argparse.Namespace) -> dict[str, Any]:
+    """What starting from the same parquet files costs the frame engines: both files read
+    into pandas frames (pyarrow engine; categorical columns come back as `category`)."""
+    import pandas as pd
+
+    after_imports = peak_rss_mb()
+    frames, figures = measured(
+        lambda: [pd.read_parquet(args.data / f"{side}.parquet") for side in SIDES],
+        args.repeats,
+    )
+    dtypes = sorted({str(dtype) for frame in frames for dtype in frame.dtypes})
+    return {
+        **figures,
+        "rss_after_imports_mb": after_imports,
+        "peak_rss_mb": peak_rss_mb(),
+        "dtypes": dtypes,
+        "rows": [len(frame) for frame in frames],
     }
 
 
@@ -342,7 +447,10 @@ def main() -> None:
     parser.add_argument("--reference-rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--evidently-repeats", type=int, default=1)
-    parser.add_argument("--child", choices=["generate", "ours", "ours_joint", "evidently"])
+    parser.add_argument(
+        "--child",
+        choices=["generate", "ours", "ours_parquet", "ours_joint", "read_frames", "evidently"],
+    )
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)  # children: the data folder
     args = parser.parse_args()
     if args.child == "generate":
@@ -351,7 +459,9 @@ def main() -> None:
     if args.child:
         children = {
             "ours": lambda: child_ours(args, joint=False),
+            "ours_parquet": lambda: child_ours_parquet(args),
             "ours_joint": lambda: child_ours(args, joint=True),
+            "read_frames": lambda: child_read_frames(args),
             "evidently": lambda: child_evidently(args),
         }
         print(json.dumps(children[args.child]()))
@@ -364,12 +474,19 @@ def main() -> None:
         args.data = Path(folder)
         run_child(ours_python, "generate", args)
         ours = run_child(ours_python, "ours", args)
+        streaming = run_child(ours_python, "ours_parquet", args)
         joint = run_child(ours_python, "ours_joint", args)
+        reading = run_child(ours_python, "read_frames", args)
         theirs = run_child(evidently_python, "evidently", args)
-    if len({ours["fingerprint"], joint["fingerprint"], theirs["fingerprint"]}) != 1:
-        raise SystemExit("the children loaded different data")
+    prints = {run["fingerprint"] for run in (ours, streaming, joint, theirs)}
+    if len(prints) != 1:
+        raise SystemExit(f"the children loaded different data: {prints}")
+    if streaming["pandas_imported"]:
+        raise SystemExit("the streaming child imported pandas")
     summary = {
-        "command": "  ".join([".venv/bin/python bench/drift_vs_evidently.py", *sys.argv[1:]]),
+        "command": " ".join(
+            ["flock /tmp/bench.lock .venv/bin/python bench/drift_vs_evidently.py", *sys.argv[1:]]
+        ),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "data": {
             "reference_rows": args.reference_rows,
@@ -384,18 +501,39 @@ def main() -> None:
             {f"{f['method']} (threshold {f['threshold']})" for f in theirs["features"].values()}
         ),
         "per_feature": ratios(ours, theirs),
+        "per_feature_streaming_parquet": ratios(streaming, theirs),
         "with_domain_classifier": ratios(joint, theirs),
         "evidently": {
             "seconds": min(theirs["seconds"]),
             "cpu_seconds": min(theirs["cpu_seconds"]),
             "peak_rss_mb": theirs["peak_rss_mb"],
         },
+        "read_parquet_into_frames": {
+            "seconds": min(reading["seconds"]),
+            "cpu_seconds": min(reading["cpu_seconds"]),
+            "peak_rss_mb": reading["peak_rss_mb"],
+        },
         "verdicts": compare(ours, theirs),
+        "verdicts_streaming_parquet": compare(streaming, theirs),
         "verdicts_with_domain_classifier": compare(joint, theirs),
-        "runs": {"ours": ours, "ours_with_domain_classifier": joint, "evidently": theirs},
+        "runs": {
+            "ours": ours,
+            "ours_streaming_parquet": streaming,
+            "ours_with_domain_classifier": joint,
+            "read_parquet_into_frames": reading,
+            "evidently": theirs,
+        },
     }
     RESULTS.write_text(json.dumps(summary, indent=1) + "\n")
-    headline = ("per_feature", "with_domain_classifier", "evidently", "verdicts")
+    headline = (
+        "per_feature",
+        "per_feature_streaming_parquet",
+        "with_domain_classifier",
+        "evidently",
+        "read_parquet_into_frames",
+        "verdicts",
+        "verdicts_streaming_parquet",
+    )
     print(json.dumps({k: summary[k] for k in headline}, indent=1))
 
 
