@@ -106,8 +106,9 @@ class FrameSource(ColumnSource):
         return CategoryCodes(codes, [str(value) for value in uniques])
 
     def take(self, names: Sequence[str], rows: npt.NDArray[np.intp] | None) -> pd.DataFrame:
-        selected = self.frame[list(names)]
-        return selected if rows is None else selected.iloc[rows]
+        # Rows first: selecting columns of the whole frame would copy all of it.
+        sampled = self.frame if rows is None else self.frame.iloc[rows]
+        return sampled[list(names)]
 
 
 class ParquetSource(ColumnSource):
@@ -251,7 +252,12 @@ def _mapped_empty(size: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
     the last view of it goes. A malloc'ed column would stay in the C heap after the job:
     glibc raises its mmap threshold after the first large free, so later columns come from
     (and are kept by) the heap of each worker thread, ~10-20 MB per thread."""
-    buffer = mmap.mmap(-1, max(size * np.dtype(dtype).itemsize, 1))
+    length = max(size * np.dtype(dtype).itemsize, 1)
+    if hasattr(mmap, "MAP_POPULATE"):  # Linux: map the pages at once, not one fault per page
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE
+        buffer = mmap.mmap(-1, length, flags=flags)
+    else:
+        buffer = mmap.mmap(-1, length)
     return np.frombuffer(buffer, dtype=dtype, count=size)
 
 
