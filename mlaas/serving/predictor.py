@@ -19,7 +19,14 @@ import numpy as np
 
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
-from mlaas.serving.schema import RecordSchema, check_records, expected_type, records_to_matrix
+from mlaas.serving.schema import (
+    RecordSchema,
+    check_records,
+    expected_type,
+    records_to_matrix,
+    typed_to_matrix,
+)
+from mlaas.serving.typed import TypedRecords
 from mlaas.specs import ModelSpec
 
 log = logging.getLogger("mlaas.serving")
@@ -97,18 +104,30 @@ class Predictor:
         self.family = scorer.family
         self.feature_names = spec.feature_names
         self.classes = [str(c) for c in scorer.classes.tolist()]
-        self._labels: list[Any] = scorer.classes.tolist()  # original types (int 0/1)
+        # The labels in their original types (int 0/1 stays int in answers).
+        self._label_array = np.array(scorer.classes.tolist() + [None], dtype=object)[:-1]
         self._schema = RecordSchema.from_spec(spec)
 
-    def to_matrix(self, records: list[dict[str, Any]]) -> np.ndarray:
+    def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
+        if isinstance(records, TypedRecords):
+            same = records.schema is self._schema or records.schema == self._schema
+            if same and self.compiled is not None:
+                X = typed_to_matrix(self.compiled.encoding, records)
+                if X is not None:
+                    return X
+            records = records.dicts  # another schema, or a value only the validator can name
         check_records(self._schema, records)
         if self.compiled is None:
             assert self.generic is not None
             return self.generic.to_matrix(records)
         return records_to_matrix(self.compiled.encoding, records)
 
-    def predict_records(self, records: list[dict[str, Any]]) -> Prediction:
+    @property
+    def record_schema(self) -> RecordSchema:
+        return self._schema
+
+    def predict_records(self, records: list[dict[str, Any]] | TypedRecords) -> Prediction:
         """Validate (InputError naming every problem), encode, score; nulls are imputed."""
         return self.predict_matrix(self.to_matrix(records))
 
@@ -116,13 +135,20 @@ class Predictor:
         scores = self._scorer.scores(X)
         if not self._scorer.classification:
             return Prediction(outputs=scores.tolist(), probabilities=None)
-        labels = self._labels
-        return Prediction(
-            outputs=[labels[i] for i in scores.argmax(axis=1).tolist()],
-            probabilities=[dict(zip(self.classes, row, strict=True)) for row in scores.tolist()],
-        )
+        outputs = self._label_array[scores.argmax(axis=1)].tolist()
+        if len(self.classes) == 2:  # the common case: two columns, no list per row
+            first, second = self.classes
+            probabilities = [
+                {first: a, second: b}
+                for a, b in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), strict=True)
+            ]
+        else:
+            probabilities = [dict(zip(self.classes, row, strict=True)) for row in scores.tolist()]
+        return Prediction(outputs=outputs, probabilities=probabilities)
 
-    def explain_records(self, records: list[dict[str, Any]]) -> list[dict[str, float]]:
+    def explain_records(
+        self, records: list[dict[str, Any]] | TypedRecords
+    ) -> list[dict[str, float]]:
         """Per record: contribution per spec feature plus `_base`, summing to the raw output
         (log-odds for classifiers, the value for regressors; see `mlaas.serving.explain`)."""
         return self.explain_matrix(self.to_matrix(records))

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mlaas.specs import ModelSpec
+
+if TYPE_CHECKING:
+    from mlaas.serving.typed import TypedRecords
 
 _JSON_TYPES = {str: "string", bool: "boolean", int: "number", float: "number", dict: "object"}
 _EXPECTED = {
@@ -61,6 +64,13 @@ class RecordSchema:
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> RecordSchema:
         return cls(kinds={f.name: f.type for f in spec.features})
+
+    @cached_property
+    def struct(self) -> type[Any]:
+        """The msgspec struct one record decodes into (`mlaas.serving.typed`)."""
+        from mlaas.serving.typed import record_struct
+
+        return record_struct(self)
 
 
 def _type_name(value: Any) -> str:
@@ -219,6 +229,31 @@ class FeatureEncoding:
         return owners
 
 
+def _fill_numeric(encoding: FeatureEncoding, X: np.ndarray, raw: np.ndarray) -> None:
+    """Impute (NaN = null), scale and place the numeric block of `raw` (rows x numeric)."""
+    if np.isnan(raw).any():
+        raw = np.where(np.isnan(raw), encoding.numeric_fill, raw)
+    block = encoding.numeric_block
+    if block is None:
+        X[:, encoding.numeric_columns] = (raw - encoding.numeric_mean) / encoding.numeric_scale
+    else:  # contiguous columns (the usual case): compute in place, no fancy indexing
+        target = X[:, block]
+        np.subtract(raw, encoding.numeric_mean, out=target)
+        np.divide(target, encoding.numeric_scale, out=target)
+
+
+def _fill_categorical(
+    encoding: FeatureEncoding, X: np.ndarray, column: Callable[[str], list[Any]]
+) -> None:
+    for name, fill, columns in encoding.categorical:
+        lookup = columns.get
+        targets = np.array(
+            [lookup(fill if v is None else v, -1) for v in column(name)], dtype=np.intp
+        )
+        known = targets >= 0  # an unseen category encodes as all zeros
+        X[np.flatnonzero(known), targets[known]] = 1.0
+
+
 def records_to_matrix(
     encoding: FeatureEncoding, records: Sequence[Mapping[str, Any]]
 ) -> np.ndarray:
@@ -228,16 +263,7 @@ def records_to_matrix(
     if names:
         rows = [[record[name] for name in names] for record in records]
         # dtype=float64 turns None into NaN and bools into 0/1, as the training imputer saw them.
-        raw = np.array(rows, dtype=np.float64)
-        if any(None in row for row in rows):
-            raw = np.where(np.isnan(raw), encoding.numeric_fill, raw)
-        block = encoding.numeric_block
-        if block is None:
-            X[:, encoding.numeric_columns] = (raw - encoding.numeric_mean) / encoding.numeric_scale
-        else:  # contiguous columns (the usual case): compute in place, no fancy indexing
-            target = X[:, block]
-            np.subtract(raw, encoding.numeric_mean, out=target)
-            np.divide(target, encoding.numeric_scale, out=target)
+        _fill_numeric(encoding, X, np.array(rows, dtype=np.float64))
     if len(records) < COLUMNAR_MIN_RECORDS:
         for row, record in enumerate(records):
             for name, fill, columns in encoding.categorical:
@@ -246,11 +272,21 @@ def records_to_matrix(
                 if column is not None:  # an unseen category encodes as all zeros
                     X[row, column] = 1.0
         return X
-    for name, fill, columns in encoding.categorical:
-        lookup = columns.get
-        targets = np.array(
-            [lookup(fill if (v := r[name]) is None else v, -1) for r in records], dtype=np.intp
-        )
-        known = targets >= 0  # an unseen category encodes as all zeros
-        X[np.flatnonzero(known), targets[known]] = 1.0
+    _fill_categorical(encoding, X, lambda name: [r[name] for r in records])
+    return X
+
+
+def typed_to_matrix(encoding: FeatureEncoding, records: TypedRecords) -> np.ndarray | None:
+    """The matrix of decoded record structs (types already checked by the decoder), or None
+    when a number is not finite (`1e999` decodes to inf): the dict validator names those."""
+    X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
+    names = encoding.numeric_names
+    if names:
+        columns = [records.column(name) for name in names]
+        raw = np.array(columns, dtype=np.float64).T  # null -> NaN
+        finite = np.isfinite(raw)
+        if not finite.all() and int((~finite).sum()) != sum(c.count(None) for c in columns):
+            return None
+        _fill_numeric(encoding, X, raw)
+    _fill_categorical(encoding, X, records.column)
     return X

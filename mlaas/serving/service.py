@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,8 @@ from mlaas.serving.pool import ModelPool
 from mlaas.serving.predictor import Prediction, Predictor
 from mlaas.serving.predlog import LogBlock, PredictionLogWriter
 from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
+from mlaas.serving.schema import RecordSchema
+from mlaas.serving.typed import TypedRecords, as_dicts
 from mlaas.settings import Settings, get_settings
 
 log = logging.getLogger("mlaas.serving")
@@ -47,7 +49,7 @@ class UnknownEntity(LookupError):
     """Entity ids the online feature store has no features for."""
 
 
-def _check_size(records: list[dict[str, Any]], max_records: int) -> None:
+def _check_size(records: Sized, max_records: int) -> None:
     if not records:
         raise BatchTooLarge("send at least one record")
     if len(records) > max_records:
@@ -127,6 +129,13 @@ class PredictionService:
                 raise ModelNotServed(f"model {model!r} has no {variant!r} being served") from None
             raise ModelNotServed(f"model {model!r} is not served; served: {served}") from None
 
+    def record_schema(self, model: str) -> RecordSchema | None:
+        """The champion's record schema (bodies decode straight into it), None if not served."""
+        try:
+            return self.pool.get(model, CHAMPION).record_schema
+        except KeyError:
+            return None
+
     def default_model(self) -> str:
         """The model a one-model protocol scores: the configured one, else the only one served."""
         configured = get_settings().serving_default_model
@@ -194,7 +203,7 @@ class PredictionService:
     def predict(
         self,
         model: str,
-        records: list[dict[str, Any]],
+        records: list[dict[str, Any]] | TypedRecords,
         *,
         routing_key: str | None = None,
         explain: bool = False,
@@ -232,13 +241,13 @@ class PredictionService:
         )
 
     def _score(
-        self, predictor: Predictor, records: list[dict[str, Any]]
+        self, predictor: Predictor, records: list[dict[str, Any]] | TypedRecords
     ) -> tuple[Prediction, bool]:
         """Validate first (nothing invalid reaches the cache); single records use the cache."""
         X = predictor.to_matrix(records)
         if len(records) != 1:
             return predictor.predict_matrix(X), False
-        record = records[0]
+        record = as_dicts(records)[0]
         hit = self.cache.get(predictor.model, predictor.cache_version, record)
         if hit is not None:
             self.counters.cache_hits += 1
@@ -257,7 +266,9 @@ class PredictionService:
         )
         return prediction, False
 
-    def _score_shadow(self, model: str, request_id: str, records: list[dict[str, Any]]) -> None:
+    def _score_shadow(
+        self, model: str, request_id: str, records: list[dict[str, Any]] | TypedRecords
+    ) -> None:
         """The challenger scores the same records off the request path; logged, never returned."""
         try:
             started = time.perf_counter()
@@ -275,7 +286,7 @@ class PredictionService:
         request_id: str,
         predictor: Predictor,
         variant: str,
-        records: Sequence[Any],
+        records: list[dict[str, Any]] | TypedRecords,
         prediction: Prediction,
         latency_ms: float,
     ) -> None:
@@ -285,7 +296,7 @@ class PredictionService:
                 model=predictor.model,
                 version=predictor.version,
                 variant=variant,
-                inputs=records,
+                inputs=records.rows if isinstance(records, TypedRecords) else records,
                 outputs=prediction.outputs,
                 probabilities=prediction.probabilities,
                 latency_ms=latency_ms,

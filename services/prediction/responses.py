@@ -29,7 +29,27 @@ def mark(request: Request, outcome: Outcome) -> None:
 
 
 def native_body(outcome: Outcome) -> dict[str, Any]:
+    items = _items(outcome)
+    return {
+        "request_id": outcome.request_id,
+        "model": outcome.model,
+        "version": outcome.version,
+        "variant": outcome.variant,
+        "cached": outcome.cached,
+        "predictions": items,
+    }
+
+
+def _items(outcome: Outcome) -> list[dict[str, Any]]:
+    """One item per record; the common shapes (no explanations) in one comprehension each."""
     prediction = outcome.prediction
+    if outcome.explanations is None:
+        if prediction.probabilities is None:
+            return [{"output": output} for output in prediction.outputs]
+        return [
+            {"output": output, "probabilities": proba}
+            for output, proba in zip(prediction.outputs, prediction.probabilities, strict=True)
+        ]
     empty: list[dict[str, float] | None] = [None] * len(prediction.outputs)
     probabilities = prediction.probabilities or empty
     explanations = outcome.explanations or empty
@@ -43,14 +63,7 @@ def native_body(outcome: Outcome) -> dict[str, Any]:
         if explanation is not None:
             item["explanation"] = explanation
         items.append(item)
-    return {
-        "request_id": outcome.request_id,
-        "model": outcome.model,
-        "version": outcome.version,
-        "variant": outcome.variant,
-        "cached": outcome.cached,
-        "predictions": items,
-    }
+    return items
 
 
 def with_request_id(request: Request) -> dict[str, str]:

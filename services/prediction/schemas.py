@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
+from mlaas.serving.schema import RecordSchema
+from mlaas.serving.typed import TypedRecords
 
 Record = dict[str, Any]
 
@@ -55,10 +59,10 @@ class FastPredictRequest(msgspec.Struct, forbid_unknown_fields=True):
     explain: bool = False
     routing_key: str | None = None
 
-    def records(self) -> list[Record]:
+    def records(self) -> list[Record] | TypedRecords:
         if isinstance(self.features, dict):
             return [self.features]
-        records: list[Record] = self.features
+        records: list[Record] | TypedRecords = self.features
         return records
 
 
@@ -73,9 +77,49 @@ class BodyError(ValueError):
 _decode_predict = msgspec.json.Decoder(FastPredictRequest).decode
 
 
-def parse_predict_request(body: bytes) -> FastPredictRequest:
-    """msgspec first; bodies it refuses (NaN literals, huge numbers, wrong shapes) go through
-    PredictRequest so every route answers the same 400/422 for the same body."""
+@lru_cache(maxsize=64)
+def _typed_decoder(record: type[msgspec.Struct]) -> Callable[[bytes], Any]:
+    """A decoder for request bodies whose records are `record` structs (mlaas.serving.typed)."""
+    request = msgspec.defstruct(
+        "TypedPredictRequest",
+        [
+            ("features", list[record] | record | None, None),  # type: ignore[valid-type]
+            ("entity_ids", list[int | str] | None, None),
+            ("explain", bool, False),
+            ("routing_key", str | None, None),
+        ],
+        forbid_unknown_fields=True,
+    )
+    return msgspec.json.Decoder(request).decode
+
+
+def _decode_typed(body: bytes, schema: RecordSchema) -> FastPredictRequest | None:
+    """The body with its records as typed structs; None when anything in it does not fit."""
+    try:
+        typed = _typed_decoder(schema.struct)(body)
+    except msgspec.MsgspecError:
+        return None
+    features = typed.features
+    if features is not None:
+        features = TypedRecords(schema, features if isinstance(features, list) else [features])
+    return FastPredictRequest(
+        features=features,
+        entity_ids=typed.entity_ids,
+        explain=typed.explain,
+        routing_key=typed.routing_key,
+    )
+
+
+def parse_predict_request(body: bytes, schema: RecordSchema | None = None) -> FastPredictRequest:
+    """With the model's record `schema`: records decoded straight into typed structs. Else,
+    or when that does not fit: msgspec into dicts; bodies it refuses (NaN literals, huge
+    numbers, wrong shapes) go through PredictRequest, so every route answers the same 400/422
+    for the same body, naming every problem."""
+    request = _decode_typed(body, schema) if schema is not None else None
+    if request is not None:
+        if (request.features is None) == (request.entity_ids is None):
+            raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
+        return request
     try:
         request = _decode_predict(body)
     except msgspec.MsgspecError:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from mlaas.serving.service import MAX_BATCH
+from mlaas.serving.typed import TypedRecords
 from services.common import ApiError, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import encode, json_response, mark, native_body, raw_json
@@ -60,7 +61,7 @@ async def predict_batch(
 ) -> Response:
     """Predict up to 10,000 records in one call (no cache; scored as one matrix)."""
     try:
-        body = parse_predict_request(await request.body())
+        body = parse_predict_request(await request.body(), service.record_schema(name))
     except BodyError as error:
         if error.malformed:
             raise ApiError(400, "malformed_json", str(error)) from None
@@ -85,7 +86,7 @@ async def predict_batch(
 
 def _records(
     service: Any, name: str, body: PredictRequest | FastPredictRequest
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | TypedRecords:
     if body.entity_ids is not None:
         records: list[dict[str, Any]] = service.records_for_entities(name, list(body.entity_ids))
         return records
