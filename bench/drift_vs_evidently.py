@@ -434,6 +434,22 @@ def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def same_report(frames: dict[str, Any], streaming: dict[str, Any]) -> dict[str, Any]:
+    """The streaming report against the frame report: verdicts and the largest gap of any
+    reported statistic (0 when reading from parquet changed nothing)."""
+    gaps = [
+        abs(mine[key] - frames["features"][name][key])
+        for name, mine in streaming["features"].items()
+        for key in ("statistic", "ks_p_value", "chi2_p_value", "psi")
+        if mine[key] is not None
+    ]
+    verdicts = {name: f["drifted"] for name, f in streaming["features"].items()}
+    return {
+        "same_verdicts": verdicts == {n: f["drifted"] for n, f in frames["features"].items()},
+        "max_abs_gap_any_statistic": max(gaps),
+    }
+
+
 def ratios(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     seconds = min(ours["seconds"]), min(theirs["seconds"])
     return {
@@ -519,6 +535,7 @@ def main() -> None:
         },
         "verdicts": compare(ours, theirs),
         "verdicts_streaming_parquet": compare(streaming, theirs),
+        "streaming_vs_frames": same_report(ours, streaming),
         "verdicts_with_domain_classifier": compare(joint, theirs),
         "runs": {
             "ours": ours,
@@ -537,6 +554,7 @@ def main() -> None:
         "read_parquet_into_frames",
         "verdicts",
         "verdicts_streaming_parquet",
+        "streaming_vs_frames",
     )
     print(json.dumps({k: summary[k] for k in headline}, indent=1))
 
