@@ -213,3 +213,28 @@ def test_arrow_buffers_copy_with_offsets_and_nulls(offset: int) -> None:
     codes = np.empty(20, dtype=np.int32)
     _copy_fixed_width(pa.array(range(40), type=pa.int32()).slice(offset, 20), codes, missing=-1)
     np.testing.assert_array_equal(codes, np.arange(offset, offset + 20))
+
+
+def test_drift_for_spec_streams_the_sample_with_the_frame_result(mlaas_home: Path) -> None:
+    """The profile's sample read column by column from the lake gives the report of the same
+    sample loaded as a frame (the churn table: text, integer and float features)."""
+    from mlaas.drift import drift_for_spec
+    from mlaas.profiles import build_profile, load_profile, load_sample, save_profile
+    from tests.factories import small_spec
+    from tests.mlaas.training import churn_frame
+
+    spec = small_spec("churn", drift={"multivariate_test": "none"})
+    frame = churn_frame(2_000)
+    profile = load_profile(save_profile(spec, "f00d", build_profile(spec, frame), frame=frame))
+    live = churn_frame(1_500, seed=3)
+    live["age"] = live["age"] + 10
+    found = drift_for_spec(spec, profile, live)
+    expected = compute_drift(
+        load_sample(profile),
+        live,
+        numeric=spec.numeric_features,
+        categorical=spec.categorical_features,
+        policy=spec.drift,
+    )
+    _assert_same(found, expected)
+    assert "age" in found.drifted_features
