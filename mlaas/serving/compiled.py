@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from mlaas.serving.native_trees import NativeForest, compile_booster
 from mlaas.serving.schema import FeatureEncoding
 from mlaas.specs import ModelSpec
 
@@ -141,7 +142,8 @@ class CompiledPipeline:
         """Class probabilities (n, k) for classifiers, values (n,) for regressors."""
         est = self.estimator
         if self.family == "lightgbm":
-            native = self.cache.get("native") if X.shape[0] > 1 else None
+            native: NativeForest | None = self.cache.get("native") if X.shape[0] > 1 else None
+            out: np.ndarray
             fast = self._lightgbm_row() if X.shape[0] == 1 else None
             if native is not None:
                 out = native.predict(X)
@@ -175,8 +177,6 @@ class CompiledPipeline:
         if self.family != "lightgbm":
             return False
         if "native" not in self.cache:
-            from mlaas.serving.native_trees import compile_booster
-
             self.cache["native"] = compile_booster(self.estimator.booster_, cache_dir)
         return self.cache["native"] is not None
 

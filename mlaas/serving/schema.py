@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import numpy as np
 
 from mlaas.specs import ModelSpec
@@ -66,7 +67,7 @@ class RecordSchema:
         return cls(kinds={f.name: f.type for f in spec.features})
 
     @cached_property
-    def struct(self) -> type[Any]:
+    def struct(self) -> type[msgspec.Struct]:
         """The msgspec struct one record decodes into (`mlaas.serving.typed`)."""
         from mlaas.serving.typed import record_struct
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from mlaas.serving.service import MAX_BATCH
 from mlaas.serving.typed import TypedRecords
@@ -81,7 +82,16 @@ async def predict_batch(
         mark(request, outcome)
         return encode(native_body(outcome))
 
-    return raw_json(await run_in_threadpool(score))
+    return raw_json(await anyio.to_thread.run_sync(score, limiter=_batch_slots()))
+
+
+_slots: list[anyio.CapacityLimiter] = []
+
+
+def _batch_slots() -> anyio.CapacityLimiter:
+    if not _slots:
+        _slots.append(anyio.CapacityLimiter(2))
+    return _slots[0]
 
 
 def _records(
