@@ -132,7 +132,15 @@ class Predictor:
         return self.predict_matrix(self.to_matrix(records))
 
     def predict_matrix(self, X: np.ndarray) -> Prediction:
-        scores = self._scorer.scores(X)
+        return self.prediction(self.scores(X))
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """Raw model output of encoded rows: class probabilities (n, k) or values (n,). For
+        compiled trees the call runs without the GIL (see `PredictionService.begin`)."""
+        return self._scorer.scores(X)
+
+    def prediction(self, scores: np.ndarray) -> Prediction:
+        """Labels and per-class probabilities (or values) from `scores`."""
         if not self._scorer.classification:
             return Prediction(outputs=scores.tolist(), probabilities=None)
         outputs = self._label_array[scores.argmax(axis=1)].tolist()

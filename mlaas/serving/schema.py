@@ -279,14 +279,13 @@ def records_to_matrix(
 
 def typed_to_matrix(encoding: FeatureEncoding, records: TypedRecords) -> np.ndarray | None:
     """The matrix of decoded record structs (types already checked by the decoder), or None
-    when a number is not finite (`1e999` decodes to inf): the dict validator names those."""
+    when a number is infinite (`1e999` decodes to inf): the dict validator names those. The
+    decoder refuses NaN literals, so a NaN here can only be a null."""
     X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
     names = encoding.numeric_names
     if names:
-        columns = [records.column(name) for name in names]
-        raw = np.array(columns, dtype=np.float64).T  # null -> NaN
-        finite = np.isfinite(raw)
-        if not finite.all() and int((~finite).sum()) != sum(c.count(None) for c in columns):
+        raw = np.array(records.columns(names), dtype=np.float64)  # rows x numeric, null -> NaN
+        if np.isinf(raw).any():
             return None
         _fill_numeric(encoding, X, raw)
     _fill_categorical(encoding, X, records.column)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mlaas.db import utcnow
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
@@ -66,6 +68,20 @@ class Outcome:
     explanations: list[dict[str, float]] | None = None
     cached: bool = False
     latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """A checked, routed and encoded request waiting for the model (see `begin`)."""
+
+    request_id: str
+    started: float  # perf_counter at arrival
+    model: str
+    variant: str
+    predictor: Predictor
+    records: list[dict[str, Any]] | TypedRecords
+    X: np.ndarray
+    shadow: bool  # the challenger scores it too, off the request path
 
 
 @dataclass
@@ -212,6 +228,34 @@ class PredictionService:
         max_records: int = MAX_ONLINE,
     ) -> Outcome:
         """Score records with the variant routing picks (or the one asked for), log every row."""
+        scoring = self.begin(
+            model,
+            records,
+            routing_key=routing_key,
+            request_id=request_id,
+            variant=variant,
+            max_records=max_records,
+        )
+        prediction, cached = self._score(scoring)
+        return self.finish(scoring, prediction, cached=cached, explain=explain)
+
+    def begin(
+        self,
+        model: str,
+        records: list[dict[str, Any]] | TypedRecords,
+        *,
+        routing_key: str | None = None,
+        request_id: str | None = None,
+        variant: str | None = None,
+        max_records: int = MAX_ONLINE,
+    ) -> Scoring:
+        """Check, route and encode a request: everything before the model runs.
+
+        `predict` is begin + score + finish. An async caller can run only the scoring
+        (`scoring.predictor.scores(scoring.X)`, native code that releases the GIL) in a worker
+        thread and keep the Python steps on its own thread: for large batches that avoids
+        several threads fighting over the GIL for the Python parts.
+        """
         started = time.perf_counter()
         request_id = request_id or str(uuid.uuid4())
         _check_size(records, max_records)
@@ -220,18 +264,41 @@ class PredictionService:
         if variant is None:
             variant = choose_variant(config, routing_key) if CHALLENGER in served else CHAMPION
         predictor = self.predictor(model, variant)
-        prediction, cached = self._score(predictor, records)
-        explanations = predictor.explain_records(records) if explain else None
-        latency_ms = (time.perf_counter() - started) * 1000
-        self._log(request_id, predictor, variant, records, prediction, latency_ms)
-        if config.shadow and variant == CHAMPION and CHALLENGER in served:
-            self._shadow.submit(self._score_shadow, model, request_id, records)
+        return Scoring(
+            request_id=request_id,
+            started=started,
+            model=model,
+            variant=variant,
+            predictor=predictor,
+            records=records,
+            X=predictor.to_matrix(records),
+            shadow=config.shadow and variant == CHAMPION and CHALLENGER in served,
+        )
+
+    def finish(
+        self,
+        scoring: Scoring,
+        prediction: Prediction | np.ndarray,
+        *,
+        cached: bool = False,
+        explain: bool = False,
+    ) -> Outcome:
+        """Explain (when asked), log, shadow and count a scored request (`prediction` may be
+        the raw scores)."""
+        predictor, records, variant = scoring.predictor, scoring.records, scoring.variant
+        if isinstance(prediction, np.ndarray):
+            prediction = predictor.prediction(prediction)
+        explanations = predictor.explain_matrix(scoring.X) if explain else None
+        latency_ms = (time.perf_counter() - scoring.started) * 1000
+        self._log(scoring.request_id, predictor, variant, records, prediction, latency_ms)
+        if scoring.shadow:
+            self._shadow.submit(self._score_shadow, scoring.model, scoring.request_id, records)
         with self._lock:
             self.counters.requests += 1
             self.counters.by_variant[variant] = self.counters.by_variant.get(variant, 0) + 1
         return Outcome(
-            request_id=request_id,
-            model=model,
+            request_id=scoring.request_id,
+            model=scoring.model,
             version=predictor.version,
             variant=variant,
             prediction=prediction,
@@ -240,11 +307,9 @@ class PredictionService:
             latency_ms=latency_ms,
         )
 
-    def _score(
-        self, predictor: Predictor, records: list[dict[str, Any]] | TypedRecords
-    ) -> tuple[Prediction, bool]:
-        """Validate first (nothing invalid reaches the cache); single records use the cache."""
-        X = predictor.to_matrix(records)
+    def _score(self, scoring: Scoring) -> tuple[Prediction, bool]:
+        """Single records use the cache (validated in `begin`: nothing invalid reaches it)."""
+        predictor, records, X = scoring.predictor, scoring.records, scoring.X
         if len(records) != 1:
             return predictor.predict_matrix(X), False
         record = as_dicts(records)[0]

@@ -11,7 +11,7 @@ names every problem (`records[3].age: ...`), so errors read the same on every pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -51,6 +51,12 @@ class TypedRecords:
 
     def column(self, name: str) -> list[Any]:
         return list(map(attrgetter(name), self.rows))
+
+    def columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
+        """One tuple of the `names` values per record (a single C-level pass)."""
+        if len(names) == 1:
+            return [(value,) for value in self.column(names[0])]
+        return list(map(attrgetter(*names), self.rows))
 
     @cached_property
     def dicts(self) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from mlaas.serving.service import MAX_BATCH
+from mlaas.serving.service import MAX_BATCH, Outcome
 from mlaas.serving.typed import TypedRecords
 from services.common import ApiError, require_json
 from services.prediction.deps import PredictKey, ServiceDep
@@ -69,29 +69,31 @@ async def predict_batch(
         fields = [{"field": error.field, "problem": str(error)}]
         raise ApiError(422, "invalid_request", "the request is invalid", fields=fields) from None
     rid = request.state.request_id
+    if body.entity_ids is not None or body.explain:  # feature-store lookups, explanations
 
-    def score() -> bytes:
-        outcome = service.predict(
+        def predict() -> Outcome:
+            return service.predict(
+                name,
+                _records(service, name, body),
+                routing_key=body.routing_key,
+                explain=body.explain,
+                request_id=rid,
+                max_records=MAX_BATCH,
+            )
+
+        outcome = await anyio.to_thread.run_sync(predict)
+    else:  # Python steps here, only the model (native code, no GIL) in a worker thread
+        scoring = service.begin(
             name,
-            _records(service, name, body),
+            body.records(),
             routing_key=body.routing_key,
-            explain=body.explain,
             request_id=rid,
             max_records=MAX_BATCH,
         )
-        mark(request, outcome)
-        return encode(native_body(outcome))
-
-    return raw_json(await anyio.to_thread.run_sync(score, limiter=_batch_slots()))
-
-
-_slots: list[anyio.CapacityLimiter] = []
-
-
-def _batch_slots() -> anyio.CapacityLimiter:
-    if not _slots:
-        _slots.append(anyio.CapacityLimiter(2))
-    return _slots[0]
+        scores = await anyio.to_thread.run_sync(scoring.predictor.scores, scoring.X)
+        outcome = service.finish(scoring, scores)
+    mark(request, outcome)
+    return raw_json(encode(native_body(outcome)))
 
 
 def _records(
