@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from mlaas import db
-from mlaas.serving.predlog import PredictionLogWriter
+from mlaas.serving.predlog import LogBlock, PredictionLogWriter
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -186,3 +186,66 @@ def test_submit_refuses_rows_without_their_keys(tmp_path: Path) -> None:
     writer.close()
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(db.prediction_log)).scalar() == 1
+
+
+def block(request_id: str, n: int, *, variant: str = "champion") -> LogBlock:
+    """The rows of one n-record request, as the prediction service hands them over."""
+    records = [{"age": 30 + i, "plan": None if i % 3 else "pro", "ratio": i / 7} for i in range(n)]
+    return LogBlock(
+        request_id=request_id,
+        model="churn",
+        version="3",
+        variant=variant,
+        inputs=records,
+        outputs=[i % 2 for i in range(n)],
+        probabilities=[{"0": 1 - i / n, "1": i / n} for i in range(n)],
+        latency_ms=2.5,
+        created_at=db.utcnow(),
+    )
+
+
+def test_a_block_becomes_one_row_per_record_with_the_same_json(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    many, one = block("req-many", 1_200), block("req-one", 1, variant="shadow")
+    writer.submit_block(many)
+    writer.submit_block(one)
+    writer.submit_block(many)  # delivered twice: still one row per record
+    assert writer.close() == 0
+
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT request_id, variant, inputs, outputs, latency_ms, created_at "
+            "FROM prediction_log ORDER BY id"
+        ).all()
+    assert [r[0] for r in rows] == [f"req-many:{i}" for i in range(1_200)] + ["req-one"]
+    assert rows[-1][1] == "shadow" and {r[1] for r in rows[:-1]} == {"champion"}
+    expected = many.rows() + one.rows()
+    assert [r[2] for r in rows] == [db.json_text(e["inputs"]) for e in expected]  # same text
+    assert [json.loads(r[3]) for r in rows] == [e["outputs"] for e in expected]
+    assert {r[4] for r in rows} == {2.5} and len({r[5] for r in rows[:-1]}) == 1
+    with engine.connect() as conn:  # and SQLAlchemy reads them back as the other rows
+        first = conn.execute(select(db.prediction_log).limit(1)).one()._mapping
+    assert first["inputs"] == {"age": 30, "plan": "pro", "ratio": 0.0}
+    stamp = first["created_at"]
+    assert stamp.replace(tzinfo=None) == many.created_at.replace(tzinfo=None)
+    assert (writer.queued, writer.written) == (2_401, 2_401)
+
+
+def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(
+        engine, tmp_path / "spool", flush_interval_s=0.02, retry_interval_s=0.05
+    )
+    (tmp_path / "db").rename(tmp_path / "db-away")
+    writer.submit_block(block("req-a", 300))
+    writer.submit_block(block("req-b", 1))
+    wait_for(lambda: writer.spooled == 301)
+    (tmp_path / "db-away").rename(tmp_path / "db")
+    writer.submit_block(block("req-c", 5))
+    assert writer.close() == 0
+
+    names = [r[0] for r in logged(engine)]
+    assert names == [f"req-a:{i}" for i in range(300)] + ["req-b"] + [
+        f"req-c:{i}" for i in range(5)
+    ]

@@ -174,6 +174,52 @@ def test_batch_answers_equal_single_record_answers(client: TestClient, keys: Key
         assert item == {k: v for k, v in single["predictions"][0].items() if k != "explanation"}
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"balance": "1e999"}, "records[3].balance", "infinity is not allowed"),
+        ({"colour": '"red"'}, "records[3].colour", "unknown field for this model"),
+        ({"age": '"forty"'}, "records[3].age", "expected a number, got string"),
+        ({"country": "7"}, "records[3].country", "expected a string, got number"),
+    ],
+)
+def test_batch_of_well_typed_records_with_one_bad_value_names_it(
+    client: TestClient, keys: Keys, change: dict[str, str], field: str, problem: str
+) -> None:
+    """Bodies that decode straight into the model's typed records, but for one value."""
+    import json
+
+    records = [json.dumps(dict(CHURN, age=20 + i)) for i in range(40)]
+    name, text = next(iter(change.items()))
+    bad = json.loads(records[3])
+    bad[name] = "@"
+    records[3] = json.dumps(bad).replace('"@"', text)
+    body = ('{"features": [' + ", ".join(records) + "]}").encode()
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    response = client.post("/v1/models/churn/predict/batch", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    fields = response.json()["error"]["fields"]
+    assert fields == [{"field": field, "problem": problem}]
+
+
+def test_batch_with_explanations_equals_the_plain_batch(client: TestClient, keys: Keys) -> None:
+    records = [dict(CHURN, age=20 + i, tenure_months=i % 24) for i in range(50)]
+    plain = client.post(
+        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
+    )
+    explained = client.post(
+        "/v1/models/churn/predict/batch",
+        json={"features": records, "explain": True},
+        headers=auth(keys.predict),
+    )
+    assert plain.status_code == explained.status_code == 200
+    for item, with_why in zip(
+        plain.json()["predictions"], explained.json()["predictions"], strict=True
+    ):
+        assert set(with_why["explanation"]) >= {"age", "_base"}
+        assert {k: v for k, v in with_why.items() if k != "explanation"} == item
+
+
 def test_unknown_model_and_batch_bounds(client: TestClient, keys: Keys) -> None:
     unknown = predict(client, keys.predict, {"features": CHURN}, model="nope")
     assert unknown.status_code == 404
