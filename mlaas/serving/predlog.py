@@ -221,6 +221,7 @@ class PredictionLogWriter:
         self.spooled = 0  # rows written to spool files
         self.replayed = 0  # rows inserted from spool files
         self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
+        self._handed_off = 0  # rows that left the queue for the table or the spool
         self._insert = insert_ignoring_duplicates(engine)
         self._sqlite = _SqliteRows(engine) if engine.dialect.name == "sqlite" else None
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
@@ -234,7 +235,8 @@ class PredictionLogWriter:
 
     @property
     def queue_depth(self) -> int:
-        return self._queue.qsize()
+        """Rows submitted and not yet in the table or a spool file."""
+        return self.queued - self._handed_off
 
     def spool_files(self) -> list[Path]:
         return sorted(self.spool_dir.glob("*.jsonl"))
@@ -320,9 +322,11 @@ class PredictionLogWriter:
             return
         if not self.spool_files() and self._write(batch) is None:
             self.written += _count(batch)
+            self._handed_off += _count(batch)
             return
         try:
             self._spool(_expand(batch))
+            self._handed_off += _count(batch)
         except OSError:  # disk full or spool gone: keep the rows in memory and try again
             log.exception("cannot spool %d prediction log rows; holding them", _count(batch))
             self._held = batch

@@ -229,7 +229,7 @@ def test_a_block_becomes_one_row_per_record_with_the_same_json(tmp_path: Path) -
     assert first["inputs"] == {"age": 30, "plan": "pro", "ratio": 0.0}
     stamp = first["created_at"]
     assert stamp.replace(tzinfo=None) == many.created_at.replace(tzinfo=None)
-    assert (writer.queued, writer.written) == (2_401, 2_401)
+    assert (writer.queued, writer.written, writer.queue_depth) == (2_401, 2_401, 0)
 
 
 def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) -> None:
