@@ -68,7 +68,6 @@ class Settings(BaseSettings):
     serving_rate_per_s: float = 1000.0  # per API key (token bucket; Redis-backed when set)
     serving_burst: int = 2000
     serving_native_trees: bool = True  # compile LightGBM trees to machine code for batches
-    serving_switch_interval_s: float = 0.001  # GIL switch interval in the prediction service
 
     # Training service (jobs API) and Airflow's REST API (the embedded `airflow standalone`).
     training_port: int = 8001

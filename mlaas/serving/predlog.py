@@ -3,7 +3,7 @@ absorbs database outages.
 
 `submit()` only puts the row on a queue, so a slow or dead database never slows a request. The
 writer thread collects up to `batch_size` rows (or what arrived within `flush_interval_s`) and
-inserts them with one executemany. When that fails the batch is written to a JSONL file in
+inserts them in one transaction. When that fails the batch is written to a JSONL file in
 `spool_dir`; while spool files exist, new batches go to the spool too, so rows reach the table in
 the order they were served. Every `retry_interval_s` the writer replays the spool, oldest file
 first, deleting each file once its rows are in; files left by a crashed process are replayed on
@@ -16,9 +16,9 @@ ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simp
 rows already in are skipped by the database, so nothing is written twice.
 
 A request hands over all its rows as one `LogBlock` (one queue item, one timestamp); the writer
-expands it. On SQLite the rows go to the driver's executemany as ready tuples (JSON encoded by
-msgspec, the timestamp bound once per block): SQLAlchemy's per-row processing cost 12-20 µs a
-row, and on a 1,000-record batch request that GIL time was more than the whole request's.
+expands it. On SQLite the rows go to the driver as ready values (JSON encoded by msgspec, the
+timestamp bound once per block; see `_SqliteRows`): SQLAlchemy's per-row processing cost
+12-20 µs a row, and on a 1,000-record batch request that GIL time was more than the request's.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -116,39 +117,46 @@ def _expand(items: Sequence[Item]) -> list[dict[str, Any]]:
 
 
 class _SqliteRows:
-    """Driver-level inserts for SQLite. A block's records and outputs go in as two JSON arrays
-    (one msgspec call each) and SQLite's `json_each` expands them into rows, so no per-row
-    value is bound from Python: binding 8 values a row held the GIL for ~2 ms per 1,000-row
-    block (and the driver hands the GIL back and forth around every statement it steps), time
-    the request threads were waiting for. The outputs are staged in a temporary table keyed by
-    position, joined by primary key (one array of pairs split by json_extract cost SQLite
-    ~3 ms more per block). `json_each` renders each element as the same compact JSON text
-    msgspec wrote (tested), so rows read back the same. Single rows (`submit`, spool replay)
-    go through a plain executemany."""
+    """Driver-level inserts for SQLite, few statements per transaction.
+
+    Python's sqlite3 driver drops the GIL around every statement it prepares and steps, and
+    while the event loop is busy each take-back waits for the GIL switch interval: per-row
+    executemany left the writer thousands of rows a second behind a loaded service. So the
+    outputs of all large blocks of a transaction are staged at once (one JSON array, one
+    msgspec call, `json_each` into a temporary table keyed by position), then each block is
+    ONE `INSERT ... SELECT` over its records' JSON array joined to the staged outputs by
+    position, its shared values (request id, time, model, version, variant, latency) bound
+    once. No per-row value is bound from Python, and `json_each` renders each element as the
+    same compact JSON text msgspec wrote (tested), so rows read back the same. Single rows
+    (`submit`, spool replay, small requests) go through multi-row VALUES inserts."""
 
     COLUMNS = ("request_id", "created_at", "model", "version", "variant", "inputs", "outputs")
+    BLOCK_MIN_ROWS = 64  # smaller blocks are bound row by row
+    ROWS_PER_STATEMENT = 250  # x 8 values: far below SQLite's 32,766 bound variables
 
     def __init__(self, engine: Engine) -> None:
         names = ", ".join([*self.COLUMNS, "latency_ms"])
         table = prediction_log.name
-        self.sql = (
-            f"INSERT INTO {table} ({names}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (request_id, variant) DO NOTHING"
-        )
-        staged = "mlaas_block_outputs"
+        self._head = f"INSERT INTO {table} ({names}) VALUES "
+        self._row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        self._values_sql: dict[int, str] = {}
+        self.sql = self.values_sql(1)
+        outputs = "mlaas_log_outputs"
         self.stage_sql = (
-            f"CREATE TEMP TABLE IF NOT EXISTS {staged} (position INTEGER PRIMARY KEY, body TEXT)",
-            f"INSERT INTO {staged} (position, body) SELECT key, value FROM json_each(?)",
+            f"CREATE TEMP TABLE IF NOT EXISTS {outputs} (position INTEGER PRIMARY KEY, body TEXT)"
         )
+        self.outputs_sql = (
+            f"INSERT INTO {outputs} (position, body) SELECT key, value FROM json_each(?)"
+        )
+        self.unstage_sql = f"DELETE FROM {outputs}"
         # `WHERE true`: SQLite needs it to parse ON CONFLICT after INSERT ... SELECT.
-        self.block_sql = (
+        self.block_insert_sql = (
             f"INSERT INTO {table} ({names}) "
-            "SELECT CASE WHEN ?1 = 1 THEN ?2 ELSE ?2 || ':' || i.key END, ?3, ?4, ?5, ?6, "
-            "i.value, o.body, ?7 "
-            f"FROM json_each(?8) AS i JOIN {staged} AS o ON o.position = i.key WHERE true "
-            "ON CONFLICT (request_id, variant) DO NOTHING"
+            "SELECT CASE WHEN ?2 = 1 THEN ?3 ELSE ?3 || ':' || i.key END, "
+            "?4, ?5, ?6, ?7, i.value, o.body, ?8 "
+            f"FROM json_each(?9) AS i JOIN {outputs} AS o ON o.position = i.key + ?1 "
+            "WHERE true ON CONFLICT (request_id, variant) DO NOTHING"
         )
-        self.unstage_sql = f"DELETE FROM {staged}"
         column = prediction_log.c.created_at
         self._stamp = column.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
 
@@ -156,34 +164,55 @@ class _SqliteRows:
         return self._stamp(value) if self._stamp else value
 
     def statements(self, items: Sequence[Item]) -> list[tuple[str, Any]]:
-        """(SQL, parameters) to run in one transaction: one per block, one executemany for
-        single rows."""
-        statements: list[tuple[str, Any]] = []
+        """(SQL, parameters) to run in one transaction, in order."""
+        rows: list[tuple[Any, ...]] = []
+        blocks: list[LogBlock] = []
         for item in items:
-            if isinstance(item, LogBlock):
-                create, fill = self.stage_sql
-                statements += [
-                    (create, ()),
-                    (fill, (json_text(item.output_cells()),)),
-                    (self.block_sql, self.block_params(item)),
-                    (self.unstage_sql, ()),
-                ]
-        rows = [self.row_params(item) for item in items if not isinstance(item, LogBlock)]
-        if rows:
-            statements.append((self.sql, rows))
+            if not isinstance(item, LogBlock):
+                rows.append(self.row_params(item))
+            elif len(item) < self.BLOCK_MIN_ROWS:
+                rows.extend(self.row_params(row) for row in item.rows())
+            else:
+                blocks.append(item)
+        statements = self._block_statements(blocks) if blocks else []
+        step = self.ROWS_PER_STATEMENT
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            statements.append((self.values_sql(len(chunk)), tuple(chain.from_iterable(chunk))))
         return statements
 
-    def block_params(self, block: LogBlock) -> tuple[Any, ...]:
-        return (
-            len(block),
-            block.request_id,
-            self.stamp(block.created_at),
-            block.model,
-            block.version,
-            block.variant,
-            float(block.latency_ms),
-            json_text(list(block.inputs)),
-        )
+    def _block_statements(self, blocks: list[LogBlock]) -> list[tuple[str, Any]]:
+        outputs: list[Any] = []
+        inserts: list[tuple[str, Any]] = []
+        for block in blocks:
+            params = (
+                len(outputs),
+                len(block),
+                block.request_id,
+                self.stamp(block.created_at),
+                block.model,
+                block.version,
+                block.variant,
+                float(block.latency_ms),
+                json_text(list(block.inputs)),
+            )
+            inserts.append((self.block_insert_sql, params))
+            outputs.extend(block.output_cells())
+        return [
+            (self.stage_sql, ()),
+            (self.outputs_sql, (json_text(outputs),)),
+            *inserts,
+            (self.unstage_sql, ()),
+        ]
+
+    def values_sql(self, rows: int) -> str:
+        """INSERT of `rows` rows in one statement (cached per size)."""
+        if rows not in self._values_sql:
+            values = ", ".join([self._row] * rows)
+            self._values_sql[rows] = (
+                f"{self._head}{values} ON CONFLICT (request_id, variant) DO NOTHING"
+            )
+        return self._values_sql[rows]
 
     def row_params(self, row: dict[str, Any]) -> tuple[Any, ...]:
         return (
@@ -206,9 +235,10 @@ class PredictionLogWriter:
         engine: Engine,
         spool_dir: Path | str,
         *,
-        batch_size: int = 500,
+        batch_size: int = 50_000,
         flush_interval_s: float = 0.5,
         retry_interval_s: float = 2.0,
+        max_backlog_rows: int = 250_000,
     ) -> None:
         self.engine = engine
         self.spool_dir = Path(spool_dir)
@@ -216,6 +246,7 @@ class PredictionLogWriter:
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
         self.retry_interval_s = retry_interval_s
+        self.max_backlog_rows = max_backlog_rows
         self.queued = 0  # rows submitted
         self.written = 0  # rows inserted straight from the queue
         self.spooled = 0  # rows written to spool files
@@ -237,6 +268,13 @@ class PredictionLogWriter:
     def queue_depth(self) -> int:
         """Rows submitted and not yet in the table or a spool file."""
         return self.queued - self._handed_off
+
+    @property
+    def has_room(self) -> bool:
+        """False while more than `max_backlog_rows` rows wait for the table: a sustained load
+        the database cannot keep up with must slow its callers down (the batch route waits)
+        rather than grow this process's memory."""
+        return self.queue_depth < self.max_backlog_rows
 
     def spool_files(self) -> list[Path]:
         return sorted(self.spool_dir.glob("*.jsonl"))

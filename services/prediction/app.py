@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,14 +38,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # the collector's reach, or each full collection re-scans millions of objects (~100 ms pauses).
     gc.collect()
     gc.freeze()
-    # Batch scoring and the log writer hand native work (compiled trees, SQLite) to threads
-    # that need the GIL back for a moment to deliver it; with the default 5 ms switch interval
-    # they wait behind the event loop that long, and cores sit idle (174 vs 158 batches/s).
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(settings.serving_switch_interval_s)
     yield
     service.close()  # flushes the prediction log
-    sys.setswitchinterval(switch_interval)
 
 
 app = FastAPI(

@@ -69,6 +69,7 @@ async def predict_batch(
         fields = [{"field": error.field, "problem": str(error)}]
         raise ApiError(422, "invalid_request", "the request is invalid", fields=fields) from None
     rid = request.state.request_id
+    await _room_in_the_log(service)
     if body.entity_ids is not None or body.explain:  # feature-store lookups, explanations
 
         def predict() -> Outcome:
@@ -94,6 +95,15 @@ async def predict_batch(
         outcome = service.finish(scoring, scores)
     mark(request, outcome)
     return raw_json(encode(native_body(outcome)))
+
+
+async def _room_in_the_log(service: Any) -> None:
+    """Backpressure: while the prediction log is further behind than its bound, wait (5 s at
+    most), so a sustained overload runs at the pace the log is written instead of queueing
+    rows in memory without limit."""
+    deadline = anyio.current_time() + 5.0
+    while not service.prediction_log.has_room and anyio.current_time() < deadline:
+        await anyio.sleep(0.005)
 
 
 def _records(

@@ -249,3 +249,16 @@ def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) 
     assert names == [f"req-a:{i}" for i in range(300)] + ["req-b"] + [
         f"req-c:{i}" for i in range(5)
     ]
+
+
+def test_a_backlog_over_the_bound_asks_callers_to_wait(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(
+        engine, tmp_path / "spool", flush_interval_s=30.0, max_backlog_rows=1_000
+    )  # collects for 30 s: nothing is written before close
+    writer.submit_block(block("req-a", 600))
+    assert writer.has_room and writer.queue_depth == 600
+    writer.submit_block(block("req-b", 600))
+    assert not writer.has_room and writer.queue_depth == 1_200
+    assert writer.close() == 0
+    assert writer.has_room and writer.queue_depth == 0 and len(logged(engine)) == 1_200
