@@ -378,6 +378,10 @@ class PredictionLogWriter:
                 except (TypeError, ValueError, KeyError) as bad:  # a value no table could bind
                     raise StatementError(str(bad), self._sqlite.sql, None, bad) from None
                 with self.engine.begin() as conn:
+                    # Take the write lock first (waiting out other writers with the busy
+                    # timeout): a transaction that reads the schema and then writes gets
+                    # "database is locked" at once if another connection wrote in between.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                     for sql, values in params:
                         conn.exec_driver_sql(sql, values)
             else:

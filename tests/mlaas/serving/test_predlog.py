@@ -262,3 +262,32 @@ def test_a_backlog_over_the_bound_asks_callers_to_wait(tmp_path: Path) -> None:
     assert not writer.has_room and writer.queue_depth == 1_200
     assert writer.close() == 0
     assert writer.has_room and writer.queue_depth == 0 and len(logged(engine)) == 1_200
+
+
+def test_the_writer_waits_for_another_writer_instead_of_spooling(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "db" / "platform.db"
+    engine = sqlite_engine(path)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:  # another part of the platform writing to the same file
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO spec_snapshots VALUES ('h', 'm', 'body', '2025-01-01')")
+        holding.set()
+        release.wait(5)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    holding.wait(5)
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    writer.submit_block(block("req-a", 200))
+    writer.submit(row(1))
+    time.sleep(0.3)  # the writer is waiting for the lock now
+    release.set()
+    thread.join()
+    assert writer.close() == 0
+    assert writer.spooled == 0 and len(logged(engine)) == 201
