@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select, update
 
 from mlaas.db import get_engine, prediction_log
 from mlaas.monitoring.context import as_utc, utcnow, version_spec
+from mlaas.monitoring.logged import blocks_for
 from mlaas.monitoring.tables import feedback
 
 MAX_ITEMS = 10_000  # per request
@@ -85,15 +86,23 @@ def _logged(engine: Engine, request_ids: list[str]) -> dict[str, _Logged]:
     """What the prediction log knows about each id (the answering row, not a shadow one)."""
     log = prediction_log.c
     found: dict[str, _Logged] = {}
+
+    def note(row: Any) -> None:
+        if row.request_id in found and row.variant == "shadow":
+            return
+        proba = (row.outputs or {}).get("probabilities")
+        classes = list(proba) if isinstance(proba, dict) else None
+        found[row.request_id] = _Logged(row.model, str(row.version), classes)
+
     with engine.connect() as conn:
         for chunk in _chunks(request_ids):
             query = select(log.request_id, log.model, log.version, log.variant, log.outputs)
             for row in conn.execute(query.where(log.request_id.in_(chunk))):
-                if row.request_id in found and row.variant == "shadow":
-                    continue
-                proba = (row.outputs or {}).get("probabilities")
-                classes = list(proba) if isinstance(proba, dict) else None
-                found[row.request_id] = _Logged(row.model, str(row.version), classes)
+                note(row)
+        missing = [request_id for request_id in request_ids if request_id not in found]
+        for rows in blocks_for(conn, missing).values():  # records of large batch requests
+            for block_row in sorted(rows, key=lambda r: r.variant == "shadow"):
+                note(block_row)
     return found
 
 

@@ -3,22 +3,24 @@
 `live_data` reads what a model saw and answered in a window (for drift); `labelled_data` joins the
 same log with the feedback table (for performance). Inputs and outputs are the JSON the
 prediction service logged: `inputs` is the request record, `outputs` is
-`{"output": label-or-value, "probabilities": {class: p} | null}`. Batch requests log one row per
-record under `<request id>:<index>`, which is also the id feedback must use.
+`{"output": label-or-value, "probabilities": {class: p} | null}`. Record i of a batch request is
+`<request id>:<index>`, which is also the id feedback must use; large batches are stored as one
+block row each and expanded here (mlaas.monitoring.logged), so a frame has one row per record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from mlaas.db import get_engine, prediction_log
 from mlaas.monitoring.context import Window
+from mlaas.monitoring.logged import block_rows
 from mlaas.monitoring.tables import feedback
 from mlaas.specs import ModelSpec
 
@@ -107,8 +109,10 @@ def live_data(
         .limit(limit)
     )
     with get_engine().connect() as conn:
-        rows = list(reversed(conn.execute(query).all()))
-    return _frame(spec, rows)
+        rows: list[Any] = list(reversed(conn.execute(query).all()))
+        rows += block_rows(conn, spec.name, window, variants=variants, newest=limit)
+    rows.sort(key=lambda row: row.created_at)
+    return _frame(spec, rows[-limit:])
 
 
 def labelled_data(spec: ModelSpec, window: Window) -> LiveData:
@@ -122,8 +126,46 @@ def labelled_data(spec: ModelSpec, window: Window) -> LiveData:
         .order_by(prediction_log.c.created_at)
     )
     with get_engine().connect() as conn:
-        rows = conn.execute(query).all()
+        rows: list[Any] = list(conn.execute(query).all())
+        rows += _labelled_block_rows(conn, spec.name, window)
+    rows.sort(key=lambda row: row.created_at)
     return _frame(spec, rows, extra=("label", "value"))
+
+
+class _Labelled(NamedTuple):
+    request_id: str
+    created_at: Any
+    version: str
+    variant: str
+    inputs: Any
+    outputs: Any
+    label: str | None
+    value: float | None
+
+
+def _labelled_block_rows(conn: Connection, model: str, window: Window) -> list[_Labelled]:
+    """Records of large batch requests in the window that have feedback, with it."""
+    rows = block_rows(conn, model, window)
+    labels: dict[str, tuple[str | None, float | None]] = {}
+    ids = list({row.request_id for row in rows})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        query = select(feedback.c.request_id, feedback.c.label, feedback.c.value)
+        for found in conn.execute(query.where(feedback.c.request_id.in_(chunk))):
+            labels[found.request_id] = (found.label, found.value)
+    return [
+        _Labelled(
+            row.request_id,
+            row.created_at,
+            row.version,
+            row.variant,
+            row.inputs,
+            row.outputs,
+            *labels[row.request_id],
+        )
+        for row in rows
+        if row.request_id in labels
+    ]
 
 
 def class_order(probabilities: Sequence[dict[str, float] | None]) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from mlaas.db import get_engine, prediction_log
 from mlaas.monitoring.context import Bucket, ServedVersion, Window, served_version
 from mlaas.monitoring.live import LiveData, class_order, labelled_data, positive_scores
+from mlaas.monitoring.logged import block_counts
 from mlaas.specs import ModelSpec
 from mlaas.training.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, score
 
@@ -101,7 +102,10 @@ def _coverage(model: str, window: Window) -> dict[str, int]:
         .group_by(log.variant)
     )
     with get_engine().connect() as conn:
-        return {variant: int(count) for variant, count in conn.execute(query)}
+        counts = {variant: int(count) for variant, count in conn.execute(query)}
+        for variant, count in block_counts(conn, model, window).items():
+            counts[variant] = counts.get(variant, 0) + count
+    return counts
 
 
 def performance(model: str, window: Window, *, bucket: Bucket = "hour") -> PerformanceReport:

@@ -15,10 +15,11 @@ Duplicates: the table is unique on (request_id, variant) and inserts use the dia
 ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simply replayed whole;
 rows already in are skipped by the database, so nothing is written twice.
 
-A request hands over all its rows as one `LogBlock` (one queue item, one timestamp); the writer
-expands it. On SQLite the rows go to the driver as ready values (JSON encoded by msgspec, the
-timestamp bound once per block; see `_SqliteRows`): SQLAlchemy's per-row processing cost
-12-20 µs a row, and on a 1,000-record batch request that GIL time was more than the request's.
+A request hands over all its rows as one `LogBlock` (one queue item, one timestamp). Requests of
+BLOCK_ROWS records or more are stored as one `prediction_log_blocks` row (the records and their
+outputs as JSON arrays; mlaas.monitoring.logged expands them for every reader), smaller ones as a
+row per record. On SQLite the values go to the driver ready-made (JSON encoded by msgspec, see
+`_SqliteRows`): SQLAlchemy's per-row processing cost 12-20 µs a row.
 """
 
 from __future__ import annotations
@@ -38,7 +39,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from mlaas.db import insert_ignoring_conflicts, json_text, prediction_log, utcnow
+from mlaas.db import (
+    insert_ignoring_conflicts,
+    json_text,
+    prediction_log,
+    prediction_log_blocks,
+    utcnow,
+)
 
 log = logging.getLogger("mlaas.serving.predlog")
 
@@ -80,6 +87,20 @@ class LogBlock:
             for output, proba in zip(self.outputs, probabilities, strict=True)
         ]
 
+    def block_row(self) -> dict[str, Any]:
+        """The block as one `prediction_log_blocks` row (large requests, see BLOCK_ROWS)."""
+        return {
+            "request_id": self.request_id,
+            "created_at": self.created_at,
+            "model": self.model,
+            "version": self.version,
+            "variant": self.variant,
+            "records": len(self.inputs),
+            "inputs": list(self.inputs),
+            "outputs": self.output_cells(),
+            "latency_ms": self.latency_ms,
+        }
+
     def rows(self) -> list[dict[str, Any]]:
         """One table row per record (what the spool and the generic insert take)."""
         shared = {
@@ -107,6 +128,21 @@ def _plain(record: Any) -> Any:
 
 
 Item = dict[str, Any] | LogBlock
+BLOCK_ROWS = 64  # requests with this many records are logged as one prediction_log_blocks row
+
+
+def _split(items: Sequence[Item]) -> tuple[list[dict[str, Any]], list[LogBlock]]:
+    """Per-record rows (single rows, small blocks expanded) and the blocks logged whole."""
+    rows: list[dict[str, Any]] = []
+    blocks: list[LogBlock] = []
+    for item in items:
+        if not isinstance(item, LogBlock):
+            rows.append(item)
+        elif len(item) < BLOCK_ROWS:
+            rows.extend(item.rows())
+        else:
+            blocks.append(item)
+    return rows, blocks
 
 
 def _expand(items: Sequence[Item]) -> list[dict[str, Any]]:
@@ -117,46 +153,25 @@ def _expand(items: Sequence[Item]) -> list[dict[str, Any]]:
 
 
 class _SqliteRows:
-    """Driver-level inserts for SQLite, few statements per transaction.
+    """Driver-level inserts for SQLite: multi-row VALUES statements of ready values (JSON
+    encoded by msgspec, the timestamp bound once per block), per-record rows into
+    `prediction_log` and one row per large block into `prediction_log_blocks`.
 
-    Python's sqlite3 driver drops the GIL around every statement it prepares and steps, and
-    while the event loop is busy each take-back waits for the GIL switch interval: per-row
-    executemany left the writer thousands of rows a second behind a loaded service. So the
-    outputs of all large blocks of a transaction are staged at once (one JSON array, one
-    msgspec call, `json_each` into a temporary table keyed by position), then each block is
-    ONE `INSERT ... SELECT` over its records' JSON array joined to the staged outputs by
-    position, its shared values (request id, time, model, version, variant, latency) bound
-    once. No per-row value is bound from Python, and `json_each` renders each element as the
-    same compact JSON text msgspec wrote (tested), so rows read back the same. Single rows
-    (`submit`, spool replay, small requests) go through multi-row VALUES inserts."""
+    Never executemany: Python's sqlite3 driver drops the GIL around every row it steps, and
+    while the event loop is busy each take-back waits for the GIL switch interval; per-row
+    executemany left the writer thousands of rows a second behind a loaded service."""
 
     COLUMNS = ("request_id", "created_at", "model", "version", "variant", "inputs", "outputs")
-    BLOCK_MIN_ROWS = 64  # smaller blocks are bound row by row
     ROWS_PER_STATEMENT = 250  # x 8 values: far below SQLite's 32,766 bound variables
+    BLOCKS_PER_STATEMENT = 100  # x 9 values
 
     def __init__(self, engine: Engine) -> None:
-        names = ", ".join([*self.COLUMNS, "latency_ms"])
-        table = prediction_log.name
-        self._head = f"INSERT INTO {table} ({names}) VALUES "
-        self._row = "(?, ?, ?, ?, ?, ?, ?, ?)"
-        self._values_sql: dict[int, str] = {}
-        self.sql = self.values_sql(1)
-        outputs = "mlaas_log_outputs"
-        self.stage_sql = (
-            f"CREATE TEMP TABLE IF NOT EXISTS {outputs} (position INTEGER PRIMARY KEY, body TEXT)"
+        self._rows = _ValuesInsert(prediction_log.name, [*self.COLUMNS, "latency_ms"])
+        self._blocks = _ValuesInsert(
+            prediction_log_blocks.name,
+            [*self.COLUMNS[:5], "records", *self.COLUMNS[5:], "latency_ms"],
         )
-        self.outputs_sql = (
-            f"INSERT INTO {outputs} (position, body) SELECT key, value FROM json_each(?)"
-        )
-        self.unstage_sql = f"DELETE FROM {outputs}"
-        # `WHERE true`: SQLite needs it to parse ON CONFLICT after INSERT ... SELECT.
-        self.block_insert_sql = (
-            f"INSERT INTO {table} ({names}) "
-            "SELECT CASE WHEN ?2 = 1 THEN ?3 ELSE ?3 || ':' || i.key END, "
-            "?4, ?5, ?6, ?7, i.value, o.body, ?8 "
-            f"FROM json_each(?9) AS i JOIN {outputs} AS o ON o.position = i.key + ?1 "
-            "WHERE true ON CONFLICT (request_id, variant) DO NOTHING"
-        )
+        self.sql = self._rows.sql(1)
         column = prediction_log.c.created_at
         self._stamp = column.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
 
@@ -165,54 +180,26 @@ class _SqliteRows:
 
     def statements(self, items: Sequence[Item]) -> list[tuple[str, Any]]:
         """(SQL, parameters) to run in one transaction, in order."""
-        rows: list[tuple[Any, ...]] = []
-        blocks: list[LogBlock] = []
-        for item in items:
-            if not isinstance(item, LogBlock):
-                rows.append(self.row_params(item))
-            elif len(item) < self.BLOCK_MIN_ROWS:
-                rows.extend(self.row_params(row) for row in item.rows())
-            else:
-                blocks.append(item)
-        statements = self._block_statements(blocks) if blocks else []
-        step = self.ROWS_PER_STATEMENT
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            statements.append((self.values_sql(len(chunk)), tuple(chain.from_iterable(chunk))))
-        return statements
-
-    def _block_statements(self, blocks: list[LogBlock]) -> list[tuple[str, Any]]:
-        outputs: list[Any] = []
-        inserts: list[tuple[str, Any]] = []
-        for block in blocks:
-            params = (
-                len(outputs),
-                len(block),
-                block.request_id,
-                self.stamp(block.created_at),
-                block.model,
-                block.version,
-                block.variant,
-                float(block.latency_ms),
-                json_text(list(block.inputs)),
-            )
-            inserts.append((self.block_insert_sql, params))
-            outputs.extend(block.output_cells())
+        rows, blocks = _split(items)
         return [
-            (self.stage_sql, ()),
-            (self.outputs_sql, (json_text(outputs),)),
-            *inserts,
-            (self.unstage_sql, ()),
+            *self._blocks.chunks(
+                [self.block_params(b) for b in blocks], self.BLOCKS_PER_STATEMENT
+            ),
+            *self._rows.chunks([self.row_params(r) for r in rows], self.ROWS_PER_STATEMENT),
         ]
 
-    def values_sql(self, rows: int) -> str:
-        """INSERT of `rows` rows in one statement (cached per size)."""
-        if rows not in self._values_sql:
-            values = ", ".join([self._row] * rows)
-            self._values_sql[rows] = (
-                f"{self._head}{values} ON CONFLICT (request_id, variant) DO NOTHING"
-            )
-        return self._values_sql[rows]
+    def block_params(self, block: LogBlock) -> tuple[Any, ...]:
+        return (
+            block.request_id,
+            self.stamp(block.created_at),
+            block.model,
+            block.version,
+            block.variant,
+            len(block),
+            json_text(list(block.inputs)),
+            json_text(block.output_cells()),
+            float(block.latency_ms),
+        )
 
     def row_params(self, row: dict[str, Any]) -> tuple[Any, ...]:
         return (
@@ -225,6 +212,27 @@ class _SqliteRows:
             json_text(row["outputs"]),
             float(row["latency_ms"]),
         )
+
+
+class _ValuesInsert:
+    """`INSERT INTO table (...) VALUES (...), (...) ON CONFLICT DO NOTHING` per chunk of rows."""
+
+    def __init__(self, table: str, columns: list[str]) -> None:
+        self._head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        self._row = f"({', '.join('?' for _ in columns)})"
+        self._sql: dict[int, str] = {}
+
+    def sql(self, rows: int) -> str:
+        if rows not in self._sql:
+            values = ", ".join([self._row] * rows)
+            self._sql[rows] = f"{self._head}{values} ON CONFLICT (request_id, variant) DO NOTHING"
+        return self._sql[rows]
+
+    def chunks(self, rows: list[tuple[Any, ...]], size: int) -> list[tuple[str, Any]]:
+        return [
+            (self.sql(len(chunk)), tuple(chain.from_iterable(chunk)))
+            for chunk in (rows[start : start + size] for start in range(0, len(rows), size))
+        ]
 
 
 class PredictionLogWriter:
@@ -254,6 +262,9 @@ class PredictionLogWriter:
         self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
         self._handed_off = 0  # rows that left the queue for the table or the spool
         self._insert = insert_ignoring_duplicates(engine)
+        self._insert_blocks = insert_ignoring_conflicts(
+            engine, prediction_log_blocks, ["request_id", "variant"]
+        )
         self._sqlite = _SqliteRows(engine) if engine.dialect.name == "sqlite" else None
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -385,8 +396,12 @@ class PredictionLogWriter:
                     for sql, values in params:
                         conn.exec_driver_sql(sql, values)
             else:
+                rows, blocks = _split(items)
                 with self.engine.begin() as conn:
-                    conn.execute(self._insert, _expand(items))
+                    if rows:
+                        conn.execute(self._insert, rows)
+                    if blocks:
+                        conn.execute(self._insert_blocks, [b.block_row() for b in blocks])
         except SQLAlchemyError as error:
             log.warning("prediction log insert of %d rows failed: %s", _count(items), error)
             return error

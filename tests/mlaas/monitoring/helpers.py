@@ -141,24 +141,29 @@ def shift_log_time(request_ids: list[str], delta: timedelta) -> None:
     """Move logged predictions in time (a test's way to have traffic from earlier hours)."""
     from sqlalchemy import bindparam, select
 
-    from mlaas.db import get_engine, prediction_log
+    from mlaas.db import get_engine, prediction_log, prediction_log_blocks
+    from mlaas.monitoring.logged import split_id
 
-    log = prediction_log.c
+    # Large batch requests are one block row: moving any of its records moves the block.
+    blocks = {parts[0] for rid in request_ids if (parts := split_id(rid)) is not None}
     with get_engine().begin() as conn:
-        rows = conn.execute(
-            select(log.id, log.created_at).where(log.request_id.in_(request_ids))
-        ).all()
-        conn.execute(
-            update(prediction_log)
-            .where(log.id == bindparam("row_id"))
-            .values(created_at=bindparam("stamp")),
-            [{"row_id": row.id, "stamp": row.created_at + delta} for row in rows],
-        )
+        for table, ids in ((prediction_log, request_ids), (prediction_log_blocks, blocks)):
+            log = table.c
+            rows = conn.execute(
+                select(log.id, log.created_at).where(log.request_id.in_(list(ids)))
+            ).all()
+            if rows:
+                conn.execute(
+                    update(table)
+                    .where(log.id == bindparam("row_id"))
+                    .values(created_at=bindparam("stamp")),
+                    [{"row_id": row.id, "stamp": row.created_at + delta} for row in rows],
+                )
 
 
 def clean_tables() -> None:
     """Empty the monitoring tables and the prediction log."""
-    from mlaas.db import get_engine, prediction_log, routing_configs
+    from mlaas.db import get_engine, prediction_log, prediction_log_blocks, routing_configs
     from mlaas.monitoring import tables
 
     with get_engine().begin() as conn:
@@ -171,6 +176,7 @@ def clean_tables() -> None:
             tables.retrain_events,
             tables.feedback,
             prediction_log,
+            prediction_log_blocks,
             routing_configs,
         ):
             conn.execute(delete(table))

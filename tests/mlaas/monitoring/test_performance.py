@@ -21,11 +21,14 @@ def last_hours(hours: int) -> Window:
 
 def test_classification_metrics_match_sklearn_per_bucket(service: Any) -> None:
     frame = churn_frame(300, seed=21)
-    ids, [outcome] = predict_rows(service, "churn", frame)
-    p1 = np.array([p["1"] for p in outcome.prediction.probabilities])
+    early_ids, [early] = predict_rows(service, "churn", frame.iloc[:100])
+    late_ids, [late] = predict_rows(service, "churn", frame.iloc[100:])
+    ids = early_ids + late_ids
+    probabilities = early.prediction.probabilities + late.prediction.probabilities
+    p1 = np.array([p["1"] for p in probabilities])
     truth = frame["churned"].to_numpy()
-    # The first 100 predictions were made two hours ago; their feedback arrives now (late).
-    shift_log_time(ids[:100], -timedelta(hours=2))
+    # The first request (100 records) was made two hours ago; its feedback arrives now (late).
+    shift_log_time(early_ids, -timedelta(hours=2))
     submit_feedback([FeedbackItem(i, label=int(y)) for i, y in zip(ids, truth, strict=True)])
 
     report = performance("churn", last_hours(6), bucket="hour")

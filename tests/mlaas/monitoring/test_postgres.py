@@ -44,8 +44,10 @@ def on_postgres(home: Path, postgres_database_url: str) -> Iterator[None]:
 def test_feedback_and_performance_on_postgres(on_postgres: None) -> None:
     service = prediction_service()
     frame = churn_frame(120, seed=51)
-    ids, [outcome] = predict_rows(service, "churn", frame)
-    shift_log_time(ids[:40], -timedelta(hours=3))
+    early_ids, [early] = predict_rows(service, "churn", frame.iloc[:40])
+    late_ids, [late] = predict_rows(service, "churn", frame.iloc[40:])  # one block row
+    ids = early_ids + late_ids
+    shift_log_time(early_ids, -timedelta(hours=3))
     truth = frame["churned"].to_numpy()
     items = [FeedbackItem(i, label=int(y)) for i, y in zip(ids, truth, strict=True)]
     results = submit_feedback([*items, FeedbackItem("unknown-id", label=1), items[0]])
@@ -57,7 +59,8 @@ def test_feedback_and_performance_on_postgres(on_postgres: None) -> None:
 
     window = Window.ending(utcnow() + timedelta(seconds=1), minutes=6 * 60)
     report = performance("churn", window, bucket="hour")
-    p1 = np.array([p["1"] for p in outcome.prediction.probabilities])
+    probabilities = early.prediction.probabilities + late.prediction.probabilities
+    p1 = np.array([p["1"] for p in probabilities])
     overall = report.overall["champion"]
     assert overall.count == 120
     assert overall.metrics["roc_auc"] == pytest.approx(skm.roc_auc_score(truth, p1), abs=1e-12)

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from mlaas import db
-from mlaas.serving.predlog import LogBlock, PredictionLogWriter
+from mlaas.serving.predlog import BLOCK_ROWS, LogBlock, PredictionLogWriter
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -204,13 +205,25 @@ def block(request_id: str, n: int, *, variant: str = "champion") -> LogBlock:
     )
 
 
-def test_a_block_becomes_one_row_per_record_with_the_same_json(tmp_path: Path) -> None:
+def records_logged(engine: Engine) -> list[str]:
+    """Every logged record's id: rows of prediction_log, then the records of each block."""
+    blocks = select(db.prediction_log_blocks.c.request_id, db.prediction_log_blocks.c.records)
+    with engine.connect() as conn:
+        ids = [rid for rid, _ in logged(engine)]
+        for rid, records in conn.execute(blocks.order_by(db.prediction_log_blocks.c.id)):
+            ids += [f"{rid}:{i}" for i in range(records)]
+    return ids
+
+
+@pytest.mark.parametrize("records", [1, BLOCK_ROWS - 1])
+def test_small_requests_are_a_row_per_record_with_the_same_json(
+    tmp_path: Path, records: int
+) -> None:
     engine = sqlite_engine(tmp_path / "db" / "platform.db")
     writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
-    many, one = block("req-many", 1_200), block("req-one", 1, variant="shadow")
-    writer.submit_block(many)
-    writer.submit_block(one)
-    writer.submit_block(many)  # delivered twice: still one row per record
+    small = block("req-small", records, variant="shadow")
+    writer.submit_block(small)
+    writer.submit_block(small)  # delivered twice: still one row per record
     assert writer.close() == 0
 
     with engine.connect() as conn:
@@ -218,18 +231,48 @@ def test_a_block_becomes_one_row_per_record_with_the_same_json(tmp_path: Path) -
             "SELECT request_id, variant, inputs, outputs, latency_ms, created_at "
             "FROM prediction_log ORDER BY id"
         ).all()
-    assert [r[0] for r in rows] == [f"req-many:{i}" for i in range(1_200)] + ["req-one"]
-    assert rows[-1][1] == "shadow" and {r[1] for r in rows[:-1]} == {"champion"}
-    expected = many.rows() + one.rows()
+    expected = small.rows()
+    assert [r[0] for r in rows] == [e["request_id"] for e in expected]
+    assert rows[0][0] == ("req-small" if records == 1 else "req-small:0")
+    assert {r[1] for r in rows} == {"shadow"} and {r[4] for r in rows} == {2.5}
     assert [r[2] for r in rows] == [db.json_text(e["inputs"]) for e in expected]  # same text
     assert [json.loads(r[3]) for r in rows] == [e["outputs"] for e in expected]
-    assert {r[4] for r in rows} == {2.5} and len({r[5] for r in rows[:-1]}) == 1
     with engine.connect() as conn:  # and SQLAlchemy reads them back as the other rows
         first = conn.execute(select(db.prediction_log).limit(1)).one()._mapping
     assert first["inputs"] == {"age": 30, "plan": "pro", "ratio": 0.0}
-    stamp = first["created_at"]
-    assert stamp.replace(tzinfo=None) == many.created_at.replace(tzinfo=None)
-    assert (writer.queued, writer.written, writer.queue_depth) == (2_401, 2_401, 0)
+    assert first["created_at"].replace(tzinfo=None) == small.created_at.replace(tzinfo=None)
+    assert writer.queue_depth == 0
+
+
+def test_a_large_request_is_one_block_row_read_back_record_by_record(tmp_path: Path) -> None:
+    from mlaas.monitoring.context import Window
+    from mlaas.monitoring.logged import block_counts, block_rows, blocks_for
+
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    many, shadow = block("req-many", 1_200), block("req-many", 1_200, variant="shadow")
+    writer.submit_block(many)
+    writer.submit_block(shadow)
+    writer.submit_block(many)  # delivered twice: still one block
+    assert writer.close() == 0
+    assert (writer.queued, writer.written, writer.queue_depth) == (3_600, 3_600, 0)
+    assert logged(engine) == []  # no row per record
+
+    window = Window(many.created_at - timedelta(seconds=1), db.utcnow() + timedelta(seconds=1))
+    with engine.connect() as conn:
+        assert block_counts(conn, "churn", window) == {"champion": 1_200, "shadow": 1_200}
+        rows = block_rows(conn, "churn", window, variants=["champion"])
+        newest = block_rows(conn, "churn", window, newest=10)
+        found = blocks_for(conn, ["req-many:7", "req-many:1200", "req-many", "other:1"])
+    expected = many.rows()
+    assert [r.request_id for r in rows] == [e["request_id"] for e in expected]
+    assert [r.inputs for r in rows] == [e["inputs"] for e in expected]
+    assert [r.outputs for r in rows] == [e["outputs"] for e in expected]
+    assert {(r.model, r.version, r.variant) for r in rows} == {("churn", "3", "champion")}
+    assert len(newest) == 1_200  # whole blocks: the newest block covers the newest 10 records
+    assert list(found) == ["req-many:7"]  # index past the end, no index, unknown: not found
+    assert sorted(r.variant for r in found["req-many:7"]) == ["champion", "shadow"]
+    assert found["req-many:7"][0].inputs == expected[7]["inputs"]
 
 
 def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) -> None:
@@ -245,7 +288,7 @@ def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) 
     writer.submit_block(block("req-c", 5))
     assert writer.close() == 0
 
-    names = [r[0] for r in logged(engine)]
+    names = records_logged(engine)  # spooled blocks come back as rows per record
     assert names == [f"req-a:{i}" for i in range(300)] + ["req-b"] + [
         f"req-c:{i}" for i in range(5)
     ]
@@ -261,7 +304,7 @@ def test_a_backlog_over_the_bound_asks_callers_to_wait(tmp_path: Path) -> None:
     writer.submit_block(block("req-b", 600))
     assert not writer.has_room and writer.queue_depth == 1_200
     assert writer.close() == 0
-    assert writer.has_room and writer.queue_depth == 0 and len(logged(engine)) == 1_200
+    assert writer.has_room and writer.queue_depth == 0 and len(records_logged(engine)) == 1_200
 
 
 def test_the_writer_waits_for_another_writer_instead_of_spooling(tmp_path: Path) -> None:
@@ -290,4 +333,4 @@ def test_the_writer_waits_for_another_writer_instead_of_spooling(tmp_path: Path)
     release.set()
     thread.join()
     assert writer.close() == 0
-    assert writer.spooled == 0 and len(logged(engine)) == 201
+    assert writer.spooled == 0 and len(records_logged(engine)) == 201
