@@ -162,9 +162,12 @@ def queue_depth(port: int) -> float:
 def logged_rows(home: Path) -> int:
     import sqlite3
 
-    with sqlite3.connect(home / "platform.db") as conn:
+    with sqlite3.connect(home / "platform.db") as conn:  # rows per record + records of blocks
         (count,) = conn.execute("SELECT count(*) FROM prediction_log").fetchone()
-    return int(count)
+        (blocked,) = conn.execute(
+            "SELECT coalesce(sum(records), 0) FROM prediction_log_blocks"
+        ).fetchone()
+    return int(count) + int(blocked)
 
 
 def wrk(
