@@ -130,11 +130,16 @@ def _json_fallback(value: Any) -> Any:
 _json_encoder = msgspec.json.Encoder(enc_hook=_json_fallback)
 
 
+def json_bytes(value: Any) -> bytes:
+    """`json_text` as UTF-8 bytes (for an HTTP body or a reused log column)."""
+    return _json_encoder.encode(value)
+
+
 def json_text(value: Any) -> str:
     """JSON columns are written with msgspec: several times faster than `json.dumps` (the
     prediction log writes thousands of rows a second), and NaN/inf become null, which
     PostgreSQL's JSON type requires."""
-    return _json_encoder.encode(value).decode()
+    return json_bytes(value).decode()
 
 
 def json_value(text: str | bytes) -> Any:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mlaas.db import json_bytes
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
 from mlaas.serving.schema import (
@@ -48,6 +50,20 @@ class Prediction:
 
     outputs: list[float | int | str]  # labels (classification) or values (regression)
     probabilities: list[dict[str, float]] | None  # per row {class label (str): p}
+
+    @cached_property
+    def cells_json(self) -> bytes:
+        """`[{"output": ..., "probabilities": ...}, ...]` as JSON: what the prediction log
+        stores per record and, for classifiers, the answer's `predictions`; encoded once for
+        both (a 1,000-record batch spent ~0.5 ms of GIL time building and encoding it twice)."""
+        probabilities: list[dict[str, float] | None] = (
+            list(self.probabilities) if self.probabilities else [None] * len(self.outputs)
+        )
+        cells = [
+            {"output": output, "probabilities": proba}
+            for output, proba in zip(self.outputs, probabilities, strict=True)
+        ]
+        return json_bytes(cells)
 
 
 class GenericPipeline:

@@ -71,6 +71,14 @@ class LogBlock:
     probabilities: Sequence[Any] | None  # per record {class: p}, or None (regression)
     latency_ms: float
     created_at: datetime
+    encoded_outputs: Any = None  # an object whose `cells_json` is output_cells() as JSON
+
+    def outputs_json(self) -> str:
+        """The output cells as one JSON array (reusing an encoding made for the answer)."""
+        if self.encoded_outputs is not None:
+            encoded: bytes = self.encoded_outputs.cells_json
+            return encoded.decode()
+        return json_text(self.output_cells())
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -197,7 +205,7 @@ class _SqliteRows:
             block.variant,
             len(block),
             json_text(list(block.inputs)),
-            json_text(block.output_cells()),
+            block.outputs_json(),
             float(block.latency_ms),
         )
 

@@ -366,5 +366,6 @@ class PredictionService:
                 probabilities=prediction.probabilities,
                 latency_ms=latency_ms,
                 created_at=utcnow(),
+                encoded_outputs=prediction,
             )
         )

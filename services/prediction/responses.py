@@ -29,7 +29,12 @@ def mark(request: Request, outcome: Outcome) -> None:
 
 
 def native_body(outcome: Outcome) -> dict[str, Any]:
-    items = _items(outcome)
+    prediction = outcome.prediction
+    items: Any
+    if outcome.explanations is None and prediction.probabilities is not None:
+        items = msgspec.Raw(prediction.cells_json)  # encoded once, shared with the log
+    else:
+        items = _items(outcome)
     return {
         "request_id": outcome.request_id,
         "model": outcome.model,
