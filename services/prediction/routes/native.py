@@ -97,11 +97,14 @@ async def predict_batch(
     return raw_json(encode(native_body(outcome)))
 
 
+LOG_WAIT_S = 5.0  # the longest a batch request waits for the prediction log to catch up
+
+
 async def _room_in_the_log(service: Any) -> None:
-    """Backpressure: while the prediction log is further behind than its bound, wait (5 s at
-    most), so a sustained overload runs at the pace the log is written instead of queueing
-    rows in memory without limit."""
-    deadline = anyio.current_time() + 5.0
+    """Backpressure: while the prediction log is further behind than its bound, wait (at most
+    LOG_WAIT_S), so a sustained overload runs at the pace the log is written instead of
+    queueing rows in memory without limit."""
+    deadline = anyio.current_time() + LOG_WAIT_S
     while not service.prediction_log.has_room and anyio.current_time() < deadline:
         await anyio.sleep(0.005)
 

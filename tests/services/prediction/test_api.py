@@ -340,3 +340,32 @@ def test_health_and_metrics(client: TestClient, keys: Keys) -> None:
     assert "mlaas_prediction_request_duration_seconds_bucket" in text
     assert "mlaas_prediction_cache_total" in text
     assert "mlaas_prediction_log_queue_depth_rows" in text
+
+
+def test_batch_waits_while_the_log_is_behind_then_answers(
+    client: TestClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the log's backlog bound a batch waits (at most LOG_WAIT_S), then is served:
+    backpressure, never an error; with room again it is not held back."""
+    import time
+
+    from services.prediction.routes import native
+
+    writer = client.app.state.service.prediction_log  # type: ignore[attr-defined]
+    monkeypatch.setattr(native, "LOG_WAIT_S", 0.4)
+    monkeypatch.setattr(writer, "max_backlog_rows", 0)  # always "behind"
+    assert not writer.has_room
+    records = [dict(CHURN, age=20 + i) for i in range(80)]
+    started = time.monotonic()
+    response = client.post(
+        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
+    )
+    assert response.status_code == 200 and len(response.json()["predictions"]) == 80
+    assert time.monotonic() - started >= 0.4
+    monkeypatch.setattr(writer, "max_backlog_rows", 250_000)
+    assert writer.has_room
+    fast = time.monotonic()
+    again = client.post(
+        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
+    )
+    assert again.status_code == 200 and time.monotonic() - fast < 0.4
