@@ -158,7 +158,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
 
         # Everything started so far, including what Airflow forked for the run above.
         children = psutil.Process(process.pid).children(recursive=True)
-        commands = [" ".join(child.cmdline()) for child in children]
+        commands = [_command(child) for child in children]
         for expected in (
             "mlflow server",
             "airflow standalone",
@@ -172,6 +172,15 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     assert "Stopped." in remaining
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [(p.pid, p.cmdline()) for p in alive if p.is_running()]
+
+
+def _command(child: psutil.Process) -> str:
+    """A child's command line; "" for one that exited (or is a zombie) since it was listed:
+    Airflow's task runners come and go while the test looks."""
+    try:
+        return " ".join(child.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return ""
 
 
 def test_up_refuses_a_port_in_use_with_one_clear_line(tmp_path: Path) -> None:
