@@ -259,21 +259,35 @@ routing_configs = Table(
     Column("updated_by", String(128), nullable=False),
 )
 
+
+def _logged_prediction_columns() -> list[Column[Any]]:
+    """Who answered what, when: the leading columns of both prediction log tables."""
+    return [
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("request_id", String(64), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("model", String(64), nullable=False),
+        Column("version", String(32), nullable=False),
+        Column("variant", String(16), nullable=False),
+    ]
+
+
+def _logged_prediction_payload() -> list[Column[Any]]:
+    return [
+        Column("inputs", JSON, nullable=False),
+        Column("outputs", JSON, nullable=False),
+        Column("latency_ms", Float, nullable=False, default=0.0),
+    ]
+
+
 # Every served prediction (mlaas.serving.predlog). (request_id, variant) is unique so a replayed
 # spool file can never duplicate rows; one request may log a `champion` row and a `shadow` row.
 # The unique index also serves lookups by request_id (feedback joins), so it needs no second one.
 prediction_log = Table(
     "prediction_log",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("request_id", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("model", String(64), nullable=False),
-    Column("version", String(32), nullable=False),
-    Column("variant", String(16), nullable=False),
-    Column("inputs", JSON, nullable=False),
-    Column("outputs", JSON, nullable=False),
-    Column("latency_ms", Float, nullable=False, default=0.0),
+    *_logged_prediction_columns(),
+    *_logged_prediction_payload(),
     UniqueConstraint("request_id", "variant", name="uq_prediction_log_request_variant"),
     Index("ix_prediction_log_model_created_at", "model", "created_at"),
 )
@@ -286,16 +300,9 @@ prediction_log = Table(
 prediction_log_blocks = Table(
     "prediction_log_blocks",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("request_id", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("model", String(64), nullable=False),
-    Column("version", String(32), nullable=False),
-    Column("variant", String(16), nullable=False),
+    *_logged_prediction_columns(),
     Column("records", Integer, nullable=False),
-    Column("inputs", JSON, nullable=False),
-    Column("outputs", JSON, nullable=False),
-    Column("latency_ms", Float, nullable=False, default=0.0),
+    *_logged_prediction_payload(),
     UniqueConstraint("request_id", "variant", name="uq_prediction_log_blocks_request_variant"),
     Index("ix_prediction_log_blocks_model_created_at", "model", "created_at"),
 )

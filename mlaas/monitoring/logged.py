@@ -36,17 +36,21 @@ def split_id(request_id: str) -> tuple[str, int] | None:
     return head, int(tail)
 
 
+def _record(block: Any, index: int) -> LoggedRow:
+    """Record `index` of a block row, as a row of its own."""
+    return LoggedRow(
+        f"{block.request_id}:{index}" if block.records > 1 else block.request_id,
+        block.created_at,
+        block.model,
+        str(block.version),
+        block.variant,
+        block.inputs[index],
+        block.outputs[index],
+    )
+
+
 def _expand(block: Any) -> Iterator[LoggedRow]:
-    for index, (inputs, outputs) in enumerate(zip(block.inputs, block.outputs, strict=True)):
-        yield LoggedRow(
-            f"{block.request_id}:{index}" if block.records > 1 else block.request_id,
-            block.created_at,
-            block.model,
-            str(block.version),
-            block.variant,
-            inputs,
-            outputs,
-        )
+    return (_record(block, index) for index in range(block.records))
 
 
 def block_rows(
@@ -96,15 +100,7 @@ def blocks_for(conn: Connection, request_ids: Iterable[str]) -> dict[str, list[L
         for block in conn.execute(select(prediction_log_blocks).where(log.request_id.in_(chunk))):
             for index in wanted[block.request_id]:
                 if index < block.records:
-                    row = LoggedRow(
-                        f"{block.request_id}:{index}",
-                        block.created_at,
-                        block.model,
-                        str(block.version),
-                        block.variant,
-                        block.inputs[index],
-                        block.outputs[index],
-                    )
+                    row = _record(block, index)
                     found.setdefault(row.request_id, []).append(row)
     return found
 

@@ -116,17 +116,16 @@ def parse_predict_request(body: bytes, schema: RecordSchema | None = None) -> Fa
     numbers, wrong shapes) go through PredictRequest, so every route answers the same 400/422
     for the same body, naming every problem."""
     request = _decode_typed(body, schema) if schema is not None else None
-    if request is not None:
-        if (request.features is None) == (request.entity_ids is None):
-            raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
-        return request
-    try:
-        request = _decode_predict(body)
-    except msgspec.MsgspecError:
-        request = _parse_with_pydantic(body)
+    if request is None:
+        try:
+            request = _decode_predict(body)
+        except msgspec.MsgspecError:
+            request = _parse_with_pydantic(body)
     if (request.features is None) == (request.entity_ids is None):
         raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
-    if request.features is not None and not isinstance(request.features, dict | list):
+    if request.features is not None and not isinstance(
+        request.features, dict | list | TypedRecords
+    ):
         problem = "expected an object or a list of objects"
         raise BodyError(problem, malformed=False, field="features")
     return request
