@@ -77,10 +77,10 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
             version=predictor.version,
             variant="champion",
             inputs=rows,
-            outputs=prediction.outputs,
-            probabilities=prediction.probabilities,
+            prediction=prediction,
             latency_ms=1.0,
             created_at=utcnow(),
+            inputs_json=getattr(records, "raw", None),  # the body's own text, as the service logs
         )
 
     def insert() -> None:  # what the writer thread does with one block (off the request path)

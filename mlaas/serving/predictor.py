@@ -11,7 +11,6 @@ a pandas frame instead: slower, same answers, no per-feature explanations.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -44,18 +43,58 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
 class Prediction:
-    """Outputs of a batch, in record order."""
+    """Outputs of a batch, in record order: labels (classification) or values (regression), and
+    per record {class label (str): probability} for classifiers.
 
-    outputs: list[float | int | str]  # labels (classification) or values (regression)
-    probabilities: list[dict[str, float]] | None  # per row {class label (str): p}
+    Made from the model's class probabilities (`from_class_scores`), the per-record dicts are
+    built only when something asks for them: a batch answer and its prediction log need only
+    `cells_json`, which is encoded straight from the score columns.
+    """
+
+    def __init__(
+        self,
+        outputs: list[float | int | str],
+        probabilities: list[dict[str, float]] | None = None,
+    ) -> None:
+        self.outputs = outputs
+        self._probabilities = probabilities
+        self._scores: np.ndarray | None = None  # (n, k) class probabilities, when made from them
+        self._classes: list[str] = []
+        self._labels_json: np.ndarray | None = None
+
+    @classmethod
+    def from_class_scores(
+        cls, scores: np.ndarray, labels: np.ndarray, classes: list[str], labels_json: np.ndarray
+    ) -> Prediction:
+        """Classifier outputs from (n, k) probabilities; `labels` the classes in their own
+        types, `labels_json` each one's JSON (object arrays, in column order)."""
+        winners = scores.argmax(axis=1)
+        prediction = cls(labels[winners].tolist())
+        prediction._scores, prediction._classes = scores, classes
+        prediction._labels_json = labels_json[winners]
+        return prediction
+
+    @cached_property
+    def probabilities(self) -> list[dict[str, float]] | None:
+        scores = self._scores
+        if scores is None:
+            return self._probabilities
+        if len(self._classes) == 2:  # the common case: two columns, no list per row
+            first, second = self._classes
+            return [
+                {first: a, second: b}
+                for a, b in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), strict=True)
+            ]
+        return [dict(zip(self._classes, row, strict=True)) for row in scores.tolist()]
 
     @cached_property
     def cells_json(self) -> bytes:
         """`[{"output": ..., "probabilities": ...}, ...]` as JSON: what the prediction log
         stores per record and, for classifiers, the answer's `predictions`; encoded once for
-        both (a 1,000-record batch spent ~0.5 ms of GIL time building and encoding it twice)."""
+        both."""
+        if self._scores is not None and self._labels_json is not None and len(self.outputs):
+            return _cells_from_columns(self._labels_json, self._scores, self._classes)
         probabilities: list[dict[str, float] | None] = (
             list(self.probabilities) if self.probabilities else [None] * len(self.outputs)
         )
@@ -64,6 +103,25 @@ class Prediction:
             for output, proba in zip(self.outputs, probabilities, strict=True)
         ]
         return json_bytes(cells)
+
+
+def _cells_from_columns(labels_json: np.ndarray, scores: np.ndarray, classes: list[str]) -> bytes:
+    """The cells' JSON without a dict per record (a 1,000-record batch: ~0.17 ms instead of
+    ~0.28 ms of the event loop's time). Each score column is encoded once by msgspec, the same
+    float text as encoding the dicts, and split at its commas (numbers hold none); the pieces
+    are interleaved with the constant parts of a cell. Tested byte-equal to the dict path."""
+    n, k = scores.shape
+    template: list[bytes | None] = [b'{"output":', None]
+    for j, label in enumerate(classes):
+        template += [(b',"probabilities":{' if j == 0 else b",") + json_bytes(label) + b":", None]
+    template.append(b"}},")
+    width = len(template)
+    pieces = template * n
+    pieces[1::width] = labels_json.tolist()
+    for j in range(k):
+        pieces[3 + 2 * j :: width] = json_bytes(scores[:, j].tolist())[1:-1].split(b",")
+    pieces[0], pieces[-1] = b'[{"output":', b"}}]"
+    return b"".join(pieces)  # type: ignore[arg-type]
 
 
 class GenericPipeline:
@@ -122,6 +180,9 @@ class Predictor:
         self.classes = [str(c) for c in scorer.classes.tolist()]
         # The labels in their original types (int 0/1 stays int in answers).
         self._label_array = np.array(scorer.classes.tolist() + [None], dtype=object)[:-1]
+        self._labels_json = np.array([json_bytes(c) for c in self._label_array.tolist()] + [None])[
+            :-1
+        ]
         self._schema = RecordSchema.from_spec(spec)
 
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
@@ -159,16 +220,9 @@ class Predictor:
         """Labels and per-class probabilities (or values) from `scores`."""
         if not self._scorer.classification:
             return Prediction(outputs=scores.tolist(), probabilities=None)
-        outputs = self._label_array[scores.argmax(axis=1)].tolist()
-        if len(self.classes) == 2:  # the common case: two columns, no list per row
-            first, second = self.classes
-            probabilities = [
-                {first: a, second: b}
-                for a, b in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), strict=True)
-            ]
-        else:
-            probabilities = [dict(zip(self.classes, row, strict=True)) for row in scores.tolist()]
-        return Prediction(outputs=outputs, probabilities=probabilities)
+        return Prediction.from_class_scores(
+            scores, self._label_array, self.classes, self._labels_json
+        )
 
     def explain_records(
         self, records: list[dict[str, Any]] | TypedRecords

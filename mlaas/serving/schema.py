@@ -16,6 +16,7 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -219,6 +220,15 @@ class FeatureEncoding:
             )
         )
 
+    @cached_property
+    def categorical_lookups(self) -> tuple[tuple[str, dict[str | None, int]], ...]:
+        """(feature, category -> column) per categorical feature, null -> the fill's column:
+        one C-level `dict.get` per value when a whole column is encoded at once."""
+        return tuple(
+            (name, {**columns, None: columns.get(fill, -1)})
+            for name, fill, columns in self.categorical
+        )
+
     def column_features(self) -> list[str]:
         """The spec feature behind each output column (one-hot columns map to their feature)."""
         owners = [""] * self.n_columns
@@ -246,11 +256,10 @@ def _fill_numeric(encoding: FeatureEncoding, X: np.ndarray, raw: np.ndarray) -> 
 def _fill_categorical(
     encoding: FeatureEncoding, X: np.ndarray, column: Callable[[str], list[Any]]
 ) -> None:
-    for name, fill, columns in encoding.categorical:
-        lookup = columns.get
-        targets = np.array(
-            [lookup(fill if v is None else v, -1) for v in column(name)], dtype=np.intp
-        )
+    rows = X.shape[0]
+    for name, lookup in encoding.categorical_lookups:
+        found = map(lookup.get, column(name), repeat(-1))
+        targets = np.fromiter(found, dtype=np.intp, count=rows)
         known = targets >= 0  # an unseen category encodes as all zeros
         X[np.flatnonzero(known), targets[known]] = 1.0
 

@@ -362,10 +362,9 @@ class PredictionService:
                 version=predictor.version,
                 variant=variant,
                 inputs=records.rows if isinstance(records, TypedRecords) else records,
-                outputs=prediction.outputs,
-                probabilities=prediction.probabilities,
+                prediction=prediction,
                 latency_ms=latency_ms,
                 created_at=utcnow(),
-                encoded_outputs=prediction,
+                inputs_json=records.raw if isinstance(records, TypedRecords) else None,
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,38 @@ def test_compiled_predictor_handles_multiclass_string_labels(family: str) -> Non
     np.testing.assert_allclose(as_array(predictor, records[:1]), expected[:1], rtol=0, atol=1e-9)
     labels = predictor.predict_records(records).outputs
     assert labels == list(predictor.pipeline.predict(features_frame(spec, test)))
+
+
+@pytest.mark.parametrize(
+    ("labels", "classes"),
+    [
+        (np.array([0, 1], dtype=object), ["0", "1"]),
+        (
+            np.array(["bronze", 'say "gold"', "silver ✓"], dtype=object),
+            ["bronze", 'say "gold"', "silver ✓"],
+        ),
+    ],
+)
+def test_cells_from_score_columns_are_the_bytes_of_the_dict_cells(
+    labels: np.ndarray, classes: list[str]
+) -> None:
+    from mlaas.db import json_bytes
+    from mlaas.serving.predictor import Prediction
+
+    scores = np.random.default_rng(3).dirichlet(np.ones(len(classes)), size=257)
+    scores[0] = [1.0] + [0.0] * (len(classes) - 1)  # exact 0/1 and tiny values print too
+    scores[1, :2] = [1e-300, 1 - 1e-300]
+    labels_json = np.array([json_bytes(v) for v in labels.tolist()] + [None])[:-1]
+    fast = Prediction.from_class_scores(scores, labels, classes, labels_json)
+    winners = labels[scores.argmax(axis=1)].tolist()
+    dicts = [dict(zip(classes, row, strict=True)) for row in scores.tolist()]
+    plain = Prediction(outputs=winners, probabilities=dicts)
+
+    assert fast.outputs == winners and fast.probabilities == dicts
+    assert fast.cells_json == plain.cells_json
+    assert json.loads(fast.cells_json) == [
+        {"output": o, "probabilities": p} for o, p in zip(winners, dicts, strict=True)
+    ]
 
 
 def test_predict_records_returns_labels_in_their_training_type() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from mlaas import db
+from mlaas.serving.predictor import Prediction
 from mlaas.serving.predlog import BLOCK_ROWS, LogBlock, PredictionLogWriter
 
 
@@ -198,8 +199,10 @@ def block(request_id: str, n: int, *, variant: str = "champion") -> LogBlock:
         version="3",
         variant=variant,
         inputs=records,
-        outputs=[i % 2 for i in range(n)],
-        probabilities=[{"0": 1 - i / n, "1": i / n} for i in range(n)],
+        prediction=Prediction(
+            outputs=[i % 2 for i in range(n)],
+            probabilities=[{"0": 1 - i / n, "1": i / n} for i in range(n)],
+        ),
         latency_ms=2.5,
         created_at=db.utcnow(),
     )

@@ -107,6 +107,8 @@ def test_alias_swap_under_concurrent_load_fails_no_request(trained_home: Path, k
     assert before is not None
     target = "1" if before.version == "2" else "2"
     env = dict(os.environ, MLAAS_HOME=str(trained_home), MLAAS_SERVING_POLL_S="0.5")
+    # No rate limit in the way: on a fast machine four threads exceed the default 1,000/s.
+    env |= {"MLAAS_SERVING_RATE_PER_S": "1e9", "MLAAS_SERVING_BURST": "1000000000"}
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "uvicorn"),
@@ -165,3 +167,44 @@ def test_alias_swap_under_concurrent_load_fails_no_request(trained_home: Path, k
     assert set(statuses) == {200}, {s for s in statuses if s != 200}
     assert set(versions) == {before.version, target}
     assert versions[-1] == target
+
+
+def test_batch_inputs_are_logged_as_sent_and_equal_the_records(
+    trained_home: Path, keys: Keys
+) -> None:
+    """A plain `{"features": [...]}` body is logged as its own text (no second encoding); a
+    body the cut cannot vouch for (a bracket inside a string, another key) is encoded from the
+    records. Either way the block's inputs decode to exactly the records that were scored."""
+    import json
+
+    from mlaas import db
+    from services.prediction.app import app
+
+    records = [dict(CHURN, age=20 + i) for i in range(70)]
+    odd = [dict(r, country="Atlantis [sunk]") if i == 5 else r for i, r in enumerate(records)]
+    plain = '{ "features" : [' + ",".join(json.dumps(r) for r in records) + "] }\n"
+    bodies = {
+        "plain": plain,
+        "bracket": json.dumps({"features": odd}),
+        "routing key": json.dumps({"features": records, "routing_key": "k"}),
+    }
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    ids = {}
+    with TestClient(app) as client:
+        for name, body in bodies.items():
+            response = client.post("/v1/models/churn/predict/batch", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            ids[name] = response.json()["request_id"]
+    blocks = db.prediction_log_blocks
+    with db.get_engine().connect() as conn:
+        query = select(blocks.c.request_id, blocks.c.records, blocks.c.inputs, blocks.c.outputs)
+        logged = {row.request_id: row for row in conn.execute(query)}
+    for name, sent in (("plain", records), ("bracket", odd), ("routing key", records)):
+        row = logged[ids[name]]
+        assert row.records == len(sent) and row.inputs == sent, name
+        assert len(row.outputs) == len(sent)
+    with db.get_engine().connect() as conn:  # the text itself, as the client wrote it
+        text = conn.exec_driver_sql(
+            "SELECT inputs FROM prediction_log_blocks WHERE request_id = ?", (ids["plain"],)
+        ).scalar_one()
+    assert text == plain[plain.index("[") : plain.rindex("]") + 1]
