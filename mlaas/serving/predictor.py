@@ -75,6 +75,11 @@ class Prediction:
         prediction._labels_json = labels_json[winners]
         return prediction
 
+    @property
+    def has_probabilities(self) -> bool:
+        """Whether `probabilities` is a list (a classifier), without building it."""
+        return self._scores is not None or self._probabilities is not None
+
     @cached_property
     def probabilities(self) -> list[dict[str, float]] | None:
         scores = self._scores

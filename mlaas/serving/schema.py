@@ -288,12 +288,16 @@ def records_to_matrix(
 
 def typed_to_matrix(encoding: FeatureEncoding, records: TypedRecords) -> np.ndarray | None:
     """The matrix of decoded record structs (types already checked by the decoder), or None
-    when a number is infinite (`1e999` decodes to inf): the dict validator names those. The
-    decoder refuses NaN literals, so a NaN here can only be a null."""
+    when a number is infinite (`1e999` decodes to inf) or out of float range (a 400-digit
+    integer): the dict validator names those. The decoder refuses NaN literals, so a NaN
+    here can only be a null."""
     X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
     names = encoding.numeric_names
     if names:
-        raw = np.array(records.columns(names), dtype=np.float64)  # rows x numeric, null -> NaN
+        try:
+            raw = records.numbers(names)  # rows x numeric, null -> NaN
+        except OverflowError:  # an integer beyond float64's range: the validator names it
+            return None
         if np.isinf(raw).any():
             return None
         _fill_numeric(encoding, X, raw)

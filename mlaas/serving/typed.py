@@ -17,10 +17,12 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import numpy as np
 
 if TYPE_CHECKING:
     from mlaas.serving.schema import RecordSchema
 
+_NULL_AS_NAN: dict[Any, float] = {None: float("nan")}
 _FIELD_TYPES: dict[str, Any] = {
     "int": int | float | None,
     "float": int | float | None,
@@ -54,11 +56,19 @@ class TypedRecords:
     def column(self, name: str) -> list[Any]:
         return list(map(attrgetter(name), self.rows))
 
-    def columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
-        """One tuple of the `names` values per record (a single C-level pass)."""
-        if len(names) == 1:
-            return [(value,) for value in self.column(names[0])]
-        return list(map(attrgetter(*names), self.rows))
+    def numbers(self, names: Sequence[str]) -> np.ndarray:
+        """The `names` columns as float64 (records x names; null -> NaN, bool -> 0/1). Each
+        column goes straight from the structs into an array; a column holding a null takes
+        the NaN mapping, which costs a dict lookup per value (~1.5x)."""
+        count = len(self.rows)
+        out = np.empty((len(names), count), dtype=np.float64)
+        for j, name in enumerate(names):
+            try:
+                out[j] = np.fromiter(map(attrgetter(name), self.rows), np.float64, count)
+            except TypeError:  # float(None)
+                values = self.column(name)
+                out[j] = np.fromiter(map(_NULL_AS_NAN.get, values, values), np.float64, count)
+        return out.T
 
     @cached_property
     def dicts(self) -> list[dict[str, Any]]:

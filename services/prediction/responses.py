@@ -31,7 +31,7 @@ def mark(request: Request, outcome: Outcome) -> None:
 def native_body(outcome: Outcome) -> dict[str, Any]:
     prediction = outcome.prediction
     items: Any
-    if outcome.explanations is None and prediction.probabilities is not None:
+    if outcome.explanations is None and prediction.has_probabilities:
         items = msgspec.Raw(prediction.cells_json)  # encoded once, shared with the log
     else:
         items = _items(outcome)

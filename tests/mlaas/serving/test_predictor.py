@@ -156,8 +156,9 @@ def test_cells_from_score_columns_are_the_bytes_of_the_dict_cells(
     dicts = [dict(zip(classes, row, strict=True)) for row in scores.tolist()]
     plain = Prediction(outputs=winners, probabilities=dicts)
 
+    assert fast.has_probabilities and fast.cells_json == plain.cells_json
+    assert "probabilities" not in vars(fast)  # the answer never built a dict per record
     assert fast.outputs == winners and fast.probabilities == dicts
-    assert fast.cells_json == plain.cells_json
     assert json.loads(fast.cells_json) == [
         {"output": o, "probabilities": p} for o, p in zip(winners, dicts, strict=True)
     ]

@@ -178,6 +178,7 @@ def test_batch_answers_equal_single_record_answers(client: TestClient, keys: Key
     ("change", "field", "problem"),
     [
         ({"balance": "1e999"}, "records[3].balance", "infinity is not allowed"),
+        ({"age": "1" + "0" * 400}, "records[3].age", "number out of range"),
         ({"colour": '"red"'}, "records[3].colour", "unknown field for this model"),
         ({"age": '"forty"'}, "records[3].age", "expected a number, got string"),
         ({"country": "7"}, "records[3].country", "expected a string, got number"),
