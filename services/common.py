@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
+from mlaas.db import new_request_id
 
 log = logging.getLogger("mlaas.service")
 
@@ -57,7 +58,7 @@ def error_body(
 
 
 def request_id(request: Request) -> str:
-    rid: str = getattr(request.state, "request_id", "") or str(uuid.uuid4())
+    rid: str = getattr(request.state, "request_id", "") or new_request_id()
     return rid
 
 
@@ -106,7 +107,7 @@ class RequestIdMiddleware:
             if name == b"x-request-id":
                 given = value.decode("latin-1")
                 break
-        rid = given if 0 < len(given) <= 64 and _SAFE_ID.fullmatch(given) else str(uuid.uuid4())
+        rid = given if 0 < len(given) <= 64 and _SAFE_ID.fullmatch(given) else new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
         header = (REQUEST_ID_HEADER.lower().encode(), rid.encode())
 
@@ -138,14 +139,20 @@ async def require_json(request: Request) -> None:
 _verify = CachedVerifier()
 
 
+# The two ways to send a key, declared as security schemes: OpenAPI documents them (the docs'
+# "Authorize" button) and FastAPI hands them the raw headers, with no per-request validation.
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the key itself")
+
+
 def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`."""
 
     async def dependency(
-        authorization: Annotated[str | None, Header()] = None,
-        x_api_key: Annotated[str | None, Header()] = None,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        x_api_key: Annotated[str | None, Depends(_api_key_header)],
     ) -> ApiKey:
-        token = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+        token = x_api_key or (bearer.credentials.strip() if bearer else "")
         if not token:
             raise ApiError(
                 401,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from mlaas.db import utcnow
+from mlaas.db import new_request_id, utcnow
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
 from mlaas.serving.pool import ModelPool
@@ -257,7 +256,7 @@ class PredictionService:
         several threads fighting over the GIL for the Python parts.
         """
         started = time.perf_counter()
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         _check_size(records, max_records)
         config = self.routing(model)
         served = self.pool.served().get(model, {})

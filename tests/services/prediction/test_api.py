@@ -251,6 +251,19 @@ def test_auth_and_scopes(client: TestClient, keys: Keys) -> None:
     assert "predict" in wrong_scope.json()["error"]["message"]
     assert client.post("/admin/reload", headers=auth(keys.predict)).status_code == 403
     assert client.post("/admin/reload", headers=auth(keys.admin)).status_code == 200
+    body = {"features": CHURN}
+    url = "/v1/models/churn/predict"
+    assert client.post(url, json=body, headers={"X-API-Key": keys.predict}).status_code == 200
+    basic = client.post(url, json=body, headers={"Authorization": f"Basic {keys.predict}"})
+    assert basic.status_code == 401 and basic.json()["error"]["code"] == "missing_api_key"
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"
+    assert schemes["APIKeyHeader"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "the key itself",
+    }
 
 
 def test_rate_limit_429_then_recovery(
