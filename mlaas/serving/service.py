@@ -6,7 +6,9 @@ the behaviour is the same whichever protocol a client speaks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Sized
@@ -109,6 +111,11 @@ class PredictionService:
         self.counters = Counters()
         self._routing: dict[str, tuple[float, RoutingConfig]] = {}
         self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaas-shadow")
+        # Batches score here: one thread per core (native code, no GIL); more would only take
+        # turns on the same cores.
+        self._scoring = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 2, thread_name_prefix="mlaas-scoring"
+        )
         self._lock = threading.Lock()
 
     @classmethod
@@ -131,6 +138,7 @@ class PredictionService:
     def close(self) -> None:
         self.pool.stop()
         self._shadow.shutdown(wait=True)
+        self._scoring.shutdown(wait=True)
         self.prediction_log.close()
 
     # -- models ------------------------------------------------------------------------------
@@ -273,6 +281,12 @@ class PredictionService:
             X=predictor.to_matrix(records),
             shadow=config.shadow and variant == CHAMPION and CHALLENGER in served,
         )
+
+    async def scores_off_loop(self, scoring: Scoring) -> np.ndarray:
+        """`scoring`'s model scores, computed in a scoring thread and awaited on the running
+        event loop, which meanwhile serves other requests (see `begin`)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._scoring, scoring.predictor.scores, scoring.X)
 
     def finish(
         self,

@@ -91,7 +91,7 @@ async def predict_batch(
             request_id=rid,
             max_records=MAX_BATCH,
         )
-        scores = await anyio.to_thread.run_sync(scoring.predictor.scores, scoring.X)
+        scores = await service.scores_off_loop(scoring)
         outcome = service.finish(scoring, scores)
     mark(request, outcome)
     return raw_json(encode(native_body(outcome)))
@@ -104,6 +104,8 @@ async def _room_in_the_log(service: Any) -> None:
     """Backpressure: while the prediction log is further behind than its bound, wait (at most
     LOG_WAIT_S), so a sustained overload runs at the pace the log is written instead of
     queueing rows in memory without limit."""
+    if service.prediction_log.has_room:
+        return
     deadline = anyio.current_time() + LOG_WAIT_S
     while not service.prediction_log.has_room and anyio.current_time() < deadline:
         await anyio.sleep(0.005)
