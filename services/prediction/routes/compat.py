@@ -6,6 +6,7 @@ Errors follow each protocol (see services.prediction.errors): MLflow's {"error_c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
@@ -29,9 +30,17 @@ v2_router = APIRouter(prefix="/v2", tags=["open inference protocol v2"])
 
 
 async def _json(request: Request) -> Any:
+    """The body as JSON values. Python's parser is the fallback for what msgspec refuses but
+    MLflow's server (Python's `json`) reads: NaN and Infinity literals, and numbers beyond
+    float range (inf). They then reach the validator, which names the field (422)."""
+    body = await request.body()
     try:
-        return msgspec.json.decode(await request.body())
+        return msgspec.json.decode(body)
     except msgspec.DecodeError:
+        pass
+    try:
+        return json.loads(body)
+    except ValueError:  # includes UnicodeDecodeError
         raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
 
 

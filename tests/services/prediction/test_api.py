@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -188,8 +189,6 @@ def test_batch_of_well_typed_records_with_one_bad_value_names_it(
     client: TestClient, keys: Keys, change: dict[str, str], field: str, problem: str
 ) -> None:
     """Bodies that decode straight into the model's typed records, but for one value."""
-    import json
-
     records = [json.dumps(dict(CHURN, age=20 + i)) for i in range(40)]
     name, text = next(iter(change.items()))
     bad = json.loads(records[3])
@@ -311,6 +310,20 @@ def test_mlflow_scoring_protocol(client: TestClient, keys: Keys) -> None:
         "/v1/models/churn/invocations", json={"rows": []}, headers=auth(keys.predict)
     )
     assert bad.status_code == 400 and "dataframe_split" in bad.json()["message"]
+    # What MLflow's own server parses (Python's json) reaches the validator: 422 naming it.
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    record = '{"dataframe_records": [' + json.dumps({**CHURN, "balance": "@"}) + "]}"
+    for literal, problem in (
+        ("NaN", "NaN is not allowed"),
+        ("-Infinity", "infinity is not allowed"),
+        ("1e400", "infinity is not allowed"),
+    ):
+        body = record.replace('"@"', literal)
+        answer = client.post("/v1/models/churn/invocations", content=body, headers=headers)
+        assert answer.status_code == 422, (literal, answer.text)
+        assert f"records[0].balance: {problem}" in answer.json()["message"]
+    garbage = client.post("/v1/models/churn/invocations", content=b"{nope", headers=headers)
+    assert garbage.status_code == 400 and garbage.json()["error"] == "malformed_json"
     assert client.get("/ping").status_code == 200
     assert client.get("/version").text
 
