@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -48,11 +49,18 @@ def new_id() -> str:
 
 
 def new_request_id() -> str:
-    """A random UUID4 for a served request, drawn from the process's seeded generator (seeded
-    from the OS, re-seeded in forked workers) instead of `os.urandom`: that system call drops
-    the GIL, and on a loaded server taking it back can wait out another thread's switch
-    interval (measured: ~90 µs a request on the event loop). Ids are unique, not secrets."""
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+    """A UUIDv7 (RFC 9562) for a served request: a millisecond timestamp, then 74 random bits.
+
+    Time-ordered ids keep the prediction log's unique index growing at its right edge: a
+    transaction of 1,500 single-record rows dirties a few index pages instead of one per row
+    (bench/request_id_index.py: at 1M logged rows, ~6x faster commits and ~14x less WAL than
+    UUID4 ids). The random bits come from the process's generator (seeded from the OS,
+    re-seeded in forked workers), not `os.urandom`: that system call drops the GIL, and on a
+    loaded server taking it back can wait out another thread's switch interval. Ids are
+    unique, not secrets."""
+    millis = time.time_ns() // 1_000_000
+    bits = (millis & (1 << 48) - 1) << 80 | 0x7 << 76 | random.getrandbits(12) << 64
+    return str(uuid.UUID(int=bits | 0b10 << 62 | random.getrandbits(62)))
 
 
 # One row per (model, content hash): re-ingesting identical data reuses the row.
