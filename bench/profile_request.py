@@ -2,9 +2,9 @@
 
 Trains the same 200-tree LightGBM churn model as bench/serving_vs_mlflow.py into a fresh home,
 then times each stage of the native predict path for a single record and a 1,000-record batch:
-body parsing, validation + encoding, scoring, building the answer, the prediction-log block, the
-log writer's insert of that block (off the request path, but on the same CPU) and response
-encoding. The batch path is the one /predict/batch takes: records decoded straight into typed
+body parsing, validation + encoding, scoring, the labels and output cells' JSON, the
+prediction-log block, the log writer's insert of that block (off the request path, but on the
+same CPU) and the response envelope around the cells. The batch path is the one /predict/batch takes: records decoded straight into typed
 structs, trees compiled to machine code (the service compiles them when it loads the model).
 The HTTP layer (uvicorn + FastAPI routing + middleware) is the difference between the sum here
 and the server-side latency that serving_vs_mlflow.py reports.
@@ -96,10 +96,11 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
         ),
         "validate_and_encode": lambda: predictor.to_matrix(records),
         "score": lambda: predictor.scores(X),
-        "labels_and_probabilities": lambda: predictor.prediction(scores),
+        # labels + the cells' JSON (made once per request, shared by the answer and the log)
+        "labels_and_cells": lambda: predictor.prediction(scores).cells_json,
         "log_block": log_block,
         "log_insert_off_path": insert,
-        "response_encode": lambda: encode(native_body(outcome)),
+        "response_encode": lambda: encode(native_body(outcome)),  # the envelope around them
     }
     result = {name: median_us(fn, repeat) for name, fn in timed.items()}
     result["total_in_process"] = round(sum(result.values()), 1)
