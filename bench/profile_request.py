@@ -4,8 +4,9 @@ Trains the same 200-tree LightGBM churn model as bench/serving_vs_mlflow.py into
 then times each stage of the native predict path for a single record and a 1,000-record batch:
 body parsing, validation + encoding, scoring, the labels and output cells' JSON, the
 prediction-log block, the log writer's insert of that block (off the request path, but on the
-same CPU) and the response envelope around the cells. The batch path is the one /predict/batch takes: records decoded straight into typed
-structs, trees compiled to machine code (the service compiles them when it loads the model).
+same CPU) and the response envelope around the cells. The batch path is the one /predict/batch
+takes: records decoded straight into typed structs, trees compiled to machine code (the service
+compiles them when it loads the model).
 The HTTP layer (uvicorn + FastAPI routing + middleware) is the difference between the sum here
 and the server-side latency that serving_vs_mlflow.py reports.
 
