@@ -81,12 +81,29 @@ def _type_name(value: Any) -> str:
     return _JSON_TYPES.get(type(value), "array" if isinstance(value, list | tuple) else "other")
 
 
+def storable_text(text: str) -> bool:
+    """False for text holding a lone UTF-16 surrogate (a JSON `"\\ud800"` escape that some
+    parsers accept): no UTF-8 column, log line or answer can hold it."""
+    if text.isascii():  # O(1) in CPython: the common case costs nothing
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+LONE_SURROGATE = "not valid Unicode: it holds a lone UTF-16 surrogate"
+
+
 def _value_problem(kind: str, value: Any) -> str | None:
     """Why `value` cannot be a `kind` feature, or None when it can (null always can)."""
     if value is None:
         return None
     if kind == "category":
-        return None if isinstance(value, str) else f"expected a string, got {_type_name(value)}"
+        if not isinstance(value, str):
+            return f"expected a string, got {_type_name(value)}"
+        return None if storable_text(value) else LONE_SURROGATE
     if kind == "bool":
         if value is True or value is False or isinstance(value, np.bool_):
             return None
@@ -159,6 +176,8 @@ def records_are_clean(schema: RecordSchema, records: Sequence[Any]) -> bool:
         column = [record[name] for record in records]
         if not set(map(type, column)) <= _ACCEPTED_TYPES[kind]:
             return False
+        if kind == "category" and not "".join(v for v in column if v is not None).isascii():
+            return False  # the validator checks non-ASCII text value by value
         if kind in ("int", "float"):
             try:
                 values = np.array(column, dtype=np.float64)  # null -> NaN

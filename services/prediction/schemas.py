@@ -11,7 +11,7 @@ import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
-from mlaas.serving.schema import RecordSchema
+from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
 from mlaas.serving.typed import TypedRecords
 
 Record = dict[str, Any]
@@ -42,6 +42,9 @@ class PredictRequest(BaseModel):
     def _one_input(self) -> PredictRequest:
         if (self.features is None) == (self.entity_ids is None):
             raise ValueError("give exactly one of 'features' or 'entity_ids'")
+        texts = [self.routing_key or "", *(i for i in self.entity_ids or () if isinstance(i, str))]
+        if not all(map(storable_text, texts)):
+            raise ValueError(f"routing_key or entity_ids: {LONE_SURROGATE}")
         return self
 
     def records(self) -> list[Record]:

@@ -396,3 +396,33 @@ def test_batch_waits_while_the_log_is_behind_then_answers(
         "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
     )
     assert again.status_code == 200 and time.monotonic() - fast < 0.4
+
+
+def test_text_with_a_lone_surrogate_is_refused_naming_the_field(
+    client: TestClient, keys: Keys
+) -> None:
+    """`"\\ud800"` is a JSON escape some parsers accept; such text cannot be stored or logged
+    as UTF-8, so it is refused before anything is scored (it used to reach the log and be
+    set aside there)."""
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    record = json.dumps({**CHURN, "country": "@"}).replace('"@"', '"Spain \\ud800"')
+    many = "[" + ", ".join([json.dumps(CHURN)] * 40 + [record]) + "]"  # the columnar check
+    problem = "not valid Unicode: it holds a lone UTF-16 surrogate"
+    for url, body, field in (
+        ("/v1/models/churn/predict", '{"features": ' + record + "}", "records[0].country"),
+        (
+            "/v1/models/churn/invocations",
+            '{"dataframe_records": ' + many + "}",
+            "records[40].country",
+        ),
+    ):
+        answer = client.post(url, content=body, headers=headers)
+        assert answer.status_code == 422, answer.text
+        assert f"{field}: {problem}" in answer.text
+    body = json.dumps({"features": CHURN, "routing_key": "@"}).replace('"@"', '"\\udfff"')
+    answer = client.post("/v1/models/churn/predict", content=body, headers=headers)
+    assert answer.status_code == 422 and "routing_key" in answer.text
+    fine = json.dumps({"features": {**CHURN, "country": "Espa\u00f1a \U0001f600"}})
+    assert (
+        client.post("/v1/models/churn/predict", content=fine, headers=headers).status_code == 200
+    )
