@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     airflow_port: int = 8080
     mlflow_ui_port: int = 5000
 
+    # Services' logs (mlaas.logs): JSON lines on stderr, or text for a terminal.
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    access_log: bool = True  # one line per request (method, path, status, duration, model)
+
     # Prediction service.
     prediction_port: int = 8000
     serving_default_model: str = ""  # what /invocations scores (MLflow protocol: one model)

@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
+from mlaas.logs import LogListener, configure_logging, current_request_id
+from mlaas.settings import get_settings
 
 log = logging.getLogger("mlaas.service")
 
@@ -117,7 +119,11 @@ class RequestIdMiddleware:
                 message["headers"] = [*headers, header]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = current_request_id.set(rid)  # every log line of this request carries it
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current_request_id.reset(token)
 
 
 def install_request_ids(app: FastAPI) -> None:
@@ -208,7 +214,37 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            self.record(scope, status[0], time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.record(scope, status[0], seconds)
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                log_access(scope, status[0], seconds)
+
+
+ACCESS_LOG = logging.getLogger("mlaas.access")
+
+
+def log_access(scope: Scope, status: int, seconds: float) -> None:
+    """One line per request: method, path, status, duration and, for predictions, the model,
+    version and variant that answered (the request id comes from the log context)."""
+    extra: dict[str, Any] = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(seconds * 1000, 3),
+    }
+    labels = scope.get("state", {}).get("metric_labels")
+    if labels:
+        extra["model"], extra["version"], extra["variant"] = labels
+    ACCESS_LOG.info("%s %s %d", scope["method"], scope["path"], status, extra=extra)
+
+
+def start_logging() -> LogListener:
+    """Structured logs for a service process (mlaas.logs), from the settings; returns the
+    listener to stop at shutdown (it writes what is still queued)."""
+    settings = get_settings()
+    listener = configure_logging(settings.log_level, settings.log_format)
+    ACCESS_LOG.setLevel(logging.INFO if settings.access_log else logging.WARNING)
+    return listener
 
 
 def route_of(scope: Scope) -> str:

@@ -16,6 +16,7 @@ from services.common import (
     install_request_ids,
     platform_ops_router,
     route_of,
+    start_logging,
 )
 from services.monitoring import errors
 from services.monitoring.metrics import LATENCY, REGISTRY, REQUESTS, SnapshotCollector
@@ -24,10 +25,12 @@ from services.monitoring.routes import alerts, feedback, models
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    logs = start_logging()  # structured, with request ids (mlaas.logs)
     get_engine()  # create the monitoring tables before the first request
     app.state.metrics_registry = CollectorRegistry()
     app.state.metrics_registry.register(SnapshotCollector())
     yield
+    logs.stop()
 
 
 app = FastAPI(

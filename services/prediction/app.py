@@ -18,6 +18,7 @@ from services.common import (
     install_error_handlers,
     install_request_ids,
     route_of,
+    start_logging,
 )
 from services.prediction import errors
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
@@ -27,6 +28,7 @@ from services.prediction.routes import compat, jobs, models, native, ops
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    logs = start_logging()  # structured, with request ids (mlaas.logs)
     service = PredictionService.from_settings(settings)
     service.pool.refresh()  # load every champion before the first request
     service.pool.start(settings.serving_poll_s)
@@ -40,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     yield
     service.close()  # flushes the prediction log
+    logs.stop()
 
 
 app = FastAPI(

@@ -26,6 +26,7 @@ from services.common import (
     install_request_ids,
     platform_ops_router,
     route_of,
+    start_logging,
 )
 from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
 from services.training.routes import jobs, pipelines, registry
@@ -48,6 +49,7 @@ def _reap_forever(stop: threading.Event) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from mlaas.db import get_engine
 
+    logs = start_logging()  # structured, with request ids (mlaas.logs)
     get_engine()  # create the tables before the first request
     app.state.metrics_registry = CollectorRegistry()
     app.state.metrics_registry.register(TrainingCollector())
@@ -56,6 +58,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     reaper.start()
     yield
     stop.set()
+    logs.stop()
 
 
 app = FastAPI(
