@@ -23,7 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
-from mlaas.logs import LogListener, configure_logging, current_request_id
+from mlaas.logs import (
+    ACCESS_LOGGER,
+    LogListener,
+    configure_logging,
+    current_request_id,
+    log_access,
+)
 from mlaas.settings import get_settings
 
 log = logging.getLogger("mlaas.service")
@@ -217,25 +223,17 @@ class RequestMetricsMiddleware:
             seconds = time.perf_counter() - started
             self.record(scope, status[0], seconds)
             if ACCESS_LOG.isEnabledFor(logging.INFO):
-                log_access(scope, status[0], seconds)
+                log_request(scope, status[0], seconds)
 
 
-ACCESS_LOG = logging.getLogger("mlaas.access")
+ACCESS_LOG = logging.getLogger(ACCESS_LOGGER)
 
 
-def log_access(scope: Scope, status: int, seconds: float) -> None:
-    """One line per request: method, path, status, duration and, for predictions, the model,
-    version and variant that answered (the request id comes from the log context)."""
-    extra: dict[str, Any] = {
-        "method": scope["method"],
-        "path": scope["path"],
-        "status": status,
-        "duration_ms": round(seconds * 1000, 3),
-    }
+def log_request(scope: Scope, status: int, seconds: float) -> None:
+    """The access line: method, path, status, duration and, for predictions, the model, version
+    and variant that answered (the request id comes from the log context)."""
     labels = scope.get("state", {}).get("metric_labels")
-    if labels:
-        extra["model"], extra["version"], extra["variant"] = labels
-    ACCESS_LOG.info("%s %s %d", scope["method"], scope["path"], status, extra=extra)
+    log_access(scope["method"], scope["path"], status, seconds, labels)
 
 
 def start_logging() -> LogListener:
