@@ -39,6 +39,17 @@ _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
 _encode = msgspec.json.Encoder(enc_hook=str).encode
 
 
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields a record got through `extra=`."""
+    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD}
+
+
+def _traceback(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
+    if record.exc_info and not record.exc_text:
+        record.exc_text = formatter.formatException(record.exc_info)
+    return record.exc_text
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -50,13 +61,10 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD:
-                entry[key] = value
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            entry["exc"] = record.exc_text
+        entry.update(_extras(record))
+        traceback = _traceback(self, record)
+        if traceback:
+            entry["exc"] = traceback
         return _encode(entry).decode(errors="replace")
 
 
@@ -64,7 +72,7 @@ class TextFormatter(logging.Formatter):
     """The same records for a terminal: time, level, logger, request id, message, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        extras = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD)
+        extras = " ".join(f"{key}={value}" for key, value in _extras(record).items())
         request_id = getattr(record, "request_id", None)
         line = " ".join(
             part
@@ -78,23 +86,23 @@ class TextFormatter(logging.Formatter):
             )
             if part
         )
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        return f"{line}\n{record.exc_text}" if record.exc_text else line
+        traceback = _traceback(self, record)
+        return f"{line}\n{traceback}" if traceback else line
 
 
-ACCESS_LOGGER = "mlaas.access"
+_ACCESS = logging.getLogger("mlaas.access")
 _active: LogListener | None = None  # the listener of the last configure_logging, until stopped
 
 
 def log_access(
     method: str, path: str, status: int, seconds: float, labels: tuple[str, ...] | None
 ) -> None:
-    """One access line for the request being served. Queued as a plain tuple: making and
-    copying a LogRecord on the event loop for every request cost ~15% of single-record
-    throughput; the writer thread makes the record (same format as every other line)."""
+    """One access line for the request being served (unless access lines are off). Queued as a
+    plain tuple: making and copying a LogRecord on the event loop for every request cost ~15%
+    of single-record throughput; the writer thread makes the record (same format as every
+    other line)."""
     listener = _active
-    if listener is not None:
+    if listener is not None and _ACCESS.isEnabledFor(logging.INFO):
         fields = (time.time(), current_request_id.get(), method, path, status, seconds, labels)
         listener.records.put(fields)
 
@@ -102,7 +110,7 @@ def log_access(
 def _access_record(fields: tuple[Any, ...]) -> logging.LogRecord:
     created, request_id, method, path, status, seconds, labels = fields
     entry: dict[str, Any] = {
-        "name": ACCESS_LOGGER,
+        "name": _ACCESS.name,
         "levelno": logging.INFO,
         "levelname": "INFO",
         "msg": f"{method} {path} {status}",
@@ -184,11 +192,16 @@ class LogListener:
 
 
 def configure_logging(
-    level: str = "INFO", fmt: str = "json", stream: TextIO | None = None, interval_s: float = 0.1
+    level: str = "INFO",
+    fmt: str = "json",
+    stream: TextIO | None = None,
+    interval_s: float = 0.1,
+    access: bool = True,
 ) -> LogListener:
     """Route every logger through one queue to `stream` (stderr) as JSON lines or text.
-    Uvicorn's loggers join in; its own access log is replaced by the services' (`mlaas.access`).
-    Calling it again replaces the previous set-up (each service start calls it once)."""
+    Uvicorn's loggers join in; its own access log is replaced by the services' (`mlaas.access`,
+    on when `access`). Calling it again replaces the previous set-up (each service start calls
+    it once)."""
     formatter = JsonFormatter() if fmt == "json" else TextFormatter()
     listener = LogListener(formatter, stream or sys.stderr, interval_s)
     root = logging.getLogger()
@@ -201,6 +214,7 @@ def configure_logging(
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    _ACCESS.setLevel(logging.INFO if access else logging.WARNING)
     global _active
     _active = listener
     listener.start()

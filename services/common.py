@@ -23,13 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
-from mlaas.logs import (
-    ACCESS_LOGGER,
-    LogListener,
-    configure_logging,
-    current_request_id,
-    log_access,
-)
+from mlaas.logs import LogListener, configure_logging, current_request_id, log_access
 from mlaas.settings import get_settings
 
 log = logging.getLogger("mlaas.service")
@@ -222,27 +216,16 @@ class RequestMetricsMiddleware:
         finally:
             seconds = time.perf_counter() - started
             self.record(scope, status[0], seconds)
-            if ACCESS_LOG.isEnabledFor(logging.INFO):
-                log_request(scope, status[0], seconds)
-
-
-ACCESS_LOG = logging.getLogger(ACCESS_LOGGER)
-
-
-def log_request(scope: Scope, status: int, seconds: float) -> None:
-    """The access line: method, path, status, duration and, for predictions, the model, version
-    and variant that answered (the request id comes from the log context)."""
-    labels = scope.get("state", {}).get("metric_labels")
-    log_access(scope["method"], scope["path"], status, seconds, labels)
+            # The access line; for predictions with the model, version and variant that answered.
+            labels = scope.get("state", {}).get("metric_labels")
+            log_access(scope["method"], scope["path"], status[0], seconds, labels)
 
 
 def start_logging() -> LogListener:
     """Structured logs for a service process (mlaas.logs), from the settings; returns the
     listener to stop at shutdown (it writes what is still queued)."""
     settings = get_settings()
-    listener = configure_logging(settings.log_level, settings.log_format)
-    ACCESS_LOG.setLevel(logging.INFO if settings.access_log else logging.WARNING)
-    return listener
+    return configure_logging(settings.log_level, settings.log_format, access=settings.access_log)
 
 
 def route_of(scope: Scope) -> str:

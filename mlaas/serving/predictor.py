@@ -129,6 +129,12 @@ def _cells_from_columns(labels_json: np.ndarray, scores: np.ndarray, classes: li
     return b"".join(pieces)  # type: ignore[arg-type]
 
 
+def _object_array(values: list[Any]) -> np.ndarray:
+    """A 1-D object array of `values` as they are (numpy would make ints an int array and
+    bytes a fixed-width one; the trailing None keeps every element a Python object)."""
+    return np.array([*values, None], dtype=object)[:-1]
+
+
 class GenericPipeline:
     """Any fitted estimator on the spec's features, scored through its own methods.
 
@@ -184,10 +190,8 @@ class Predictor:
         self.feature_names = spec.feature_names
         self.classes = [str(c) for c in scorer.classes.tolist()]
         # The labels in their original types (int 0/1 stays int in answers).
-        self._label_array = np.array(scorer.classes.tolist() + [None], dtype=object)[:-1]
-        self._labels_json = np.array([json_bytes(c) for c in self._label_array.tolist()] + [None])[
-            :-1
-        ]
+        self._label_array = _object_array(scorer.classes.tolist())
+        self._labels_json = _object_array([json_bytes(c) for c in scorer.classes.tolist()])
         self._schema = RecordSchema.from_spec(spec)
 
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
