@@ -123,6 +123,32 @@ def worker_ready(node: str) -> Callable[[Service], bool]:
     return check
 
 
+PORT_SETTINGS = (
+    "mlflow_ui_port",
+    "airflow_port",
+    "prediction_port",
+    "training_port",
+    "monitoring_port",
+)
+
+
+def with_free_ports(settings: Settings) -> Settings:
+    """Port 0 means "any free port": the OS picks one for each such setting just before the
+    processes start (all held open together, so no two get the same), and `up` prints it."""
+    wanted = [name for name in PORT_SETTINGS if getattr(settings, name) == 0]
+    if not wanted:
+        return settings
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in wanted]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        chosen = {name: sock.getsockname()[1] for name, sock in zip(wanted, sockets, strict=True)}
+    finally:
+        for sock in sockets:
+            sock.close()
+    return settings.model_copy(update=chosen)
+
+
 def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -365,6 +391,7 @@ def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
     if not serve:
         return 0
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
+    settings = with_free_ports(settings)
     planned = services(settings)
     check_ports(planned)
     started: list[Service] = []

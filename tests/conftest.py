@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import reset_platform_caches
+from tests.factories import home_env, platform_variables
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -23,6 +24,10 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_DIR / "dags")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+# A developer's exported platform settings (an MLflow URI, a database URL) never reach a test:
+# tests choose their stores themselves (`use_home`, MLAAS_TEST_* for the integration servers).
+for _name in platform_variables():
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")
@@ -37,19 +42,41 @@ def airflow_db() -> Path:
     return _AIRFLOW_HOME
 
 
+@pytest.fixture(autouse=True)
+def _restore_process_state() -> Iterator[None]:
+    """The environment, logger levels and root handlers as they were before the test: one that
+    runs the CLI or a service's logging set-up in this process leaves nothing behind for the
+    next, whatever order they run in. (pytest restores warning filters itself.)"""
+    environment = dict(os.environ)
+    root_handlers = list(logging.root.handlers)
+    levels = {
+        name: logger.level
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    root_level = logging.root.level
+    yield
+    if os.environ != environment:
+        os.environ.clear()
+        os.environ.update(environment)
+    for handler in list(logging.root.handlers):  # pytest's capture handlers come and go
+        if handler not in root_handlers and not type(handler).__module__.startswith("_pytest"):
+            logging.root.removeHandler(handler)
+    logging.root.setLevel(root_level)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and logger.level != levels.get(name, logging.NOTSET):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+
+
 @pytest.fixture
-def mlaas_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def mlaas_home(tmp_path: Path) -> Iterator[Path]:
     """A fresh MLAAS_HOME with all stores on their embedded defaults."""
-    home = tmp_path / "mlaas-home"
-    monkeypatch.setenv("MLAAS_HOME", str(home))
-    for var in (
-        "MLAAS_DATABASE_URL",
-        "MLAAS_OBJECT_STORE_URL",
-        "MLAAS_MLFLOW_TRACKING_URI",
-        "MLAAS_MLFLOW_ARTIFACT_ROOT",
-        "MLAAS_REDIS_URL",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    reset_platform_caches()
-    yield home
-    reset_platform_caches()
+    with home_env(tmp_path / "mlaas-home") as home:
+        yield home
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked `slow` first, each group still in its shuffled order: with one process per
+    core the longest files start at once instead of finishing the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -1,22 +1,66 @@
-"""Test factories: small specs and frames, and the cache reset that isolates tests."""
+"""Test factories: small specs and frames, and the one home isolation every test uses."""
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from mlaas.specs import ModelSpec, load_spec
 
+# Settings a test may point elsewhere; everything else MLAAS_* is dropped by `use_home`.
+TEST_KNOBS = ("MLAAS_TEST_",)
+
+
+def platform_variables() -> list[str]:
+    """Every MLAAS_* variable of this process that is a platform setting (not a test knob)."""
+    return [n for n in os.environ if n.startswith("MLAAS_") and not n.startswith(TEST_KNOBS)]
+
 
 def reset_platform_caches() -> None:
-    """Forget cached settings, stores and engines so a changed environment takes effect."""
-    from mlaas import db, storage
-    from mlaas.settings import get_settings
-    from mlaas.tasks import celery_app
+    """Forget every cached value of the library (settings, stores, engines, loaded models,
+    the Celery app, Feast stores) so a changed environment takes effect everywhere."""
+    for name, module in list(sys.modules.items()):
+        if name != "mlaas" and not name.startswith("mlaas."):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper) and value.__module__ == name:
+                value.cache_clear()
+    feast_config = sys.modules.get("mlaas.feast_config")
+    if feast_config is not None:
+        feast_config._STORES.clear()
+    workers = sys.modules.get("mlaas.jobs.workers")
+    if workers is not None:
+        workers.forget()
 
-    get_settings.cache_clear()
-    storage.get_store.cache_clear()
-    db._engine_for.cache_clear()
-    celery_app.cache_clear()
+
+def use_home(patch: pytest.MonkeyPatch, home: Path, **env: str) -> None:
+    """This process sees one home on its embedded defaults, plus `env` (MLAAS_* names): every
+    other MLAAS_* variable (a developer's exported MLflow URI, say) is removed."""
+    for name in platform_variables():
+        patch.delenv(name)
+    patch.setenv("MLAAS_HOME", str(home))
+    for name, value in env.items():
+        patch.setenv(name, value)
+    reset_platform_caches()
+
+
+@contextmanager
+def home_env(home: Path, **env: str) -> Iterator[Path]:
+    """`use_home` for a block; the environment and the caches are restored afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        use_home(patch, home, **env)
+        try:
+            yield home
+        finally:
+            reset_platform_caches()
+    reset_platform_caches()
 
 
 def small_spec(name: str = "churn", **overrides: Any) -> ModelSpec:

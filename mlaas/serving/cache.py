@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,8 +62,10 @@ class PredictionCache:
         max_entries: int = 10_000,
         ttl_s: float = 3600,
         prefix: str = "mlaas:pred:",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_entries = max_entries
+        self._clock = clock  # the in-process entries' time (Redis expires keys itself)
         self.ttl_s = ttl_s
         self.prefix = prefix
         self.hits = 0
@@ -133,7 +135,7 @@ class PredictionCache:
                 with self._lock:
                     self.errors += 1
                 return [None] * len(keys)
-        now = time.monotonic()
+        now = self._clock()
         found: list[str | bytes | None] = []
         with self._lock:
             for key in keys:
@@ -160,7 +162,7 @@ class PredictionCache:
                 with self._lock:
                     self.errors += 1
             return
-        expires = time.monotonic() + self.ttl_s
+        expires = self._clock() + self.ttl_s
         with self._lock:
             for key, value in items:
                 self._local[key] = (expires, value)

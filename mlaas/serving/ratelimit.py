@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,8 +51,15 @@ _PRUNE_EVERY = 4096
 class RateLimiter:
     """`allow(key_id, rate_per_s=, burst=) -> (allowed, retry_after_s)`."""
 
-    def __init__(self, redis_url: str | None, *, prefix: str = "mlaas:rl:") -> None:
+    def __init__(
+        self,
+        redis_url: str | None,
+        *,
+        prefix: str = "mlaas:rl:",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.prefix = prefix
+        self._clock = clock  # the in-process buckets' time (Redis reads the server's)
         self.errors = 0
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float, float, float]] = {}
@@ -92,7 +100,7 @@ class RateLimiter:
 
     def _allow_local(self, key_id: str, rate: float, burst: int) -> tuple[bool, float]:
         with self._lock:
-            now = time.monotonic()  # read under the lock, or a late thread rewinds the bucket
+            now = self._clock()  # read under the lock, or a late thread rewinds the bucket
             tokens, ts, _, _ = self._buckets.get(key_id, (float(burst), now, rate, burst))
             tokens = min(float(burst), tokens + max(0.0, now - ts) * rate)
             if tokens >= 1.0:

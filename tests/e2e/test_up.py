@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -27,22 +28,34 @@ BIN = Path(sys.executable).parent
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 PORT_SETTINGS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING")
+SHOWN_AS = {  # how `up` names each process in "The platform is up:"
+    "airflow": "Airflow",
+    "mlflow_ui": "MLflow UI",
+    "prediction": "Prediction",
+    "training": "Training",
+    "monitoring": "Monitoring",
+}
 
 
 def _env(home: Path, **ports: int) -> dict[str, str]:
-    """Only MLAAS_HOME and the ports (free ones unless given, e.g. `mlflow_ui=5000`)."""
+    """Only MLAAS_HOME and the ports: 0 (any free port, which `up` picks and prints) unless
+    given, e.g. `mlflow_ui=5000`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLAAS_", "AIRFLOW"))}
     env["MLAAS_HOME"] = str(home)
     for name in PORT_SETTINGS:
-        env[f"MLAAS_{name}_PORT"] = str(ports.get(name.lower()) or _free_port())
+        env[f"MLAAS_{name}_PORT"] = str(ports.get(name.lower(), 0))
     return env
+
+
+def _urls(output: str) -> dict[str, str]:
+    """Each process's base URL, as `up` printed it."""
+    urls = {}
+    for name, shown in SHOWN_AS.items():
+        found = re.search(rf"^  {shown} +(http://127\.0\.0\.1:\d+)", output, re.MULTILINE)
+        assert found, (shown, output)
+        urls[name] = found.group(1)
+    return urls
 
 
 def _json(
@@ -59,6 +72,16 @@ def _json(
         return result
 
 
+def _answer(url: str, token: str) -> dict[str, Any]:
+    """`_json(url)`, or {} while the server answers 503 (Airflow's API comes up in parts)."""
+    try:
+        return _json(url, token=token)
+    except urllib.error.HTTPError as error:
+        if error.code != 503:
+            raise
+        return {}
+
+
 def _text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode())
@@ -66,8 +89,6 @@ def _text(url: str) -> str:
 
 def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     env = _env(tmp_path / "home")
-    port = {name.lower(): int(env[f"MLAAS_{name}_PORT"]) for name in PORT_SETTINGS}
-    url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
     process = subprocess.Popen(
         [str(BIN / "mlaas"), "up"],
         env=env,
@@ -88,6 +109,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     children: list[psutil.Process] = []
     try:
         children = psutil.Process(process.pid).children(recursive=True)
+        url = _urls(output)
         api_key = re.search(r"Admin API key \(shown once.*\): (mlaas_\w+_\S+)", output)
         assert api_key, output
         key = api_key.group(1)
@@ -108,14 +130,19 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         pipelines = {"mlaas_pipeline_churn", "mlaas_pipeline_house_prices"}
         dag_ids: set[str] = set()
         for _ in range(60):  # the DAG processor parses the folder shortly after start
-            dags = _json(f"{url['airflow']}/api/v2/dags?limit=100", token=token)["dags"]
-            dag_ids = {d["dag_id"] for d in dags}
+            dags = _answer(f"{url['airflow']}/api/v2/dags?limit=100", token)
+            dag_ids = {d["dag_id"] for d in dags.get("dags", [])}
             if pipelines <= dag_ids:
                 break
             time.sleep(1)
         assert pipelines <= dag_ids, dag_ids
-        errors = _json(f"{url['airflow']}/api/v2/importErrors", token=token)
-        assert errors["total_entries"] == 0
+        errors: dict[str, Any] = {}
+        for _ in range(60):  # 503 while a component of Airflow is still starting
+            errors = _answer(f"{url['airflow']}/api/v2/importErrors", token)
+            if errors:
+                break
+            time.sleep(1)
+        assert errors["total_entries"] == 0, errors
         models = _json(f"{url['mlflow_ui']}/api/2.0/mlflow/registered-models/search")
         assert sorted(m["name"] for m in models["registered_models"]) == ["churn", "house_prices"]
 

@@ -1,7 +1,7 @@
 """Real PostgreSQL and Redis for the full-stack paths.
 
-Skipped (with how to run them) when the servers are not reachable; under CI=true a missing
-server fails the run instead of skipping silently.
+Skipped (with how to run them) when the servers are not reachable; when `CI` is set to any
+true value (`true`, `1`, `yes`, ...) a missing server fails the run instead of skipping silently.
 """
 
 from __future__ import annotations
@@ -23,9 +23,15 @@ REDIS_URL = os.environ.get("MLAAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_HOW_TO = "start Redis on 127.0.0.1:6379 or point MLAAS_TEST_REDIS_URL at one"
 
 
-def _unavailable(what: str, error: Exception, how_to: str = HOW_TO) -> None:
+def in_ci() -> bool:
+    """CI set to anything but empty, 0, false, no or off (CI systems write `true` or `1`)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def unavailable(what: str, error: object, how_to: str = HOW_TO) -> None:
+    """Skip with how to run it; in CI, fail: a CI run never passes by skipping a server."""
     message = f"{what} not reachable ({error}); {how_to}"
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         pytest.fail(f"CI requires it: {message}")
     pytest.skip(message)
 
@@ -41,7 +47,7 @@ def postgres_database_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001 - any connection failure means "not available"
-        _unavailable("PostgreSQL", error)
+        unavailable("PostgreSQL", error)
     try:
         yield f"{POSTGRES_URL}/{name}"
     finally:
@@ -59,7 +65,7 @@ def redis_url() -> Iterator[str]:
     try:
         client.ping()
     except Exception as error:  # noqa: BLE001 - any connection failure means "not available"
-        _unavailable("Redis", error, REDIS_HOW_TO)
+        unavailable("Redis", error, REDIS_HOW_TO)
     try:
         yield REDIS_URL
     finally:
@@ -78,3 +84,32 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     if keys:
         client.delete(*keys)
     client.close()
+
+
+CLAIM = "mlaas-test:claimed-by"
+
+
+@pytest.fixture
+def redis_database(redis_url: str) -> Iterator[str]:
+    """A whole Redis database (1-15) of the test server for one test, for what cannot take a key
+    prefix (a Celery broker's fixed queue names, Feast's online store). Claimed atomically, so
+    parallel test processes never share one, and flushed afterwards."""
+    import redis
+
+    base = redis_url.rsplit("/", 1)[0]
+    owner = f"{os.getpid()}:{uuid.uuid4().hex}"
+    for db in range(1, 16):
+        client = redis.Redis.from_url(f"{base}/{db}", socket_timeout=2)
+        try:
+            if not client.set(CLAIM, owner, nx=True, ex=3600):  # a crashed run frees it
+                continue
+            if client.dbsize() == 1:  # only our claim: nobody else's data is in there
+                try:
+                    yield f"{base}/{db}"
+                finally:
+                    client.flushdb()  # only keys this test wrote (and the claim)
+                return
+            client.delete(CLAIM)  # in use by something that is not a test: leave it
+        finally:
+            client.close()
+    unavailable("An empty Redis database (1-15)", "all are in use", REDIS_HOW_TO)

@@ -16,26 +16,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mlaas.data.churn import EXAMPLE_RECORD
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 
 CHURN = dict(EXAMPLE_RECORD)
 
 
 @pytest.fixture
-def full_stack(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database_url: str, redis_url: str
-) -> Iterator[Path]:
-    home = tmp_path / "home"
-    monkeypatch.setenv("MLAAS_HOME", str(home))
-    monkeypatch.setenv("MLAAS_DATABASE_URL", postgres_database_url)
-    monkeypatch.setenv("MLAAS_REDIS_URL", redis_url)
-    monkeypatch.delenv("MLAAS_OBJECT_STORE_URL", raising=False)
-    reset_platform_caches()
-    yield home
-    from mlaas.db import get_engine
+def full_stack(tmp_path: Path, postgres_database_url: str, redis_database: str) -> Iterator[Path]:
+    env = {"MLAAS_DATABASE_URL": postgres_database_url, "MLAAS_REDIS_URL": redis_database}
+    with home_env(tmp_path / "home", **env) as home:
+        yield home
+        from mlaas.db import get_engine
 
-    get_engine().dispose()  # let the fixture drop the database
-    reset_platform_caches()
+        get_engine().dispose()  # let the fixture drop the database
 
 
 def test_cache_limit_and_log_on_redis_and_postgres(
@@ -75,7 +68,8 @@ def test_cache_limit_and_log_on_redis_and_postgres(
             assert answer.status_code == 200
             ids.append(answer.json()["request_id"])
 
-        strict = get_settings().model_copy(update={"serving_rate_per_s": 5.0, "serving_burst": 2})
+        # One token every 2 s: three calls in a row meet an empty bucket.
+        strict = get_settings().model_copy(update={"serving_rate_per_s": 0.5, "serving_burst": 2})
         monkeypatch.setattr(deps, "get_settings", lambda: strict)
         limited = create_key("limited", ["predict"])[0]
         codes = [
@@ -88,12 +82,16 @@ def test_cache_limit_and_log_on_redis_and_postgres(
         ]
         assert codes == [200, 200, 429]
         assert list(store.scan_iter(match="mlaas:rl:*"))  # the bucket lives in Redis
-        time.sleep(0.5)
-        recovered = client.post(
-            "/v1/models/churn/predict",
-            json={"features": CHURN},
-            headers={"Authorization": f"Bearer {limited}"},
-        )
+        deadline = time.monotonic() + 30
+        while True:  # the bucket refills on Redis's clock
+            recovered = client.post(
+                "/v1/models/churn/predict",
+                json={"features": CHURN},
+                headers={"Authorization": f"Bearer {limited}"},
+            )
+            if recovered.status_code != 429 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert recovered.status_code == 200
     # Shutting the app down flushed the log writer into PostgreSQL.
     engine = db.get_engine()

@@ -3,13 +3,9 @@ DB and Optuna storage; two real worker processes search one study and finish its
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import optuna
-import pytest
-import redis
 from optuna.trial import TrialState
 
 from mlaas.jobs import store
@@ -17,23 +13,8 @@ from mlaas.jobs.overrides import JobOverrides
 from tests.mlaas.jobs.platform import platform_env, wait_until, write_platform
 
 
-@pytest.fixture
-def redis_broker(redis_url: str) -> Iterator[str]:
-    """An empty Redis DB of the test server (the Celery queue name is fixed, the DB is not)."""
-    base = redis_url.rsplit("/", 1)[0]
-    for db in random.sample(range(1, 16), 15):
-        client = redis.Redis.from_url(f"{base}/{db}", socket_timeout=2)
-        if client.dbsize() == 0:
-            yield f"{base}/{db}"
-            client.flushdb()  # only keys this test's broker and workers wrote
-            client.close()
-            return
-        client.close()
-    pytest.skip("no empty Redis DB (1-15) for an isolated Celery broker")
-
-
 def test_two_workers_on_redis_and_postgres(
-    tmp_path: Path, redis_broker: str, postgres_database_url: str
+    tmp_path: Path, redis_database: str, postgres_database_url: str
 ) -> None:
     from mlaas.jobs.progress import job_progress
     from mlaas.training.tune import optuna_storage
@@ -41,8 +22,8 @@ def test_two_workers_on_redis_and_postgres(
     platform = write_platform(
         tmp_path,
         MLAAS_DATABASE_URL=postgres_database_url,
-        MLAAS_CELERY_BROKER_URL=redis_broker,
-        MLAAS_CELERY_RESULT_BACKEND=redis_broker,
+        MLAAS_CELERY_BROKER_URL=redis_database,
+        MLAAS_CELERY_RESULT_BACKEND=redis_database,
     )
     with platform_env(platform):
         from mlaas.db import get_engine

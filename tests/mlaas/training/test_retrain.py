@@ -23,7 +23,7 @@ import pytest
 from mlaas.refs import Registration
 from mlaas.registry import CHAMPION, get_version, set_alias
 from mlaas.specs import ModelSpec
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 
 ROWS = {"A": 1200, "B": 1000, "C": 2500}  # C: before its negatives are subsampled
 
@@ -70,15 +70,10 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
         retrain__window_days=60,
         retrain__replay_fraction=0.3,
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLAAS_HOME", str(folder / "home"))
-        for var in ("MLAAS_DATABASE_URL", "MLAAS_OBJECT_STORE_URL", "MLAAS_REDIS_URL"):
-            patch.delenv(var, raising=False)
-        reset_platform_caches()
+    with home_env(folder / "home"):
         sources, frames = _batches(folder)
         first = run_pipeline(spec, source=sources["A"], mode="incremental")
         yield Home(spec=spec, sources=sources, frames=frames, first=first)
-    reset_platform_caches()
 
 
 def _retrain(home: Home, batch: str, mode: Any, *, from_v1: bool = True) -> Registration:
@@ -261,13 +256,12 @@ def test_stacking_blends_champion_and_a_new_model_and_is_gated(home: Home) -> No
 @pytest.mark.parametrize("mode", ["recalibration", "stacking"])
 def test_recalibrated_and_stacked_versions_serve(home: Home, mode: str) -> None:
     from mlaas.data.churn import EXAMPLE_RECORD
-    from mlaas.registry import list_versions
     from mlaas.serving.predictor import load_predictor
 
-    version = next(
-        v for v in list_versions(home.spec.name) if v.lineage().get("retrain_mode") == mode
-    )
-    predictor = load_predictor(home.spec.name, version=version.version)
+    # The same call as the mode's own test: reused when that test ran first (idempotent).
+    registration = _retrain(home, "C" if mode == "recalibration" else "B", mode)
+    assert _lineage(registration)["retrain_mode"] == mode
+    predictor = load_predictor(home.spec.name, version=registration.version)
     prediction = predictor.predict_records([EXAMPLE_RECORD, dict.fromkeys(EXAMPLE_RECORD)])
     assert prediction.probabilities is not None
     expected = predictor.pipeline.predict_proba(

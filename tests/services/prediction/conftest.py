@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,13 @@ def trained_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from mlaas.pipeline import run_pipeline
 
     home = tmp_path_factory.mktemp("serving") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLAAS_HOME", str(home))
-        for var in ("MLAAS_DATABASE_URL", "MLAAS_OBJECT_STORE_URL", "MLAAS_REDIS_URL"):
-            patch.delenv(var, raising=False)
-        reset_platform_caches()
+    with home_env(home):
         source = home.parent / "churn.parquet"
         home.mkdir(parents=True)
         generate_churn(1500, seed=5).to_parquet(source, index=False)
         run_pipeline(small_spec("churn"), source=str(source))
         run_pipeline(small_spec("house_prices"))
         yield home
-    reset_platform_caches()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +49,5 @@ def keys(trained_home: Path) -> Keys:
 def client(trained_home: Path, keys: Keys) -> Iterator[TestClient]:
     from services.prediction.app import app
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLAAS_HOME", str(trained_home))
-        with TestClient(app) as test_client:
-            yield test_client
+    with home_env(trained_home), TestClient(app) as test_client:
+        yield test_client

@@ -265,25 +265,24 @@ def test_auth_and_scopes(client: TestClient, keys: Keys) -> None:
     }
 
 
-def test_rate_limit_429_then_recovery(
+def test_rate_limit_429_with_retry_after_per_key(
     client: TestClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
-
     from mlaas.auth import create_key
     from mlaas.settings import get_settings
     from services.prediction import deps
 
-    strict = get_settings().model_copy(update={"serving_rate_per_s": 5.0, "serving_burst": 3})
+    # One token back every 1,000 s: no refill can happen while the test runs, however slowly.
+    strict = get_settings().model_copy(update={"serving_rate_per_s": 0.001, "serving_burst": 3})
     monkeypatch.setattr(deps, "get_settings", lambda: strict)
     key = create_key("limited", ["predict"])[0]
     codes = [predict(client, key, {"features": CHURN}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = predict(client, key, {"features": CHURN})
     assert limited.json()["error"]["code"] == "rate_limited"
-    assert int(limited.headers["Retry-After"]) >= 1
-    time.sleep(0.5)
-    assert predict(client, key, {"features": CHURN}).status_code == 200
+    assert 900 <= int(limited.headers["Retry-After"]) <= 1000  # the time until the next token
+    other = create_key("another", ["predict"])[0]  # buckets are per key
+    assert predict(client, other, {"features": CHURN}).status_code == 200
 
 
 def test_mlflow_scoring_protocol(client: TestClient, keys: Keys) -> None:
@@ -372,30 +371,53 @@ def test_health_and_metrics(client: TestClient, keys: Keys) -> None:
 def test_batch_waits_while_the_log_is_behind_then_answers(
     client: TestClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over the log's backlog bound a batch waits (at most LOG_WAIT_S), then is served:
-    backpressure, never an error; with room again it is not held back."""
-    import time
+    """Over the log's backlog bound a batch waits until the log has room (at most LOG_WAIT_S),
+    then is served: backpressure, never an error; with room it is not held back at all."""
+    from types import SimpleNamespace
+
+    import anyio
 
     from services.prediction.routes import native
 
     writer = client.app.state.service.prediction_log  # type: ignore[attr-defined]
-    monkeypatch.setattr(native, "LOG_WAIT_S", 0.4)
+    naps: list[float] = []
+    catch_up_after: list[int] = []  # the log "catches up" after this many naps
+
+    async def nap(seconds: float) -> None:  # the route's sleep, counted
+        naps.append(seconds)
+        if catch_up_after and len(naps) == catch_up_after[0]:
+            monkeypatch.setattr(writer, "max_backlog_rows", 250_000)
+        await anyio.sleep(seconds)
+
+    monkeypatch.setattr(
+        native, "anyio", SimpleNamespace(current_time=anyio.current_time, sleep=nap)
+    )
+    records = [dict(CHURN, age=20 + i) for i in range(80)]
+
+    def batch() -> Any:
+        response = client.post(
+            "/v1/models/churn/predict/batch",
+            json={"features": records},
+            headers=auth(keys.predict),
+        )
+        assert response.status_code == 200 and len(response.json()["predictions"]) == 80
+        return response
+
     monkeypatch.setattr(writer, "max_backlog_rows", 0)  # always "behind"
     assert not writer.has_room
-    records = [dict(CHURN, age=20 + i) for i in range(80)]
-    started = time.monotonic()
-    response = client.post(
-        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
-    )
-    assert response.status_code == 200 and len(response.json()["predictions"]) == 80
-    assert time.monotonic() - started >= 0.4
-    monkeypatch.setattr(writer, "max_backlog_rows", 250_000)
+    catch_up_after.append(3)
+    batch()
+    assert len(naps) == 3  # waited for the log, and went on as soon as it had room
     assert writer.has_room
-    fast = time.monotonic()
-    again = client.post(
-        "/v1/models/churn/predict/batch", json={"features": records}, headers=auth(keys.predict)
-    )
-    assert again.status_code == 200 and time.monotonic() - fast < 0.4
+    naps.clear()
+    batch()
+    assert naps == []  # room: not held back
+
+    catch_up_after.clear()
+    monkeypatch.setattr(native, "LOG_WAIT_S", 0.05)
+    monkeypatch.setattr(writer, "max_backlog_rows", 0)  # never catches up
+    batch()  # served once the bound has passed
+    assert naps
 
 
 def test_text_with_a_lone_surrogate_is_refused_naming_the_field(

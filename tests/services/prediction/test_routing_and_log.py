@@ -84,58 +84,31 @@ def test_split_shadow_swap_and_every_row_logged(trained_home: Path, keys: Keys) 
 def test_alias_swap_under_concurrent_load_fails_no_request(trained_home: Path, keys: Keys) -> None:
     """A live server under 4 client threads while the champion moves: every request succeeds."""
     import os
-    import socket
-    import subprocess
-    import sys
     import threading
-    import time
 
     import httpx
 
     from mlaas.pipeline import run_pipeline
     from mlaas.registry import CHAMPION, set_alias, version_for_alias
+    from tests.servers import uvicorn_server, wait_for
 
-    # Version 2 exists after the test above; registering it again is a no-op (idempotent).
+    # Version 2 may exist already (another test of this module); registering it again is a
+    # no-op (idempotent).
     second = run_pipeline(
         small_spec("churn", training__seed=7), source=str(trained_home.parent / "churn.parquet")
     )
     assert second.version == "2"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     before = version_for_alias("churn", CHAMPION)
     assert before is not None
     target = "1" if before.version == "2" else "2"
     env = dict(os.environ, MLAAS_HOME=str(trained_home), MLAAS_SERVING_POLL_S="0.5")
     # No rate limit in the way: on a fast machine four threads exceed the default 1,000/s.
     env |= {"MLAAS_SERVING_RATE_PER_S": "1e9", "MLAAS_SERVING_BURST": "1000000000"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "services.prediction.app:app",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/health/ready").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None
-            time.sleep(0.3)
-
-        statuses: list[int] = []
-        versions: list[str] = []
-        stop = threading.Event()
+    statuses: list[int] = []
+    versions: list[str] = []
+    stop = threading.Event()
+    log = trained_home.parent / "hot-swap-server.log"
+    with uvicorn_server("services.prediction.app:app", env, log) as url:
 
         def hammer(worker: int) -> None:
             with httpx.Client(base_url=url, headers=auth(keys.predict), timeout=30) as http:
@@ -151,18 +124,16 @@ def test_alias_swap_under_concurrent_load_fails_no_request(trained_home: Path, k
         threads = [threading.Thread(target=hammer, args=(w,)) for w in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(1.5)
-        set_alias("churn", CHAMPION, target, reason="hot swap under load")
-        swapped_by = time.monotonic() + 30
-        while time.monotonic() < swapped_by and (not versions or versions[-1] != target):
-            time.sleep(0.2)
-        time.sleep(1.0)
-        stop.set()
-        for thread in threads:
-            thread.join(30)
-    finally:
-        server.terminate()
-        server.wait(30)
+        try:
+            wait_for(lambda: len(statuses) >= 100, 60, "load before the swap")
+            set_alias("churn", CHAMPION, target, reason="hot swap under load")
+            wait_for(lambda: versions and versions[-1] == target, 60, "the new version")
+            served_by_swap = len(statuses)
+            wait_for(lambda: len(statuses) >= served_by_swap + 100, 60, "load after the swap")
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(30)
     assert len(statuses) > 200, len(statuses)  # a real load, not a handful of calls
     assert set(statuses) == {200}, {s for s in statuses if s != 200}
     assert set(versions) == {before.version, target}

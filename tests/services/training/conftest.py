@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import reset_platform_caches, small_spec
+from tests.factories import home_env, small_spec
 
 
 @dataclass(frozen=True)
@@ -19,32 +19,38 @@ class Keys:
     predict: str
 
 
-@pytest.fixture(scope="package")
-def trained_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+AIRFLOW_DOWN = {
+    "MLAAS_AIRFLOW_API_URL": "http://127.0.0.1:9",  # nothing listens there
+    "MLAAS_AIRFLOW_PASSWORD": "test",
+}
+_TRAINED: list[Path] = []
+
+
+def _trained(factory: pytest.TempPathFactory) -> Path:
+    """Train once per test process; the package's modules may run apart in a random order."""
+    if _TRAINED:
+        return _TRAINED[0]
     from mlaas.data.churn import generate_churn
     from mlaas.pipeline import run_pipeline
-    from mlaas.tasks import celery_app
 
-    home = tmp_path_factory.mktemp("training") / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLAAS_HOME", str(home))
-        patch.setenv("MLAAS_AIRFLOW_API_URL", "http://127.0.0.1:9")  # nothing listens there
-        patch.setenv("MLAAS_AIRFLOW_PASSWORD", "test")
-        for var in ("MLAAS_DATABASE_URL", "MLAAS_OBJECT_STORE_URL", "MLAAS_REDIS_URL"):
-            patch.delenv(var, raising=False)
-        reset_platform_caches()
-        celery_app.cache_clear()
+    home = factory.mktemp("training") / "home"
+    with home_env(home, **AIRFLOW_DOWN):
         source = home.parent / "churn.parquet"
         home.mkdir(parents=True)
         generate_churn(800, seed=5).to_parquet(source, index=False)
         run_pipeline(small_spec("churn"), source=str(source))
         run_pipeline(small_spec("churn", training__trials=2), source=str(source))
+    _TRAINED.append(home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def trained_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with home_env(_trained(tmp_path_factory), **AIRFLOW_DOWN) as home:
         yield home
-    reset_platform_caches()
-    celery_app.cache_clear()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def keys(trained_home: Path) -> Keys:
     from mlaas.auth import create_key
 
@@ -55,7 +61,7 @@ def keys(trained_home: Path) -> Keys:
     )
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def client(trained_home: Path, keys: Keys) -> Iterator[TestClient]:
     from services.training.app import app
 
