@@ -145,3 +145,74 @@ def test_bad_data_stops_the_dag_at_validation_and_keeps_the_champion(
     champion_after = version_for_alias(model, CHAMPION)
     assert champion_after is not None and champion_after.version == champion_before.version
     assert not get_store().list(f"training/{model}/{latest['content_hash']}")
+
+
+def test_a_run_on_another_dataset_path_trains_on_that_data(
+    mlaas_home: Path, airflow_db: Path, tmp_path: Path
+) -> None:
+    """Run conf `dataset_path` replaces the spec's source: the version is trained on that file."""
+    from sqlalchemy import select
+
+    from mlaas.data.housing import load_house_prices
+    from mlaas.db import datasets, get_engine
+    from mlaas.ingest import content_hash
+
+    model = "house_prices"
+    other = tmp_path / "house_prices_subset.parquet"
+    subset = load_house_prices().sample(frac=0.8, random_state=3).reset_index(drop=True)
+    subset.to_parquet(other, index=False)
+    run = _dag(model).test(run_conf={"dataset_path": str(other), "trigger": "other-data"})
+    assert str(run.state) == "success", _states(run)
+
+    (version,) = list_versions(model)
+    lineage = version.lineage()
+    assert lineage["trigger"] == "other-data"
+    with get_engine().connect() as conn:
+        (stored,) = conn.execute(
+            select(datasets.c.source, datasets.c.rows, datasets.c.content_hash)
+        ).all()
+    assert (stored.source, stored.rows) == (str(other), len(subset))
+    assert lineage["data_hash"] == stored.content_hash == content_hash(pd.read_parquet(other))
+
+
+def test_a_failed_automatic_retrain_starts_the_backoff_through_record_failure(
+    mlaas_home: Path, airflow_db: Path, tmp_path: Path
+) -> None:
+    """The monitoring DAG records a retrain under the pipeline run's id; when that run fails,
+    its `record_failure` task closes the retrain as failed and the breaker backs off."""
+    from datetime import UTC, datetime
+
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.types import DagRunType
+
+    from mlaas.data.housing import load_house_prices
+    from mlaas.monitoring.retrain import breaker, record_retrain_triggered, retrain_history
+
+    model = "house_prices"
+    run_after = datetime.now(UTC).replace(microsecond=0)
+    run_id = DagRun.generate_run_id(
+        run_type=DagRunType.MANUAL, logical_date=None, run_after=run_after
+    )
+    record_retrain_triggered(model, "drift: test", run_id)
+    bad = tmp_path / "no_bedrooms.parquet"
+    load_house_prices().drop(columns=["bedrooms"]).to_parquet(bad, index=False)
+
+    run = _dag(model).test(run_after=run_after, run_conf={"dataset_path": str(bad)})
+    assert run.run_id == run_id
+    states = _states(run)
+    assert str(run.state) == "failed", states
+    assert (states["validate"], states["record_failure"]) == ("failed", "success"), states
+    assert states["record_success"] != "success", states
+
+    (retrain,) = retrain_history(model)
+    assert (retrain.dag_run_id, retrain.state) == (run_id, "failed")
+    assert retrain.finished_at is not None
+    spec = load_spec(model)
+    lenient = spec.model_copy(
+        update={"retrain": spec.retrain.model_copy(update={"max_per_day": 9})}
+    )
+    assert lenient.retrain.backoff_minutes > 0
+    reason = breaker(lenient)
+    assert reason is not None and reason.startswith(
+        f"backoff: the last automatic retrain of '{model}' failed at "
+    ), reason

@@ -255,3 +255,32 @@ def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service:
     )
     assert "mlaas_monitoring_drifted_share_ratio" in metrics
     assert "mlaas_monitoring_requests_total" in metrics
+
+
+def test_retrains_list_what_the_dag_started_with_its_outcome(
+    client: TestClient, service: Any
+) -> None:
+    """`GET /v1/models/{name}/retrains`: newest first, each with its run id and outcome."""
+    from datetime import UTC, datetime, timedelta
+
+    from mlaas.monitoring.retrain import record_retrain_outcome, record_retrain_triggered
+
+    now = datetime.now(UTC)
+    record_retrain_triggered(
+        "churn", "drift: 4 of 11 features", "run-old", now=now - timedelta(hours=3)
+    )
+    record_retrain_outcome("run-old", "failed", now=now - timedelta(hours=2))
+    record_retrain_triggered("churn", "roc_auc below 0.7", "run-new", now=now - timedelta(hours=1))
+    record_retrain_triggered("house_prices", "drift", "run-other", now=now)
+
+    body = client.get("/v1/models/churn/retrains").json()
+    events = body["retrains"]
+    assert [(e["dag_run_id"], e["state"], e["reason"]) for e in events] == [
+        ("run-new", "triggered", "roc_auc below 0.7"),
+        ("run-old", "failed", "drift: 4 of 11 features"),
+    ]
+    assert events[1]["finished_at"] is not None and events[0]["finished_at"] is None
+    limited = client.get("/v1/models/churn/retrains?limit=1").json()["retrains"]
+    assert [e["dag_run_id"] for e in limited] == ["run-new"]
+    too_many = client.get("/v1/models/churn/retrains?limit=501")
+    assert too_many.status_code == 422

@@ -91,9 +91,21 @@ def test_entity_ids_come_from_the_online_store(
 ) -> None:
     import pandas as pd
 
-    known = int(pd.read_parquet(trained_home.parent / "churn.parquet")["customer_id"].iloc[0])
+    from mlaas.specs import load_spec
+
+    source = pd.read_parquet(trained_home.parent / "churn.parquet")
+    known = int(source["customer_id"].iloc[0])
     ok = predict(client, keys.predict, {"entity_ids": [known]})
     assert ok.status_code == 200, ok.text
+    # The online store holds the entity's latest features: the answer is the model's answer
+    # to exactly that record.
+    latest = source[source["customer_id"] == known].sort_values("event_timestamp").iloc[-1]
+    record = {name: latest[name].item() for name in load_spec("churn").feature_names}
+    direct = predict(client, keys.predict, {"features": record})
+    assert direct.status_code == 200, direct.text
+    (by_entity,), (by_record,) = ok.json()["predictions"], direct.json()["predictions"]
+    assert by_entity["output"] == by_record["output"]
+    assert by_entity["probabilities"] == pytest.approx(by_record["probabilities"], abs=1e-12)
     missing = predict(client, keys.predict, {"entity_ids": [known, 987654321]})
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_entity"

@@ -49,6 +49,19 @@ def wait_for(client: TestClient, key: str, job_id: str) -> dict[str, Any]:
         time.sleep(0.3)
 
 
+def logged_rows(request_id: str) -> list[Any]:
+    """The prediction log rows of one async request (`<id>:<i>`, one per record), in order."""
+    from sqlalchemy import select
+
+    from mlaas.db import get_engine, prediction_log
+
+    log = prediction_log.c
+    query = select(log.request_id, log.variant, log.version, log.inputs, log.outputs)
+    with get_engine().connect() as conn:
+        rows = conn.execute(query.where(log.request_id.like(f"{request_id}:%"))).all()
+    return sorted(rows, key=lambda r: int(r.request_id.rsplit(":", 1)[1]))
+
+
 def test_async_records_and_file_scoring(
     client: TestClient, keys: Keys, worker: subprocess.Popen[bytes]
 ) -> None:
@@ -66,6 +79,13 @@ def test_async_records_and_file_scoring(
     assert done["status"] == "succeeded", done
     assert done["result"]["outputs"] == [p["output"] for p in sync["predictions"]]
     assert done["result"]["version"] == sync["version"]
+    logged = logged_rows(done["result"]["request_id"])
+    assert [r.request_id for r in logged] == [
+        f"{done['result']['request_id']}:{i}" for i in range(3)
+    ]
+    assert {(r.variant, r.version) for r in logged} == {("async", sync["version"])}
+    assert [r.outputs["output"] for r in logged] == done["result"]["outputs"]
+    assert [r.inputs for r in logged] == records
 
     frame = pd.DataFrame([{**CHURN, "age": 20 + i} for i in range(50)])
     write_parquet(get_store(), "incoming/churn-batch.parquet", frame)

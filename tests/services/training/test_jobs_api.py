@@ -133,3 +133,21 @@ def test_unknown_job_is_404(client: TestClient, keys: Keys) -> None:
         assert response.status_code == 404 and response.json()["error"]["code"] == "job_not_found"
     cancel = client.post("/v1/training-jobs/nope/cancel", headers=auth(keys.train))
     assert cancel.status_code == 404
+
+
+def test_get_job_returns_the_whole_record(client: TestClient, keys: Keys) -> None:
+    """`GET /v1/training-jobs/{id}`: what was asked, by whom, and where it stands."""
+    body = {"spec": "churn", "overrides": {"trials": 4, "families": ["lightgbm"]}}
+    created = submit(client, keys.train, body, **{"Idempotency-Key": "get-body"}).json()
+    got = client.get(f"/v1/training-jobs/{created['id']}", headers=auth(keys.train))
+    assert got.status_code == 200
+    job = got.json()
+    assert job == created  # the same view the submit answered
+    assert (job["spec"], job["state"], job["idempotency_key"]) == ("churn", "queued", "get-body")
+    assert job["overrides"]["trials"] == 4 and job["overrides"]["families"] == ["lightgbm"]
+    assert job["progress"]["trials_total"] == 4 and job["progress"]["trials_done"] == 0
+    assert job["actor"].startswith("api-key:")
+    assert (job["attempts"], job["cancel_requested"], job["parallelism"]) == (0, False, 1)
+    for unset in ("started_at", "finished_at", "study_name", "registered_version", "error"):
+        assert job[unset] is None, unset
+    assert job["created_at"].endswith(("Z", "+00:00"))  # UTC
