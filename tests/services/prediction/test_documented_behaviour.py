@@ -54,7 +54,7 @@ def test_v2_server_metadata_and_versioned_routes(client: TestClient, keys: Keys)
         "extensions": [],
     }
     served = client.get("/v1/models/churn", headers=auth(keys.predict)).json()
-    version = str(served["version"])
+    version = str(served["served"]["champion"])
     ready = client.get(f"/v2/models/churn/versions/{version}/ready", headers=auth(keys.predict))
     assert ready.status_code == 200 and ready.json()["ready"] is True
     assert client.get("/v2/models/churn/ready", headers=auth(keys.predict)).json()["ready"]
