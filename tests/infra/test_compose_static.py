@@ -31,8 +31,6 @@ CONDITIONS = {"service_started", "service_healthy", "service_completed_successfu
 SECRET_WORDS = ("PASSWORD", "SECRET", "KEY")
 # `$$` is a literal dollar; otherwise ${NAME}, ${NAME:?msg}, ${NAME?msg}, ${NAME:-default}, ...
 _REF = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\})")
-# Bind-mount sources that other work adds (a missing folder is created empty by Docker).
-PENDING_MOUNTS = {"../grafana/provisioning"}
 
 
 @cache
@@ -196,14 +194,20 @@ def test_give_every_long_running_service_a_healthcheck() -> None:
         assert service.get("restart") == "unless-stopped", f"{name}: not restarted"
 
 
+def test_grafana_is_provisioned_with_the_prometheus_service() -> None:
+    provisioned = ROOT / "grafana/provisioning/datasources/prometheus.yaml"
+    (source,) = yaml.safe_load(provisioned.read_text())["datasources"]
+    port = services()["prometheus"]["ports"][0].rsplit(":", 1)[1]
+    assert (source["type"], source["url"]) == ("prometheus", f"http://prometheus:{port}")
+
+
 def test_declare_every_named_volume_and_find_every_bind_mount() -> None:
     declared = set(compose().get("volumes", {}))
     for name, service in services().items():
         for volume in service.get("volumes", []):
             source = str(volume).split(":")[0]
-            if source.startswith("."):
-                if source not in PENDING_MOUNTS:
-                    assert (INFRA / source).exists(), f"{name}: bind source {source} missing"
+            if source.startswith("."):  # Docker would create a missing one as an empty folder
+                assert (INFRA / source).exists(), f"{name}: bind source {source} missing"
             else:
                 assert source in declared, f"{name}: volume {source} is not declared"
 

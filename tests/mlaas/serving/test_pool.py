@@ -178,11 +178,10 @@ def test_start_polls_in_the_background_until_stopped() -> None:
     while pool.served() != {"churn": {"champion": "2"}}:
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    pool.stop()
-    aliases["churn"] = {"champion": "3"}
-    time.sleep(0.1)
-    assert pool.served() == {"churn": {"champion": "2"}}
+    pool.stop()  # joins the polling thread: nothing can refresh after it returns
     assert not any(t.name == "mlaas-model-pool" for t in threading.enumerate())
+    aliases["churn"] = {"champion": "3"}
+    assert pool.served() == {"churn": {"champion": "2"}}
 
 
 def test_pool_serves_real_registered_models(mlaas_home: Path) -> None:
