@@ -33,17 +33,15 @@ LINEAGE_TAGS = (
 
 
 def _dag(model: str) -> Any:
-    """The DAG object the Airflow parser would see for this model."""
+    """The DAG object the Airflow parser would see for this model, parsed anew for every run
+    (as the scheduler does): `dag.test()` keeps a run's conf in the DAG object's params, so a
+    shared object would hand one test's `dataset_path` to the next test's run."""
     name = "mlaas_pipelines_under_test"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(
-            name, PROJECT_DIR / "dags/mlaas_pipelines.py"
-        )
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+    spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "dags/mlaas_pipelines.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
     return getattr(module, f"mlaas_pipeline_{model}")
 
 

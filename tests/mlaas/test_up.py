@@ -24,6 +24,7 @@ from mlaas.up import (
     services,
     stop_all,
     wait_ready,
+    with_free_ports,
     worker_ready,
 )
 from tests.factories import reset_platform_caches
@@ -76,6 +77,26 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_port_zero_means_a_free_port_chosen_at_start(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLAAS_PREDICTION_PORT", "0")
+    monkeypatch.setenv("MLAAS_TRAINING_PORT", "0")
+    monkeypatch.setenv("MLAAS_MONITORING_PORT", "18002")
+    chosen = with_free_ports(Settings())
+    ports = (chosen.prediction_port, chosen.training_port)
+    assert all(port > 0 for port in ports) and ports[0] != ports[1]
+    assert chosen.monitoring_port == 18002  # a port that was set stays as it is
+    planned = {s.name: s for s in services(chosen)}
+    assert planned["Prediction"].port == ports[0]
+    assert planned["Prediction"].where == f"http://127.0.0.1:{ports[0]}/docs"
+    assert planned["Prediction"].command[planned["Prediction"].command.index("--port") + 1] == str(
+        ports[0]
+    )
+    fixed = chosen.model_copy(update={"prediction_port": 18000, "training_port": 18001})
+    assert with_free_ports(fixed) is fixed  # nothing to choose: the same settings
 
 
 def test_plan_every_process_with_its_own_port_setting(settings: Settings) -> None:

@@ -100,7 +100,10 @@ def test_entity_ids_come_from_the_online_store(
     # The online store holds the entity's latest features: the answer is the model's answer
     # to exactly that record.
     latest = source[source["customer_id"] == known].sort_values("event_timestamp").iloc[-1]
-    record = {name: latest[name].item() for name in load_spec("churn").feature_names}
+    record = {
+        name: value.item() if hasattr(value, "item") else value
+        for name, value in latest[load_spec("churn").feature_names].items()
+    }
     direct = predict(client, keys.predict, {"features": record})
     assert direct.status_code == 200, direct.text
     (by_entity,), (by_record,) = ok.json()["predictions"], direct.json()["predictions"]

@@ -22,6 +22,9 @@ def test_split_shadow_swap_and_every_row_logged(trained_home: Path, keys: Keys) 
         small_spec("churn", training__seed=7), source=str(trained_home.parent / "churn.parquet")
     )
     assert challenger.version == "2"
+    # Other tests of this module move the aliases: start from v1 serving, v2 challenging.
+    set_alias("churn", CHAMPION, "1", reason="test: v1 serves")
+    set_alias("churn", "challenger", "2", reason="test: v2 challenges")
     request_ids: list[str] = []
 
     with TestClient(app) as client:
