@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -30,8 +29,9 @@ def reset_platform_caches() -> None:
         if name != "mlaas" and not name.startswith("mlaas."):
             continue
         for value in list(vars(module).values()):
-            if isinstance(value, functools._lru_cache_wrapper) and value.__module__ == name:
-                value.cache_clear()
+            clear = getattr(value, "cache_clear", None)  # functools.cache / lru_cache
+            if callable(clear) and getattr(value, "__module__", None) == name:
+                clear()
     feast_config = sys.modules.get("mlaas.feast_config")
     if feast_config is not None:
         feast_config._STORES.clear()
