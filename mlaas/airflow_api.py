@@ -14,18 +14,23 @@ from typing import Any
 
 import httpx
 
+from mlaas.errors import NotFound, Unavailable
 from mlaas.orchestration import admin_password_file, dag_id_for
 from mlaas.settings import Settings, get_settings
 
 TOKEN_TTL_S = 20 * 60  # Airflow's default JWT lifetime is longer; refresh well before
 
 
-class AirflowUnavailable(RuntimeError):
+class AirflowUnavailable(Unavailable):
     """Airflow's API did not answer (not started, wrong URL) or refused our credentials."""
 
+    code = "airflow_unavailable"
 
-class AirflowNotFound(LookupError):
+
+class AirflowNotFound(NotFound):
     """Airflow does not know the DAG or run."""
+
+    code = "dag_not_found"
 
 
 def _password(settings: Settings) -> str:

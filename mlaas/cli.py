@@ -16,10 +16,12 @@ from typing import Any, cast
 
 import click
 
+from mlaas.errors import PlatformError
 from mlaas.specs import RETRAIN_MODES, RetrainMode
 
-# What a user can fix (spec, data, name, busy port): one line, exit 1. Anything else: exit 2.
-USER_ERRORS: tuple[type[Exception], ...] = (ValueError, LookupError, OSError)
+# What a user can fix (spec, data, name, busy port, a server that is down): one line, exit 1.
+# Anything else: exit 2.
+USER_ERRORS: tuple[type[Exception], ...] = (PlatformError, ValueError, LookupError, OSError)
 
 
 def _echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from mlaas import db
+from mlaas.errors import Invalid, field_problem
 from mlaas.gate import decide
 from mlaas.lineage import code_revision, save_spec_snapshot
 from mlaas.refs import GateDecision, Registration, TrainResult
@@ -176,10 +177,17 @@ def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
     )
 
 
+class SameVersion(Invalid):
+    """A comparison of a version with itself."""
+
+    def field_problems(self) -> list[dict[str, str]]:
+        return field_problem("b", self.describe())
+
+
 def compare(name: str, a: str, b: str) -> dict[str, Any]:
     """Metrics of two versions side by side, plus the gate's paired test on b's holdout."""
     if str(a) == str(b):
-        raise ValueError(f"compare needs two different versions of {name!r}, got {a} twice")
+        raise SameVersion(f"compare needs two different versions of {name!r}, got {a} twice")
     from mlaas.lineage import load_spec_snapshot
 
     va, vb = get_version(name, a), get_version(name, b)

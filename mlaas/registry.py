@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mlaas import db
+from mlaas.errors import NotFound
 from mlaas.settings import get_settings
 from mlaas.specs import METRICS
 from mlaas.tracking import init_mlflow
@@ -27,8 +28,10 @@ CHALLENGER = "challenger"
 TAG = "mlaas."
 
 
-class RegistryError(LookupError):
+class RegistryError(NotFound):
     """A model, version or alias that does not exist."""
+
+    code = "model_not_found"
 
 
 @dataclass(frozen=True)

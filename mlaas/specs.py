@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from mlaas.errors import Invalid, NotFound
+
 Task = Literal["classification", "regression"]
 FeatureType = Literal["int", "float", "bool", "category"]
 
@@ -67,8 +69,17 @@ FAMILIES: dict[str, tuple[tuple[Task, ...], frozenset[str]]] = {
 }
 
 
-class SpecError(ValueError):
+class SpecError(Invalid):
     """A spec file that cannot be used; the message names the file, the field path and why."""
+
+    code = "spec_invalid"
+
+
+class SpecNotFound(SpecError, NotFound):
+    """No spec file of that name."""
+
+    code = "spec_not_found"
+    status = 404
 
 
 Loc = tuple[str | int, ...]
@@ -372,5 +383,5 @@ def load_spec(name_or_path: str, *, specs_dir: Path | None = None) -> ModelSpec:
     path = specs_dir / f"{name_or_path}.yaml"
     if not path.exists():
         known = [p.stem for p in spec_files(specs_dir)]
-        raise SpecError(f"{path}: no spec named {name_or_path!r}; known: {known}")
+        raise SpecNotFound(f"{path}: no spec named {name_or_path!r}; known: {known}")
     return load_spec_file(path)

@@ -2,7 +2,7 @@
 request metrics and health routes.
 
 Errors always look like {"error": {"code": "...", "message": "...", "fields": [...]}} — and the
-Open Inference Protocol routes flatten that to {"error": "..."} as the protocol requires.
+Open Inference Protocol and MLflow routes answer in their protocols' own shapes (render_error).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
+from mlaas.errors import PlatformError
 from mlaas.logs import LogListener, configure_logging, current_request_id, log_access
 from mlaas.settings import get_settings
 
@@ -32,8 +33,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]+")
 
 
-class ApiError(Exception):
-    """An error with an HTTP status, a machine code and a human message."""
+class ApiError(PlatformError):
+    """An error a route or dependency raises itself (auth, a missing file, a bad body) where no
+    library error applies; rendered by the same handler as every platform error."""
 
     def __init__(
         self,
@@ -45,9 +47,15 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.fields = fields or []
-        self.headers = headers or {}
+        self.status, self.code = status, code
+        self._fields = fields or []
+        self._headers = headers or {}
+
+    def field_problems(self) -> list[dict[str, str]]:
+        return self._fields
+
+    def headers(self) -> dict[str, str]:
+        return self._headers
 
 
 def error_body(
@@ -64,31 +72,58 @@ def request_id(request: Request) -> str:
     return rid
 
 
+# MLflow's scoring server answers errors as {"error_code", "message"} with these codes.
+MLFLOW_CODES = {400: "BAD_REQUEST", 404: "RESOURCE_DOES_NOT_EXIST", 413: "BAD_REQUEST"}
+
+
+def render_error(request: Request, error: PlatformError) -> JSONResponse:
+    """Any platform error as JSON, in the body format of the protocol the client speaks:
+    native routes {"error": {"code", "message", "fields"}}; the Open Inference Protocol (/v2)
+    {"error": "<message>"}; MLflow's scoring protocol (/invocations) {"error_code", "message"}
+    (plus our code as "error")."""
+    headers = {REQUEST_ID_HEADER: request_id(request), **error.headers()}
+    message = error.describe()
+    path = request.url.path
+    body: dict[str, Any]
+    if path.startswith("/v2"):
+        body = {"error": message}
+    elif path.endswith("/invocations"):
+        mlflow_code = MLFLOW_CODES.get(error.status, "INVALID_PARAMETER_VALUE")
+        body = {"error_code": mlflow_code, "message": message, "error": error.code}
+    else:
+        body = error_body(error.code, message, error.field_problems())
+    request.state.error_code = error.code
+    return JSONResponse(body, error.status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-        headers = {REQUEST_ID_HEADER: request_id(request), **error.headers}
-        return JSONResponse(
-            error_body(error.code, error.message, error.fields), error.status, headers=headers
-        )
+    """The one place errors become HTTP answers: every platform error (mlaas.errors) by its own
+    code and status, and the framework's validation and routing errors in the same shape."""
+
+    @app.exception_handler(PlatformError)
+    async def _platform(request: Request, error: PlatformError) -> JSONResponse:
+        return render_error(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        if any(item.get("type") == "json_invalid" for item in error.errors()):
+            return render_error(
+                request, ApiError(400, "malformed_json", "the request body is not valid JSON")
+            )
         fields = []
         for item in error.errors():
             loc = [str(p) for p in item.get("loc", ()) if p != "body"]
             fields.append({"field": ".".join(loc) or "body", "problem": str(item.get("msg"))})
-        malformed = any(item.get("type") == "json_invalid" for item in error.errors())
-        if malformed:
-            return JSONResponse(
-                error_body("malformed_json", "the request body is not valid JSON"), 400
-            )
-        return JSONResponse(error_body("invalid_request", "the request is invalid", fields), 422)
+        invalid = ApiError(422, "invalid_request", "the request is invalid", fields=fields)
+        return render_error(request, invalid)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return JSONResponse(error_body(code, str(error.detail)), error.status_code)
+        headers = dict(error.headers or {})  # 405 keeps its Allow header
+        return render_error(
+            request, ApiError(error.status_code, code, str(error.detail), headers=headers)
+        )
 
 
 class RequestIdMiddleware:

@@ -14,17 +14,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mlaas.errors import FieldError
 from mlaas.specs import FAMILIES, ModelSpec, RetrainMode
 
 MAX_PARALLELISM = 16
 
 
-class OverrideError(ValueError):
+class OverrideError(FieldError):
     """An override that does not fit the spec or the platform's data; names the field."""
 
+    code = "invalid_overrides"
+
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field, self.problem = field, problem
+        super().__init__(field, problem)
+        self.problem = problem
 
 
 class JobOverrides(BaseModel):

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mlaas.db import get_engine, new_id, record_audit, utcnow
+from mlaas.errors import Conflict, FieldError, NotFound, Unavailable
 from mlaas.jobs.overrides import JobOverrides, apply, resolve_source
 from mlaas.jobs.tables import training_jobs as jobs
 from mlaas.specs import load_spec
@@ -26,16 +27,30 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 TRAIN_TASK = "mlaas.train_job"
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound):
     """No training job with that id."""
 
-
-class JobConflict(ValueError):
-    """The job is not in a state that allows the request (e.g. cancelling a finished job)."""
+    code = "job_not_found"
 
 
-class QueueUnavailable(RuntimeError):
+class JobConflict(Conflict):
+    """The request clashes with a stored job (an idempotency key used for another request)."""
+
+
+class JobFinished(JobConflict):
+    """The job is not in a state that allows the request (cancelling a finished job)."""
+
+    code = "job_finished"
+
+
+class InvalidCursor(FieldError):
+    """A page cursor this API did not give out."""
+
+
+class QueueUnavailable(Unavailable):
     """The broker did not take the job; the job is marked failed."""
+
+    code = "queue_unavailable"
 
 
 @dataclass(frozen=True)
@@ -190,13 +205,13 @@ def encode_cursor(job: Job) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The (created_at, id) a page ended at; ValueError for anything else."""
+    """The (created_at, id) a page ended at; InvalidCursor (a ValueError) for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, job_id = raw.split("|", 1)
         return datetime.fromisoformat(created), job_id
     except (ValueError, UnicodeDecodeError):
-        raise ValueError(f"malformed cursor {cursor!r}") from None
+        raise InvalidCursor("cursor", "not a cursor from this API") from None
 
 
 def list_jobs(
@@ -259,7 +274,7 @@ def request_cancel(job_id: str, *, actor: str) -> Job:
         done = _update(job_id, jobs.c.state == "running", cancel_requested=True)
     job = get_job(job_id)
     if not done:
-        raise JobConflict(f"training job {job_id} is already {job.state}; nothing to cancel")
+        raise JobFinished(f"training job {job_id} is already {job.state}; nothing to cancel")
     record_audit(
         action="training_job_cancel",
         model=job.spec,

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mlaas.db import get_engine, new_id
+from mlaas.errors import FieldError
 from mlaas.monitoring.context import as_utc, utcnow
 from mlaas.monitoring.tables import alert_events, alert_rules
 from mlaas.monitoring.values import Values, known_metric
@@ -36,12 +37,16 @@ COMPARATORS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-class RuleError(ValueError):
+class RuleError(FieldError):
     """A rule that cannot be stored; `field` names the part at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+    code = "invalid_rule"
+
+
+class RuleNameTaken(RuleError):
+    """The model already has a rule with that name."""
+
+    status = 409
 
 
 class AlertRule(BaseModel):
@@ -124,7 +129,9 @@ def create_rule(
         with get_engine().begin() as conn:
             conn.execute(alert_rules.insert().values(**row))
     except IntegrityError:
-        raise RuleError("name", f"model {spec.name!r} already has a rule named {name!r}") from None
+        raise RuleNameTaken(
+            "name", f"model {spec.name!r} already has a rule named {name!r}"
+        ) from None
     return AlertRule.model_validate(row)
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from mlaas.errors import FieldError, NotFound
 from mlaas.specs import ModelSpec
 
 Bucket = Literal["hour", "day"]
@@ -18,16 +19,16 @@ BUCKETS: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(da
 MAX_BUCKETS = 2_000  # a performance answer never has more time buckets than this
 
 
-class UnknownModel(LookupError):
+class UnknownModel(NotFound):
     """A model that is not registered, or has no champion to monitor."""
 
+    code = "model_not_found"
 
-class WindowError(ValueError):
+
+class WindowError(FieldError):
     """A time window that cannot be used; `field` names the query parameter at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+    code = "invalid_window"
 
 
 def as_utc(stamp: datetime) -> datetime:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, select, update
 
 from mlaas.db import get_engine, prediction_log
+from mlaas.errors import Invalid
 from mlaas.monitoring.context import as_utc, utcnow, version_spec
 from mlaas.monitoring.logged import blocks_for
 from mlaas.monitoring.tables import feedback
@@ -51,8 +52,13 @@ class FeedbackProblem:
         return self.field if self.index is None else f"items[{self.index}].{self.field}"
 
 
-class FeedbackError(ValueError):
+class FeedbackError(Invalid):
     """Items that cannot be stored; nothing from the request was."""
+
+    code = "invalid_feedback"
+
+    def field_problems(self) -> list[dict[str, str]]:
+        return [{"field": p.location, "problem": p.problem} for p in self.problems]
 
     def __init__(self, problems: list[FeedbackProblem]) -> None:
         self.problems = problems

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, or_, select
 
 from mlaas.db import get_engine, new_id
+from mlaas.errors import FieldError
 from mlaas.monitoring.alerts import SEVERITY_RANK, AlertEvent, Severity
 from mlaas.monitoring.context import as_utc, utcnow
 from mlaas.monitoring.tables import webhook_deliveries, webhooks
@@ -33,12 +34,10 @@ BACKOFF_BASE_S = 0.5  # wait before retry k: base * 2**(k-1)
 _RETRIED_STATUS = {408, 425, 429}
 
 
-class WebhookError(ValueError):
+class WebhookError(FieldError):
     """A webhook that cannot be registered; `field` names the part at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+    code = "invalid_webhook"
 
 
 class Webhook(BaseModel):

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlaas.errors import Invalid
+
 if TYPE_CHECKING:
     from mlaas.serving.compiled import CompiledPipeline
 
 BASE = "_base"
 
 
-class ExplanationUnavailable(ValueError):
+class ExplanationUnavailable(Invalid):
     """This kind of model has no explanation method here."""
+
+    code = "explanation_unavailable"
 
 
 def _owners(compiled: CompiledPipeline, feature_names: list[str]) -> np.ndarray:

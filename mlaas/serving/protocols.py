@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlaas.errors import PlatformError
 from mlaas.serving.predictor import Prediction
 
 MLFLOW_FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
 V2_TYPES = {"int": "INT64", "float": "FP64", "bool": "BOOL", "category": "BYTES"}
 
 
-class ProtocolError(ValueError):
+class ProtocolError(PlatformError, ValueError):
     """A body that does not follow the protocol; the message says what is wrong."""
+
+    code = "bad_request"
 
 
 def _columns_to_records(columns: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
+from mlaas.errors import Invalid
 from mlaas.specs import ModelSpec
 
 if TYPE_CHECKING:
@@ -45,8 +46,13 @@ class FieldProblem:
     problem: str
 
 
-class InputError(ValueError):
+class InputError(Invalid):
     """Records that do not match the model's features; `.problems` lists every problem."""
+
+    code = "invalid_features"
+
+    def field_problems(self) -> list[dict[str, str]]:
+        return [{"field": p.field, "problem": p.problem} for p in self.problems]
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         self.problems = problems

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from mlaas.db import new_request_id, utcnow
+from mlaas.errors import NotFound, PlatformError
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
 from mlaas.serving.pool import ModelPool
@@ -36,25 +37,41 @@ MAX_BATCH = 10_000  # records in one /predict/batch call
 MAX_ONLINE = 1_000  # records in one /predict call
 
 
-class ModelNotServed(LookupError):
+class ModelNotServed(NotFound):
     """No loaded model under that name (or not under the asked alias)."""
 
-
-class BatchTooLarge(ValueError):
-    """More records than one call may carry (or none)."""
+    code = "model_not_found"
 
 
-class NoDefaultModel(ValueError):
+class BatchSizeError(PlatformError, ValueError):
+    """A call with no records, or more than one call may carry."""
+
+    code = "batch_size"
+
+
+class EmptyBatch(BatchSizeError):
+    status = 422
+
+
+class BatchTooLarge(BatchSizeError):
+    status = 413
+
+
+class NoDefaultModel(PlatformError, ValueError):
     """A one-model protocol (MLflow's /invocations) was called while several models are served."""
 
+    code = "no_default_model"
 
-class UnknownEntity(LookupError):
+
+class UnknownEntity(NotFound):
     """Entity ids the online feature store has no features for."""
+
+    code = "unknown_entity"
 
 
 def _check_size(records: Sized, max_records: int) -> None:
     if not records:
-        raise BatchTooLarge("send at least one record")
+        raise EmptyBatch("send at least one record")
     if len(records) > max_records:
         raise BatchTooLarge(f"{len(records)} records; at most {max_records} per call")
 
@@ -211,7 +228,8 @@ class PredictionService:
 
         spec = self.predictor(model).spec
         if not entity_ids or len(entity_ids) > MAX_ONLINE:
-            raise BatchTooLarge(f"send 1 to {MAX_ONLINE} entity ids, got {len(entity_ids)}")
+            too_few_or_many = EmptyBatch if not entity_ids else BatchTooLarge
+            raise too_few_or_many(f"send 1 to {MAX_ONLINE} entity ids, got {len(entity_ids)}")
         values = online_features(spec, entity_ids)
         missing = [i for i, found in zip(entity_ids, values[FOUND], strict=True) if not found]
         if missing:

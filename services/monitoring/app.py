@@ -18,7 +18,6 @@ from services.common import (
     route_of,
     start_logging,
 )
-from services.monitoring import errors
 from services.monitoring.metrics import LATENCY, REGISTRY, REQUESTS, SnapshotCollector
 from services.monitoring.routes import alerts, feedback, models
 
@@ -54,6 +53,5 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
 app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
-errors.install(app)
 for router in (feedback.router, models.router, alerts.router, platform_ops_router(REGISTRY)):
     app.include_router(router)

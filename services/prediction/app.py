@@ -20,7 +20,6 @@ from services.common import (
     route_of,
     start_logging,
 )
-from services.prediction import errors
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
 from services.prediction.routes import compat, jobs, models, native, ops
 
@@ -67,7 +66,6 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
 app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
-errors.install(app)
 for router in (
     native.router,
     jobs.router,

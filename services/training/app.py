@@ -11,17 +11,12 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import Scope
 
-from mlaas.jobs.overrides import OverrideError
-from mlaas.jobs.store import JobConflict, QueueUnavailable
-from mlaas.specs import SpecError
 from services.common import (
     RequestMetricsMiddleware,
-    error_body,
     install_error_handlers,
     install_request_ids,
     platform_ops_router,
@@ -80,29 +75,6 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
 app.add_middleware(RequestMetricsMiddleware, record=record_request)
 install_request_ids(app)
 install_error_handlers(app)
-
-
-@app.exception_handler(SpecError)
-async def _spec_error(request: Request, error: SpecError) -> JSONResponse:
-    if "no spec named" in str(error):
-        return JSONResponse(error_body("spec_not_found", str(error)), 404)
-    return JSONResponse(error_body("spec_invalid", str(error)), 422)
-
-
-@app.exception_handler(OverrideError)
-async def _override_error(request: Request, error: OverrideError) -> JSONResponse:
-    fields = [{"field": error.field, "problem": error.problem}]
-    return JSONResponse(error_body("invalid_overrides", str(error), fields), 422)
-
-
-@app.exception_handler(JobConflict)
-async def _conflict(request: Request, error: JobConflict) -> JSONResponse:
-    return JSONResponse(error_body("conflict", str(error)), 409)
-
-
-@app.exception_handler(QueueUnavailable)
-async def _queue_down(request: Request, error: QueueUnavailable) -> JSONResponse:
-    return JSONResponse(error_body("queue_unavailable", str(error)), 503)
 
 
 for router in (jobs.router, pipelines.router, registry.router, platform_ops_router(REGISTRY)):

@@ -115,7 +115,7 @@ def test_show_traceback_with_debug(tmp_path: Path) -> None:
     result = run_mlaas(tmp_path / "home", "--debug", "run", "nosuch")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
-    assert "SpecError" in result.stderr
+    assert "SpecNotFound" in result.stderr
 
 
 def test_reject_unknown_command_with_usage_error(tmp_path: Path) -> None:

@@ -31,13 +31,6 @@ def view(job: store.Job) -> dict[str, Any]:
     return data
 
 
-def _job(job_id: str) -> store.Job:
-    try:
-        return store.get_job(job_id)
-    except store.JobNotFound as error:
-        raise ApiError(404, "job_not_found", str(error).strip("'\"")) from None
-
-
 @router.post(
     "",
     response_model=JobView,
@@ -78,41 +71,30 @@ def list_jobs(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Newest first; pass `next_cursor` back as `cursor` for the next page (or use offset)."""
-    try:
-        page, next_cursor = store.list_jobs(
-            spec=spec, state=state, limit=limit, cursor=cursor, offset=offset
-        )
-    except ValueError as error:
-        raise ApiError(
-            422,
-            "invalid_request",
-            str(error),
-            fields=[{"field": "cursor", "problem": "not a cursor from this API"}],
-        ) from None
+    page, next_cursor = store.list_jobs(
+        spec=spec, state=state, limit=limit, cursor=cursor, offset=offset
+    )
     return {"jobs": [view(j) for j in page], "next_cursor": next_cursor}
 
 
 @router.get("/{job_id}", response_model=JobView)
 def get_job(job_id: str, key: TrainKey) -> dict[str, Any]:
     """State, progress (trials done of total, best value so far, elapsed), outcome or error."""
-    return view(_job(job_id))
+    return view(store.get_job(job_id))
 
 
 @router.get("/{job_id}/trials")
 def trials(job_id: str, key: TrainKey) -> dict[str, Any]:
     """Every Optuna trial of the job's study: number, state, params, value(s), duration."""
-    job = _job(job_id)
+    job = store.get_job(job_id)
     return {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
 
 
 @router.post("/{job_id}/cancel", response_model=JobView)
 def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
     """Queued: cancelled now. Running: stops after the current trial (finished trials kept)."""
-    _job(job_id)
-    try:
-        return view(store.request_cancel(job_id, actor=actor(key)))
-    except store.JobConflict as error:
-        raise ApiError(409, "job_finished", str(error)) from None
+    store.get_job(job_id)  # 404 for an unknown id
+    return view(store.request_cancel(job_id, actor=actor(key)))
 
 
 @router.get(
@@ -122,7 +104,7 @@ def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
 )
 async def events(job_id: str, key: TrainKey) -> StreamingResponse:
     """Server-Sent Events: a `progress` event whenever the job changes, `end` when it ends."""
-    await run_in_threadpool(_job, job_id)
+    await run_in_threadpool(store.get_job, job_id)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = "", 0.0

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from mlaas.airflow_api import AirflowClient, AirflowNotFound, AirflowUnavailable
-from mlaas.specs import SpecError, load_spec
-from services.common import ApiError, require_json
+from mlaas.airflow_api import AirflowClient
+from mlaas.specs import load_spec
+from services.common import require_json
 from services.training.deps import TrainKey, actor
 from services.training.schemas import PipelineRunRequest
 
@@ -18,25 +18,9 @@ SpecName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
 
 
 def _client(spec: str) -> AirflowClient:
-    try:
-        load_spec(spec)
-    except SpecError as error:
-        raise ApiError(404, "spec_not_found", str(error)) from None
-    try:
-        return AirflowClient.from_settings()
-    except AirflowUnavailable as error:
-        raise ApiError(503, "airflow_unavailable", str(error)) from None
-
-
-def _call(spec: str, action: Any) -> Any:
-    try:
-        return action()
-    except AirflowUnavailable as error:
-        raise ApiError(503, "airflow_unavailable", str(error)) from None
-    except AirflowNotFound:
-        raise ApiError(
-            404, "dag_not_found", f"Airflow has no DAG for spec {spec!r} (is dags/ loaded?)"
-        ) from None
+    """The Airflow client, once the spec exists (SpecNotFound: 404; Airflow down: 503)."""
+    load_spec(spec)
+    return AirflowClient.from_settings()
 
 
 @router.post("/{spec}/runs", status_code=201, dependencies=[Depends(require_json)])
@@ -45,7 +29,7 @@ def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> dict[str
     client = _client(spec)
     conf = body.model_dump(exclude_none=True)
     conf["trigger"] = f"{body.trigger} ({actor(key)})"
-    run: dict[str, Any] = _call(spec, lambda: client.trigger(spec, conf))
+    run: dict[str, Any] = client.trigger(spec, conf)
     return run
 
 
@@ -55,4 +39,4 @@ def runs(
 ) -> dict[str, Any]:
     """The DAG's latest runs with the state of each task."""
     client = _client(spec)
-    return {"spec": spec, "runs": _call(spec, lambda: client.runs(spec, limit=limit))}
+    return {"spec": spec, "runs": client.runs(spec, limit=limit)}

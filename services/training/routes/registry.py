@@ -9,18 +9,14 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from mlaas.db import audit_rows
 from mlaas.jobs import views
-from mlaas.registry import RegistryError, list_models, set_alias
-from services.common import ApiError, require_json
+from mlaas.registry import list_models, set_alias
+from services.common import require_json
 from services.training.deps import AdminKey, TrainKey, actor
 from services.training.schemas import AliasRequest
 
 router = APIRouter(tags=["registry"])
 
 Alias = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
-
-
-def _not_found(error: RegistryError) -> ApiError:
-    return ApiError(404, "model_not_found", str(error).strip("'\""))
 
 
 @router.get("/v1/models")
@@ -32,10 +28,7 @@ def models(key: TrainKey) -> dict[str, Any]:
 @router.get("/v1/models/{name}/versions")
 def versions(name: str, key: TrainKey) -> dict[str, Any]:
     """Every version: holdout metrics, aliases, lineage tags."""
-    try:
-        return {"model": name, "versions": views.versions(name)}
-    except RegistryError as error:
-        raise _not_found(error) from None
+    return {"model": name, "versions": views.versions(name)}
 
 
 @router.get("/v1/models/{name}/compare")
@@ -46,23 +39,13 @@ def compare(
     b: Annotated[str, Query(description="Candidate version; the test runs on its holdout")],
 ) -> dict[str, Any]:
     """Metrics side by side, the gate's paired significance test on the same holdout, plots."""
-    try:
-        return views.comparison(name, a, b)
-    except RegistryError as error:
-        raise _not_found(error) from None
-    except ValueError as error:
-        raise ApiError(
-            422, "invalid_request", str(error), fields=[{"field": "b", "problem": str(error)}]
-        ) from None
+    return views.comparison(name, a, b)
 
 
 @router.post("/v1/models/{name}/aliases/{alias}", dependencies=[Depends(require_json)])
 def move_alias(name: str, alias: Alias, body: AliasRequest, key: AdminKey) -> dict[str, Any]:
     """Point an alias at a version (promote or roll back) with a reason; audited (admin)."""
-    try:
-        info = set_alias(name, alias, body.version, reason=body.reason, actor=actor(key))
-    except RegistryError as error:
-        raise _not_found(error) from None
+    info = set_alias(name, alias, body.version, reason=body.reason, actor=actor(key))
     return {"model": name, "alias": alias, "version": info.version, "reason": body.reason}
 
 
