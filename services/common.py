@@ -7,17 +7,19 @@ Open Inference Protocol and MLflow routes answer in their protocols' own shapes 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -96,6 +98,146 @@ def render_error(request: Request, error: PlatformError) -> JSONResponse:
     return JSONResponse(body, error.status, headers=headers)
 
 
+# -- the error contract: schemas and the statuses each route documents --------------------------
+
+
+class FieldProblemBody(BaseModel):
+    field: str = Field(description="Where: a body path (records[3].age), a query parameter")
+    problem: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine code, e.g. invalid_features, model_not_found")
+    message: str = Field(description="What is wrong, for people")
+    fields: list[FieldProblemBody] | None = Field(None, description="Each field at fault")
+
+
+class ErrorBody(BaseModel):
+    """Every error of the native routes."""
+
+    error: ErrorDetail
+
+
+class OipErrorBody(BaseModel):
+    """Errors of the Open Inference Protocol routes (/v2), as the protocol defines them."""
+
+    error: str
+
+
+class MlflowErrorBody(BaseModel):
+    """Errors of MLflow's scoring protocol (/invocations): its code and message, plus ours."""
+
+    error_code: str
+    message: str
+    error: str
+
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+STATUS_MEANING = {
+    400: "Malformed request (not JSON, or not the protocol's shape)",
+    401: "No API key, or an unknown or revoked one",
+    403: "The API key lacks the scope this route needs",
+    404: "What the path names does not exist",
+    409: "Conflicts with what is stored",
+    413: "More records than one call may carry",
+    415: "The body is not application/json",
+    422: "The request is well-formed but invalid; `fields` names each problem",
+    429: "Over the key's rate limit; retry after `Retry-After` seconds",
+    503: "Not ready, or a server it depends on is down",
+}
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def answers(*statuses: int) -> Callable[[Handler], Handler]:
+    """Mark a dependency with the error statuses it answers; every route that uses it documents
+    them (document_errors), so a status is declared where it is raised."""
+
+    def mark(function: Handler) -> Handler:
+        function.error_statuses = statuses  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for the error statuses a route raises itself (its dependencies add theirs)."""
+    return {status: {"description": STATUS_MEANING[status]} for status in statuses}
+
+
+def _dependency_statuses(dependant: Any) -> set[int]:
+    found: set[int] = set()
+    for sub in dependant.dependencies:
+        found |= set(getattr(sub.call, "error_statuses", ()))
+        found |= _dependency_statuses(sub)
+    return found
+
+
+def _error_schema(path: str) -> type[BaseModel]:
+    if path.startswith("/v2"):
+        return OipErrorBody
+    if path.endswith("/invocations"):
+        return MlflowErrorBody
+    return ErrorBody
+
+
+def document_errors(app: FastAPI) -> None:
+    """Every route's OpenAPI entry lists each error status it can answer, with the body schema
+    of its protocol: those it declares (`responses=errors(...)`), those its dependencies raise
+    (`@answers`), 400 and 422 for routes that read parameters or a body. The one error schema
+    replaces FastAPI's default validation schema, which these services never send."""
+    from fastapi.routing import APIRoute
+
+    plan: dict[tuple[str, str], tuple[list[int], type[BaseModel]]] = {}
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        declared = _dependency_statuses(route.dependant)
+        declared |= {s for s in route.responses if isinstance(s, int) and s >= 400}
+        if route.dependant.path_params or route.dependant.query_params:
+            declared.add(422)
+        for method in route.methods:
+            statuses = set(declared)
+            if method not in BODY_METHODS:  # require_json lets bodiless methods through
+                statuses.discard(415)
+            elif route.body_field is not None or 415 in statuses:
+                statuses |= {400, 422}  # malformed JSON; a body that does not validate
+            plan[(route.path_format, method.lower())] = (
+                sorted(statuses),
+                _error_schema(route.path_format),
+            )
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorBody, OipErrorBody, MlflowErrorBody):
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        for (path, method), (statuses, model) in plan.items():
+            responses = schema["paths"][path][method]["responses"]
+            for status in statuses:
+                responses[str(status)] = {
+                    "description": STATUS_MEANING.get(status, "Error"),
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}
+                        }
+                    },
+                }
+        text = json.dumps(schema)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}" not in text:
+                components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one place errors become HTTP answers: every platform error (mlaas.errors) by its own
     code and status, and the framework's validation and routing errors in the same shape."""
@@ -165,9 +307,10 @@ def install_request_ids(app: FastAPI) -> None:
     app.add_middleware(RequestIdMiddleware)
 
 
+@answers(415)
 async def require_json(request: Request) -> None:
     """415 for a body that is not JSON (GET and empty bodies pass)."""
-    if request.method in ("POST", "PUT", "PATCH"):
+    if request.method in BODY_METHODS:
         content_type = request.headers.get("content-type", "")
         if not content_type.split(";")[0].strip().endswith("json"):
             raise ApiError(
@@ -189,6 +332,7 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="
 def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`."""
 
+    @answers(401, 403)
     async def dependency(
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         x_api_key: Annotated[str | None, Depends(_api_key_header)],
@@ -216,10 +360,6 @@ def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
         return key
 
     return dependency
-
-
-PredictKey = Annotated[ApiKey, Depends(require_scope("predict"))]
-AdminKey = Annotated[ApiKey, Depends(require_scope("admin"))]
 
 
 # -- metrics and health, shared by the services -----------------------------------------------
@@ -288,7 +428,7 @@ def platform_ops_router(registry: CollectorRegistry) -> APIRouter:
         """The process answers."""
         return {"status": "alive"}
 
-    @router.get("/health/ready")
+    @router.get("/health/ready", responses=errors(503))
     def ready() -> dict[str, Any]:
         """Ready when the platform DB answers (503 otherwise)."""
         try:

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +67,26 @@ def _restore_process_state() -> Iterator[None]:
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger) and logger.level != levels.get(name, logging.NOTSET):
             logger.setLevel(levels.get(name, logging.NOTSET))
+
+
+@pytest.fixture(autouse=True)
+def _answers_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every TestClient answer of the three services must be declared in their committed
+    OpenAPI documents (tests/contract.py)."""
+    from starlette.testclient import TestClient
+
+    from tests.contract import undocumented
+
+    send = TestClient.request
+
+    def checked(self: TestClient, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        response = send(self, method, url, *args, **kwargs)
+        title = getattr(getattr(self, "app", None), "title", "")
+        problem = undocumented(title, method, response.request.url.path, response.status_code)
+        assert problem is None, problem
+        return response
+
+    monkeypatch.setattr(TestClient, "request", checked)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from starlette.types import Scope
 from mlaas.db import get_engine
 from services.common import (
     RequestMetricsMiddleware,
+    document_errors,
     install_error_handlers,
     install_request_ids,
     platform_ops_router,
@@ -55,3 +56,4 @@ install_request_ids(app)
 install_error_handlers(app)
 for router in (feedback.router, models.router, alerts.router, platform_ops_router(REGISTRY)):
     app.include_router(router)
+document_errors(app)  # after every route is in: each declares the errors it answers

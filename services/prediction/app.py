@@ -15,6 +15,7 @@ from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
 from services.common import (
     RequestMetricsMiddleware,
+    document_errors,
     install_error_handlers,
     install_request_ids,
     route_of,
@@ -75,3 +76,4 @@ for router in (
     ops.router,
 ):
     app.include_router(router)
+document_errors(app)  # after every route is in: each declares the errors it answers

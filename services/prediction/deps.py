@@ -10,7 +10,7 @@ from mlaas.auth import ApiKey
 from mlaas.serving.ratelimit import RateLimiter, ceil_seconds
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import ApiError, require_scope
+from services.common import ApiError, answers, require_scope
 
 
 async def get_service(request: Request) -> PredictionService:
@@ -26,6 +26,7 @@ async def get_limiter(request: Request) -> RateLimiter:
 ServiceDep = Annotated[PredictionService, Depends(get_service)]
 
 
+@answers(429)
 async def predict_key(
     key: Annotated[ApiKey, Depends(require_scope("predict"))],
     limiter: Annotated[RateLimiter, Depends(get_limiter)],

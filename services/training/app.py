@@ -17,6 +17,7 @@ from starlette.types import Scope
 
 from services.common import (
     RequestMetricsMiddleware,
+    document_errors,
     install_error_handlers,
     install_request_ids,
     platform_ops_router,
@@ -79,3 +80,4 @@ install_error_handlers(app)
 
 for router in (jobs.router, pipelines.router, registry.router, platform_ops_router(REGISTRY)):
     app.include_router(router)
+document_errors(app)  # after every route is in: each declares the errors it answers

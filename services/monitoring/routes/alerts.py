@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from mlaas.monitoring.alerts import AlertEvent, alert_history
 from mlaas.monitoring.context import served_version
 from mlaas.monitoring.webhooks import Webhook, add_webhook, delete_webhook, list_webhooks
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import WebhookRequest
 
@@ -28,7 +28,7 @@ def alerts(
     return {"alerts": alert_history(model=model, state=state, limit=limit)}
 
 
-@router.post("/webhooks", status_code=201)
+@router.post("/webhooks", status_code=201, responses=errors(404))
 def create_webhook(body: WebhookRequest, key: MonitorKey) -> Webhook:
     """Register a URL that receives alert events as JSON POSTs (one model's, or all).
 
@@ -47,7 +47,7 @@ def webhooks(key: MonitorKey, model: str | None = None) -> dict[str, list[Webhoo
     return {"webhooks": list_webhooks(model)}
 
 
-@router.delete("/webhooks/{webhook_id}", status_code=204)
+@router.delete("/webhooks/{webhook_id}", status_code=204, responses=errors(404))
 def remove_webhook(webhook_id: str, key: MonitorKey) -> Response:
     if not delete_webhook(webhook_id):
         raise ApiError(404, "webhook_not_found", f"no webhook {webhook_id!r}")

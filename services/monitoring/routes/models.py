@@ -17,7 +17,7 @@ from mlaas.monitoring.report import build_report
 from mlaas.monitoring.retrain import RetrainEvent, retrain_history
 from mlaas.monitoring.run import MonitoringResult, monitor, snapshot_history
 from mlaas.validation import validation_history
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import AlertRuleRequest, DataQualityResponse
 
@@ -28,7 +28,7 @@ End = Annotated[datetime | None, Query(description="Window end (default: now)")]
 PERFORMANCE_DAYS = 7
 
 
-@router.get("/{name}/drift")
+@router.get("/{name}/drift", responses=errors(404))
 def drift(name: str, key: MonitorKey, start: Start = None, end: End = None) -> WindowDrift:
     """Per-feature drift (test, statistic, p-value, threshold, verdict), prediction drift, a
     joint test and the dataset verdict, for live traffic in [start, end) against the served
@@ -39,7 +39,7 @@ def drift(name: str, key: MonitorKey, start: Start = None, end: End = None) -> W
     return window_drift(served, window, policy)
 
 
-@router.get("/{name}/performance")
+@router.get("/{name}/performance", responses=errors(404))
 def performance(
     name: str,
     key: MonitorKey,
@@ -55,7 +55,7 @@ def performance(
     return performance_of(served, window, bucket=bucket)
 
 
-@router.get("/{name}/data-quality")
+@router.get("/{name}/data-quality", responses=errors(404))
 def data_quality(
     name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> DataQualityResponse:
@@ -69,7 +69,7 @@ def data_quality(
     return DataQualityResponse(model=name, latest=rows[0] if rows else None, history=rows)
 
 
-@router.get("/{name}/report", response_class=HTMLResponse)
+@router.get("/{name}/report", response_class=HTMLResponse, responses=errors(404))
 def report(name: str, key: MonitorKey, start: Start = None, end: End = None) -> Response:
     """A self-contained HTML drift and performance report (inline SVG charts, no scripts)."""
     served = served_version(name)
@@ -78,14 +78,14 @@ def report(name: str, key: MonitorKey, start: Start = None, end: End = None) -> 
     return HTMLResponse(build_report(served, window, policy))
 
 
-@router.post("/{name}/monitor")
+@router.post("/{name}/monitor", responses=errors(404))
 def run_monitoring(name: str, key: MonitorKey) -> MonitoringResult:
     """Run monitoring now, as the scheduled DAG does: snapshot, alert rules, webhooks and the
     retrain decision (this call only decides; the DAG starts retrains)."""
     return monitor(policy_spec(served_version(name)))
 
 
-@router.get("/{name}/snapshots")
+@router.get("/{name}/snapshots", responses=errors(404))
 def snapshots(
     name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 20
 ) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def snapshots(
     return {"model": name, "snapshots": snapshot_history(name, limit=limit)}
 
 
-@router.get("/{name}/retrains")
+@router.get("/{name}/retrains", responses=errors(404))
 def retrains(
     name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> dict[str, list[RetrainEvent]]:
@@ -102,7 +102,12 @@ def retrains(
     return {"retrains": retrain_history(name, limit=limit)}
 
 
-@router.post("/{name}/alert-rules", status_code=201, dependencies=[Depends(require_json)])
+@router.post(
+    "/{name}/alert-rules",
+    status_code=201,
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 409),
+)
 def create_rule(name: str, body: AlertRuleRequest, key: MonitorKey) -> alerts.AlertRule:
     """Add a rule: `metric` `comparator` `threshold`, computed over the last `window`.
     Metrics: rows, drifted_share, dataset_drift, feature:<name>:<statistic|p_value|drifted>,
@@ -121,12 +126,12 @@ def create_rule(name: str, body: AlertRuleRequest, key: MonitorKey) -> alerts.Al
     )
 
 
-@router.get("/{name}/alert-rules")
+@router.get("/{name}/alert-rules", responses=errors(404))
 def list_rules(name: str, key: MonitorKey) -> dict[str, list[alerts.AlertRule]]:
     return {"rules": alerts.list_rules(name)}
 
 
-@router.delete("/{name}/alert-rules/{rule_id}", status_code=204)
+@router.delete("/{name}/alert-rules/{rule_id}", status_code=204, responses=errors(404))
 def delete_rule(name: str, rule_id: str, key: MonitorKey) -> Response:
     if not alerts.delete_rule(name, rule_id):
         raise ApiError(404, "rule_not_found", f"model {name!r} has no alert rule {rule_id!r}")

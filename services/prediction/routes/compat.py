@@ -21,7 +21,7 @@ from mlaas.serving.protocols import (
     v2_outputs,
 )
 from mlaas.serving.service import PredictionService
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
 
@@ -47,7 +47,7 @@ async def _json(request: Request) -> Any:
 # -- MLflow scoring server -----------------------------------------------------------------
 
 
-@mlflow_router.get("/ping")
+@mlflow_router.get("/ping", responses=errors(503))
 def ping(service: ServiceDep) -> Response:
     """MLflow's health check: 200 once models are loaded."""
     return Response("\n", 200 if service.pool.ready else 503, media_type="application/json")
@@ -59,13 +59,19 @@ def version() -> Response:
     return Response(mlaas.__version__, media_type="text/plain")
 
 
-@mlflow_router.post("/invocations", dependencies=[Depends(require_json)])
+@mlflow_router.post(
+    "/invocations", dependencies=[Depends(require_json)], responses=errors(404, 413)
+)
 async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
     """Score the default model with MLflow's input formats."""
     return await _invoke(request, service, service.default_model())
 
 
-@mlflow_router.post("/v1/models/{name}/invocations", dependencies=[Depends(require_json)])
+@mlflow_router.post(
+    "/v1/models/{name}/invocations",
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 413),
+)
 async def model_invocations(
     name: str, request: Request, key: PredictKey, service: ServiceDep
 ) -> Response:
@@ -95,15 +101,15 @@ async def v2_live() -> dict[str, bool]:
     return {"live": True}
 
 
-@v2_router.get("/health/ready")
+@v2_router.get("/health/ready", responses=errors(503))
 async def v2_ready(service: ServiceDep) -> Response:
     """Readiness: every champion loaded."""
     ready = service.pool.ready
     return json_response({"ready": ready}, 200 if ready else 503)
 
 
-@v2_router.get("/models/{name}")
-@v2_router.get("/models/{name}/versions/{version}")
+@v2_router.get("/models/{name}", responses=errors(404))
+@v2_router.get("/models/{name}/versions/{version}", responses=errors(404))
 async def v2_model_metadata(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
@@ -127,8 +133,8 @@ async def v2_model_metadata(
     }
 
 
-@v2_router.get("/models/{name}/ready")
-@v2_router.get("/models/{name}/versions/{version}/ready")
+@v2_router.get("/models/{name}/ready", responses=errors(404))
+@v2_router.get("/models/{name}/versions/{version}/ready", responses=errors(404))
 async def v2_model_ready(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
@@ -137,8 +143,14 @@ async def v2_model_ready(
     return {"name": name, "ready": True}
 
 
-@v2_router.post("/models/{name}/infer", dependencies=[Depends(require_json)])
-@v2_router.post("/models/{name}/versions/{version}/infer", dependencies=[Depends(require_json)])
+@v2_router.post(
+    "/models/{name}/infer", dependencies=[Depends(require_json)], responses=errors(404, 413)
+)
+@v2_router.post(
+    "/models/{name}/versions/{version}/infer",
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 413),
+)
 async def v2_infer(
     name: str, request: Request, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:

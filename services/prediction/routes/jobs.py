@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mlaas.serving import batch
 from mlaas.serving.service import MAX_BATCH
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response
 from services.prediction.schemas import PredictRequest
@@ -24,7 +24,12 @@ class ScoreFileRequest(BaseModel):
     key: str  # object-store key of a .parquet or .csv file
 
 
-@router.post("/v1/models/{name}/predict/async", dependencies=[Depends(require_json)])
+@router.post(
+    "/v1/models/{name}/predict/async",
+    status_code=202,
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 413),
+)
 def predict_async(
     name: str, body: PredictRequest, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:
@@ -37,7 +42,12 @@ def predict_async(
     return json_response({"job_id": job_id, "status": "queued"}, 202)
 
 
-@router.post("/v1/models/{name}/score-file", dependencies=[Depends(require_json)])
+@router.post(
+    "/v1/models/{name}/score-file",
+    status_code=202,
+    dependencies=[Depends(require_json)],
+    responses=errors(404),
+)
 def score_file(
     name: str, body: ScoreFileRequest, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:
@@ -51,7 +61,7 @@ def score_file(
     return json_response({"job_id": job_id, "status": "queued"}, 202)
 
 
-@router.get("/v1/jobs/{job_id}")
+@router.get("/v1/jobs/{job_id}", responses=errors(404))
 def job(job_id: str, key: PredictKey) -> dict[str, Any]:
     """Status of an async prediction job, with its result once it succeeded."""
     try:

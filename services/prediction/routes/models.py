@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from mlaas.registry import list_versions
 from mlaas.serving.routing import get_routing, set_routing
+from services.common import errors
 from services.prediction.deps import AdminKey, PredictKey, ServiceDep
 from services.prediction.schemas import RoutingRequest
 
@@ -21,7 +22,7 @@ def served_models(key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     return {"models": [{"name": m, "aliases": a} for m, a in sorted(served.items())]}
 
 
-@router.get("/{name}")
+@router.get("/{name}", responses=errors(404))
 def model_detail(name: str, key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Versions (aliases, holdout metrics, lineage) and the champion's input signature."""
     champion = service.predictor(name)
@@ -44,14 +45,14 @@ def model_detail(name: str, key: PredictKey, service: ServiceDep) -> dict[str, A
     }
 
 
-@router.get("/{name}/importance")
+@router.get("/{name}/importance", responses=errors(404))
 def importance(name: str, key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Global feature importance of the champion (sums to 1)."""
     champion = service.predictor(name)
     return {"model": name, "version": champion.version, "importance": champion.importance()}
 
 
-@router.put("/{name}/routing")
+@router.put("/{name}/routing", responses=errors(404))
 def update_routing(
     name: str, body: RoutingRequest, key: AdminKey, service: ServiceDep
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from mlaas.serving.service import MAX_BATCH, Outcome
 from mlaas.serving.typed import TypedRecords
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import encode, json_response, mark, native_body, raw_json
 from services.prediction.schemas import (
@@ -28,7 +28,7 @@ OK: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/models/{name}/predict", responses=OK)
+@router.post("/models/{name}/predict", responses={**OK, **errors(404, 413)})
 async def predict(
     name: str, body: PredictRequest, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:
@@ -56,7 +56,9 @@ BATCH_BODY = {
 }
 
 
-@router.post("/models/{name}/predict/batch", responses=OK, openapi_extra=BATCH_BODY)
+@router.post(
+    "/models/{name}/predict/batch", responses={**OK, **errors(404, 413)}, openapi_extra=BATCH_BODY
+)
 async def predict_batch(
     name: str, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:

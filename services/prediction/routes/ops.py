@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.common import ApiError, metrics_response
+from services.common import ApiError, errors, metrics_response
 from services.prediction.deps import AdminKey, ServiceDep
 from services.prediction.metrics import REGISTRY
 
@@ -20,7 +20,7 @@ def live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", responses=errors(503))
 def ready(service: ServiceDep) -> dict[str, Any]:
     """Ready once every champion is loaded (503 before)."""
     if not service.pool.ready:

@@ -14,7 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from mlaas.jobs import store
 from mlaas.jobs.progress import job_progress, job_trials
-from services.common import ApiError, require_json
+from services.common import ApiError, errors, require_json
 from services.training.deps import TrainKey, actor
 from services.training.schemas import JobPage, JobView, SubmitJob
 
@@ -36,7 +36,10 @@ def view(job: store.Job) -> dict[str, Any]:
     response_model=JobView,
     status_code=201,
     dependencies=[Depends(require_json)],
-    responses={200: {"description": "A repeated idempotency key: the first job"}},
+    responses={
+        200: {"description": "A repeated idempotency key: the first job"},
+        **errors(404, 409, 503),
+    },
 )
 def submit(
     body: SubmitJob,
@@ -77,20 +80,20 @@ def list_jobs(
     return {"jobs": [view(j) for j in page], "next_cursor": next_cursor}
 
 
-@router.get("/{job_id}", response_model=JobView)
+@router.get("/{job_id}", response_model=JobView, responses=errors(404))
 def get_job(job_id: str, key: TrainKey) -> dict[str, Any]:
     """State, progress (trials done of total, best value so far, elapsed), outcome or error."""
     return view(store.get_job(job_id))
 
 
-@router.get("/{job_id}/trials")
+@router.get("/{job_id}/trials", responses=errors(404))
 def trials(job_id: str, key: TrainKey) -> dict[str, Any]:
     """Every Optuna trial of the job's study: number, state, params, value(s), duration."""
     job = store.get_job(job_id)
     return {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
 
 
-@router.post("/{job_id}/cancel", response_model=JobView)
+@router.post("/{job_id}/cancel", response_model=JobView, responses=errors(404, 409))
 def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
     """Queued: cancelled now. Running: stops after the current trial (finished trials kept)."""
     store.get_job(job_id)  # 404 for an unknown id
@@ -100,7 +103,7 @@ def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
 @router.get(
     "/{job_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **errors(404)},
 )
 async def events(job_id: str, key: TrainKey) -> StreamingResponse:
     """Server-Sent Events: a `progress` event whenever the job changes, `end` when it ends."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from mlaas.airflow_api import AirflowClient
 from mlaas.specs import load_spec
-from services.common import require_json
+from services.common import errors, require_json
 from services.training.deps import TrainKey, actor
 from services.training.schemas import PipelineRunRequest
 
@@ -23,7 +23,12 @@ def _client(spec: str) -> AirflowClient:
     return AirflowClient.from_settings()
 
 
-@router.post("/{spec}/runs", status_code=201, dependencies=[Depends(require_json)])
+@router.post(
+    "/{spec}/runs",
+    status_code=201,
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 503),
+)
 def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> dict[str, Any]:
     """Unpause the spec's DAG and start a run with this conf (503 when Airflow is down)."""
     client = _client(spec)
@@ -33,7 +38,7 @@ def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> dict[str
     return run
 
 
-@router.get("/{spec}/runs")
+@router.get("/{spec}/runs", responses=errors(404, 503))
 def runs(
     spec: SpecName, key: TrainKey, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> dict[str, Any]:

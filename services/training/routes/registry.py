@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from mlaas.db import audit_rows
 from mlaas.jobs import views
 from mlaas.registry import list_models, set_alias
-from services.common import require_json
+from services.common import errors, require_json
 from services.training.deps import AdminKey, TrainKey, actor
 from services.training.schemas import AliasRequest
 
@@ -25,13 +25,13 @@ def models(key: TrainKey) -> dict[str, Any]:
     return {"models": list_models()}
 
 
-@router.get("/v1/models/{name}/versions")
+@router.get("/v1/models/{name}/versions", responses=errors(404))
 def versions(name: str, key: TrainKey) -> dict[str, Any]:
     """Every version: holdout metrics, aliases, lineage tags."""
     return {"model": name, "versions": views.versions(name)}
 
 
-@router.get("/v1/models/{name}/compare")
+@router.get("/v1/models/{name}/compare", responses=errors(404))
 def compare(
     name: str,
     key: TrainKey,
@@ -42,7 +42,11 @@ def compare(
     return views.comparison(name, a, b)
 
 
-@router.post("/v1/models/{name}/aliases/{alias}", dependencies=[Depends(require_json)])
+@router.post(
+    "/v1/models/{name}/aliases/{alias}",
+    dependencies=[Depends(require_json)],
+    responses=errors(404),
+)
 def move_alias(name: str, alias: Alias, body: AliasRequest, key: AdminKey) -> dict[str, Any]:
     """Point an alias at a version (promote or roll back) with a reason; audited (admin)."""
     info = set_alias(name, alias, body.version, reason=body.reason, actor=actor(key))
