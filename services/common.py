@@ -213,10 +213,11 @@ def document_errors(app: FastAPI) -> None:
             return app.openapi_schema
         schema = generate()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (ErrorBody, OipErrorBody, MlflowErrorBody):
-            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        bodies: tuple[type[BaseModel], ...] = (ErrorBody, OipErrorBody, MlflowErrorBody)
+        for body_model in bodies:
+            body = body_model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(body.pop("$defs", {}))
-            components[model.__name__] = body
+            components[body_model.__name__] = body
         for (path, method), (statuses, model) in plan.items():
             responses = schema["paths"][path][method]["responses"]
             for status in statuses:
