@@ -76,6 +76,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
         yield Home(spec=spec, sources=sources, frames=frames, first=first)
 
 
+def _ingested_hashes(home: Home, batch: str) -> set[str]:
+    """The content hash batch `batch` has in the datasets table, if it was ingested."""
+    from mlaas.ingest import content_hash
+
+    return {content_hash(pd.read_parquet(home.sources[batch]))}
+
+
+def _batch_in(home: Home, batch: str, frames: dict[str, pd.DataFrame]) -> bool:
+    return bool(_ingested_hashes(home, batch) & set(frames))
+
+
 def _retrain(home: Home, batch: str, mode: Any, *, from_v1: bool = True) -> Registration:
     from mlaas.pipeline import run_pipeline
 
@@ -136,20 +147,26 @@ def test_window_trains_only_on_the_last_days(home: Home) -> None:
 
 
 def test_replay_mix_adds_a_seeded_share_of_the_earlier_data(home: Home) -> None:
+    from mlaas.training.selection import earlier_frames, replay_rows
+
     registration = _retrain(home, "B", "replay_mix")
     lineage = _lineage(registration)
     assert lineage["retrain_mode"] == "replay_mix"
-    replayed = round(0.3 * ROWS["A"])  # A is the only dataset ingested before B
+    # The batches ingested before B: A (the first version's), and C when another test of the
+    # module retrained on it first.
+    earlier = earlier_frames(home.spec, lineage["data_hash"])
+    dataset_a = get_version(home.first.model, home.first.version).lineage()["data_hash"]
+    assert dataset_a in earlier and set(earlier) <= {dataset_a, *_ingested_hashes(home, "C")}
+    pool = sum(len(f) for f in earlier.values())
+    replayed = round(0.3 * pool)
     frame = _frame(registration)
     assert len(frame) == ROWS["B"] + replayed
-    keys, new, old = _keys(frame), _keys(home.frames["B"]), _keys(home.frames["A"])
+    old = set().union(*(_keys(home.frames[b]) for b in ("A", "C") if _batch_in(home, b, earlier)))
+    keys, new = _keys(frame), _keys(home.frames["B"])
     assert new <= keys and len(keys & old) == replayed
     assert lineage["retrain.rows_replayed"] == str(replayed)
-    assert lineage["retrain.rows_old"] == str(ROWS["A"])
-    dataset_a = get_version(home.first.model, home.first.version).lineage()["data_hash"]
-    assert lineage["retrain.replay_datasets"] == dataset_a
-
-    from mlaas.training.selection import earlier_frames, replay_rows
+    assert lineage["retrain.rows_old"] == str(pool)
+    assert lineage["retrain.replay_datasets"] == ",".join(sorted(earlier))
 
     again = replay_rows(
         home.spec,
