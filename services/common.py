@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -19,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -239,6 +240,29 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the app serves on this request's path."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _iso_datetime(value: Any) -> Any:
+    """Query datetimes as the schema says (ISO 8601): a bare number is not a time here, though
+    pydantic would read it as seconds since 1970."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one place errors become HTTP answers: every platform error (mlaas.errors) by its own
     code and status, and the framework's validation and routing errors in the same shape."""
@@ -263,7 +287,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        headers = dict(error.headers or {})  # 405 keeps its Allow header
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return render_error(
             request, ApiError(error.status_code, code, str(error.detail), headers=headers)
         )
@@ -310,9 +336,13 @@ def install_request_ids(app: FastAPI) -> None:
 
 @answers(415)
 async def require_json(request: Request) -> None:
-    """415 for a body that is not JSON (GET and empty bodies pass)."""
+    """415 for a body that is not JSON (GET and empty bodies pass). On the Open Inference
+    Protocol routes a body without a Content-Type is read as JSON, as KServe and Triton do
+    (tritonclient sends none)."""
     if request.method in BODY_METHODS:
         content_type = request.headers.get("content-type", "")
+        if not content_type and request.url.path.startswith("/v2/"):
+            return
         if not content_type.split(";")[0].strip().endswith("json"):
             raise ApiError(
                 415,

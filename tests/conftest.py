@@ -101,3 +101,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules marked `slow` first, each group still in its shuffled order: with one process per
     core the longest files start at once instead of finishing the run alone."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """What the API fuzzing ran (tests/services/test_api_fuzz.py), in the run's summary."""
+    lines = [
+        str(value)
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "api-fuzz"
+    ]
+    if lines:
+        terminalreporter.section("API fuzzing (schemathesis)")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

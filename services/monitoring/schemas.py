@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -54,7 +55,7 @@ class FeedbackRequest(BaseModel):
     )
 
     items: list[FeedbackItemIn] = Field(min_length=1, max_length=10_000)
-    overwrite: bool = Field(
+    overwrite: StrictBool = Field(
         False, description="Replace feedback already stored for an id (else the first wins)"
     )
 

@@ -3,7 +3,6 @@ snapshots and retrains, and an on-demand monitoring run."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -17,14 +16,14 @@ from mlaas.monitoring.report import build_report
 from mlaas.monitoring.retrain import RetrainEvent, retrain_history
 from mlaas.monitoring.run import MonitoringResult, monitor, snapshot_history
 from mlaas.validation import validation_history
-from services.common import ApiError, errors, require_json
+from services.common import ApiError, IsoDatetime, errors, require_json
 from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import AlertRuleRequest, DataQualityResponse
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
-Start = Annotated[datetime | None, Query(description="Window start (ISO 8601, UTC if no zone)")]
-End = Annotated[datetime | None, Query(description="Window end (default: now)")]
+Start = Annotated[IsoDatetime | None, Query(description="Window start (ISO 8601, UTC if no zone)")]
+End = Annotated[IsoDatetime | None, Query(description="Window end (default: now)")]
 PERFORMANCE_DAYS = 7
 
 

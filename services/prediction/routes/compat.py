@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 
 import mlaas
 from mlaas.serving.protocols import (
@@ -24,6 +24,89 @@ from mlaas.serving.service import PredictionService
 from services.common import ApiError, errors, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
+
+# The bodies these routes read by hand (request.json()), declared for the OpenAPI document.
+MLFLOW_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "One of MLflow's scoring input formats",
+                    "properties": {
+                        "dataframe_split": {
+                            "type": "object",
+                            "properties": {
+                                "columns": {"type": "array", "items": {"type": "string"}},
+                                "data": {"type": "array", "items": {"type": "array"}},
+                            },
+                            "required": ["columns", "data"],
+                        },
+                        "dataframe_records": {"type": "array", "items": {"type": "object"}},
+                        "instances": {"type": "array"},
+                        "inputs": {"type": ["object", "array"]},
+                    },
+                    "minProperties": 1,
+                }
+            }
+        },
+    }
+}
+V2_DATATYPES = [
+    "BOOL",
+    "INT8",
+    "INT16",
+    "INT32",
+    "INT64",
+    "UINT8",
+    "UINT16",
+    "UINT32",
+    "UINT64",
+    "FP16",
+    "FP32",
+    "FP64",
+    "BYTES",
+]
+V2_INFER_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "An Open Inference Protocol v2 inference request",
+                    "required": ["inputs"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "parameters": {"type": "object"},
+                        "inputs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "shape", "datatype", "data"],
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "shape": {"type": "array", "items": {"type": "integer"}},
+                                    "datatype": {"type": "string", "enum": V2_DATATYPES},
+                                    "data": {"type": "array"},
+                                },
+                            },
+                        },
+                        "outputs": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["name"],
+                                "properties": {"name": {"type": "string"}},
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 mlflow_router = APIRouter(tags=["mlflow protocol"])
 v2_router = APIRouter(prefix="/v2", tags=["open inference protocol v2"])
@@ -47,20 +130,27 @@ async def _json(request: Request) -> Any:
 # -- MLflow scoring server -----------------------------------------------------------------
 
 
-@mlflow_router.get("/ping", responses=errors(503))
+@mlflow_router.get(
+    "/ping",
+    response_class=PlainTextResponse,
+    responses={503: {"description": "Models are still loading", "content": {"text/plain": {}}}},
+)
 def ping(service: ServiceDep) -> Response:
-    """MLflow's health check: 200 once models are loaded."""
-    return Response("\n", 200 if service.pool.ready else 503, media_type="application/json")
+    """MLflow's health check: 200 once models are loaded (the body is a newline, as MLflow's)."""
+    return PlainTextResponse("\n", 200 if service.pool.ready else 503)
 
 
-@mlflow_router.get("/version")
+@mlflow_router.get("/version", response_class=PlainTextResponse)
 def version() -> Response:
-    """The server version (MLflow answers its own version as plain text)."""
-    return Response(mlaas.__version__, media_type="text/plain")
+    """The server version, as plain text (as MLflow answers its own)."""
+    return PlainTextResponse(mlaas.__version__)
 
 
 @mlflow_router.post(
-    "/invocations", dependencies=[Depends(require_json)], responses=errors(404, 413)
+    "/invocations",
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 413),
+    openapi_extra=MLFLOW_BODY,
 )
 async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
     """Score the default model with MLflow's input formats."""
@@ -71,6 +161,7 @@ async def invocations(request: Request, key: PredictKey, service: ServiceDep) ->
     "/v1/models/{name}/invocations",
     dependencies=[Depends(require_json)],
     responses=errors(404, 413),
+    openapi_extra=MLFLOW_BODY,
 )
 async def model_invocations(
     name: str, request: Request, key: PredictKey, service: ServiceDep
@@ -144,12 +235,16 @@ async def v2_model_ready(
 
 
 @v2_router.post(
-    "/models/{name}/infer", dependencies=[Depends(require_json)], responses=errors(404, 413)
+    "/models/{name}/infer",
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 413),
+    openapi_extra=V2_INFER_BODY,
 )
 @v2_router.post(
     "/models/{name}/versions/{version}/infer",
     dependencies=[Depends(require_json)],
     responses=errors(404, 413),
+    openapi_extra=V2_INFER_BODY,
 )
 async def v2_infer(
     name: str, request: Request, service: ServiceDep, key: PredictKey, version: str | None = None

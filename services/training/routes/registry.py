@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from mlaas.db import audit_rows
 from mlaas.jobs import views
 from mlaas.registry import list_models, set_alias
-from services.common import errors, require_json
+from services.common import IsoDatetime, errors, require_json
 from services.training.deps import AdminKey, TrainKey, actor
 from services.training.schemas import AliasRequest
 
@@ -59,7 +58,7 @@ def audit(
     model: str | None = None,
     action: str | None = None,
     actor_name: Annotated[str | None, Query(alias="actor")] = None,
-    since: datetime | None = None,
+    since: IsoDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Who did what, when and why: alias moves, registrations, jobs, keys (newest first)."""
