@@ -194,6 +194,12 @@ class Predictor:
         self._labels_json = _object_array([json_bytes(c) for c in scorer.classes.tolist()])
         self._schema = RecordSchema.from_spec(spec)
 
+    @property
+    def labels(self) -> list[Any]:
+        """A classifier's classes in their own types (int 0/1, strings); [] for regression."""
+        labels: list[Any] = self._label_array.tolist()
+        return labels
+
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
         if isinstance(records, TypedRecords):

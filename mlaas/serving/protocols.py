@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlaas.errors import PlatformError
@@ -16,6 +16,12 @@ from mlaas.serving.predictor import Prediction
 
 MLFLOW_FORMATS = ("dataframe_split", "dataframe_records", "instances", "inputs")
 V2_TYPES = {"int": "INT64", "float": "FP64", "bool": "BOOL", "category": "BYTES"}
+# What each declared input datatype also accepts (clients send FP32 and INT32 tensors; the
+# values are converted, as KServe does).
+V2_ALSO_ACCEPTED = {
+    "INT64": {"INT8", "INT16", "INT32", "UINT8", "UINT16", "UINT32"},
+    "FP64": {"FP16", "FP32", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32"},
+}
 
 
 class ProtocolError(PlatformError, ValueError):
@@ -94,24 +100,78 @@ def records_from_v2(payload: Any, *, feature_types: Mapping[str, str]) -> list[d
             raise ProtocolError(f"input {name!r}: shape {shape} does not hold {len(flat)} values")
         kind = feature_types.get(name)
         want = V2_TYPES.get(kind or "")
-        if (
-            want is not None
-            and tensor["datatype"] != want
-            and not (want == "FP64" and tensor["datatype"] in ("FP32", "INT64", "INT32"))
-        ):
+        given = tensor["datatype"]
+        if want is not None and given != want and given not in V2_ALSO_ACCEPTED.get(want, ()):
             raise ProtocolError(f"input {name!r}: datatype {tensor['datatype']}, expected {want}")
         columns[name] = flat
     return _columns_to_records(columns)
 
 
-def v2_outputs(prediction: Prediction, classes: list[str]) -> list[dict[str, Any]]:
+def v2_label_datatype(labels: Sequence[Any]) -> str:
+    """The v2 datatype of a classifier's labels as they are answered (bool before int: a bool
+    is an int in Python)."""
+    if labels and all(isinstance(label, bool) for label in labels):
+        return "BOOL"
+    if labels and all(isinstance(label, int) for label in labels):
+        return "INT64"
+    return "BYTES"
+
+
+def v2_output_specs(labels: Sequence[Any]) -> list[dict[str, Any]]:
+    """The output tensors a model answers (its metadata): `predict`, and `predict_proba` for a
+    classifier (`labels` its classes in their own types; empty for regression)."""
+    if not labels:
+        return [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
+    return [
+        {"name": "predict", "datatype": v2_label_datatype(labels), "shape": [-1]},
+        {"name": "predict_proba", "datatype": "FP64", "shape": [-1, len(labels)]},
+    ]
+
+
+def v2_requested_outputs(payload: Mapping[str, Any], labels: Sequence[Any]) -> list[str] | None:
+    """The output names an inference request asks for (None: all); ProtocolError for a name
+    the model does not answer."""
+    asked = payload.get("outputs")
+    if asked is None:
+        return None
+    if not isinstance(asked, list) or not all(isinstance(o, dict) and "name" in o for o in asked):
+        raise ProtocolError("outputs must be a list of {'name': ...}")
+    known = [spec["name"] for spec in v2_output_specs(labels)]
+    names = [str(o["name"]) for o in asked]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ProtocolError(f"unknown output(s) {unknown}; this model answers {known}")
+    return names
+
+
+def v2_outputs(
+    prediction: Prediction,
+    labels: Sequence[Any],
+    classes: list[str],
+    requested: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The output tensors of a prediction, in the datatypes the metadata declares; only the
+    `requested` ones when the request named some."""
     outputs = prediction.outputs
     rows = len(outputs)
-    if prediction.probabilities is None:
-        return [{"name": "predict", "shape": [rows], "datatype": "FP64", "data": outputs}]
-    label_type = "INT64" if all(isinstance(o, int) for o in outputs) else "BYTES"
-    flat = [row[c] for row in prediction.probabilities for c in classes]
-    return [
-        {"name": "predict", "shape": [rows], "datatype": label_type, "data": outputs},
-        {"name": "predict_proba", "shape": [rows, len(classes)], "datatype": "FP64", "data": flat},
+    tensors = [
+        {
+            "name": "predict",
+            "shape": [rows],
+            "datatype": v2_label_datatype(labels) if labels else "FP64",
+            "data": outputs,
+        }
     ]
+    if prediction.probabilities is not None:
+        flat = [row[c] for row in prediction.probabilities for c in classes]
+        tensors.append(
+            {
+                "name": "predict_proba",
+                "shape": [rows, len(classes)],
+                "datatype": "FP64",
+                "data": flat,
+            }
+        )
+    if requested is None:
+        return tensors
+    return [tensor for tensor in tensors if tensor["name"] in requested]

@@ -15,10 +15,13 @@ from fastapi.responses import PlainTextResponse, Response
 
 import mlaas
 from mlaas.serving.protocols import (
+    V2_TYPES,
     mlflow_predictions,
     records_from_mlflow,
     records_from_v2,
+    v2_output_specs,
     v2_outputs,
+    v2_requested_outputs,
 )
 from mlaas.serving.service import PredictionService
 from services.common import ApiError, errors, require_json
@@ -207,20 +210,16 @@ async def v2_model_metadata(
     """Model metadata: inputs (one tensor per feature) and outputs."""
     predictor = service.predictor(name, service.variant_for_version(name, version))
     inputs = [
-        {"name": f.name, "datatype": t, "shape": [-1]}
+        {"name": f.name, "datatype": V2_TYPES.get(f.type, "BYTES"), "shape": [-1]}
         for f in predictor.spec.features
-        for t in [{"int": "INT64", "float": "FP64", "bool": "BOOL"}.get(f.type, "BYTES")]
     ]
-    outputs = [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
-    if predictor.classes:
-        outputs.append({"name": "predict_proba", "datatype": "FP64", "shape": [-1, -1]})
     served = service.pool.served()[name]
     return {
         "name": name,
         "versions": sorted(set(served.values())),
         "platform": "mlaas",
         "inputs": inputs,
-        "outputs": outputs,
+        "outputs": v2_output_specs(predictor.labels),
     }
 
 
@@ -255,6 +254,7 @@ async def v2_infer(
     predictor = service.predictor(name, variant)
     types = {f.name: f.type for f in predictor.spec.features}
     records = records_from_v2(payload, feature_types=types)
+    requested = v2_requested_outputs(payload, predictor.labels)
     request_id = str(payload.get("id") or request.state.request_id)
     outcome = service.predict(name, records, request_id=request_id, variant=variant)
     mark(request, outcome)
@@ -263,6 +263,8 @@ async def v2_infer(
             "model_name": name,
             "model_version": outcome.version,
             "id": request_id,
-            "outputs": v2_outputs(outcome.prediction, predictor.classes),
+            "outputs": v2_outputs(
+                outcome.prediction, predictor.labels, predictor.classes, requested
+            ),
         }
     )

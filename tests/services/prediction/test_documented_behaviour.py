@@ -4,13 +4,14 @@ started with other settings are in test_service_settings.py: they start their ow
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.services.prediction.conftest import Keys
-from tests.services.prediction.test_api import CHURN, auth, predict
+from tests.services.prediction.test_api import CHURN, HOUSE, auth, predict
 
 
 @pytest.mark.parametrize(
@@ -75,3 +76,75 @@ def test_v2_server_metadata_and_versioned_routes(client: TestClient, keys: Keys)
         "/v2/models/churn/versions/999/infer", json=request, headers=auth(keys.predict)
     )
     assert unknown.status_code == 404 and "999" in unknown.json()["error"]
+
+
+def test_v2_outputs_are_declared_as_answered_and_can_be_chosen(
+    client: TestClient, keys: Keys
+) -> None:
+    """Metadata declares each output's real datatype (churn's labels are integers: INT64;
+    house_prices is a regression: FP64); `outputs` selects tensors, an unknown name is a 400;
+    FP32 and INT32 inputs are read as the model's FP64 and INT64 features."""
+    churn = client.get("/v2/models/churn", headers=auth(keys.predict)).json()
+    assert churn["outputs"] == [
+        {"name": "predict", "datatype": "INT64", "shape": [-1]},
+        {"name": "predict_proba", "datatype": "FP64", "shape": [-1, 2]},
+    ]
+    house = client.get("/v2/models/house_prices", headers=auth(keys.predict)).json()
+    assert house["outputs"] == [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
+
+    narrow = {"INT64": "INT32", "FP64": "FP32"}
+    inputs = [
+        {
+            "name": i["name"],
+            "shape": [1],
+            "datatype": narrow.get(i["datatype"], i["datatype"]),
+            "data": [CHURN[i["name"]]],
+        }
+        for i in churn["inputs"]
+    ]
+    both = client.post(
+        "/v2/models/churn/infer", json={"inputs": inputs}, headers=auth(keys.predict)
+    )
+    assert both.status_code == 200, both.text
+    declared = {o["name"]: o["datatype"] for o in churn["outputs"]}
+    assert {o["name"]: o["datatype"] for o in both.json()["outputs"]} == declared
+    (native,) = predict(client, keys.predict, {"features": CHURN}).json()["predictions"]
+    one = client.post(
+        "/v2/models/churn/infer",
+        json={"inputs": inputs, "outputs": [{"name": "predict_proba"}]},
+        headers=auth(keys.predict),
+    ).json()["outputs"]
+    assert [o["name"] for o in one] == ["predict_proba"]
+    assert one[0]["data"] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
+    unknown = client.post(
+        "/v2/models/churn/infer",
+        json={"inputs": inputs, "outputs": [{"name": "explain"}]},
+        headers=auth(keys.predict),
+    )
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "error": "unknown output(s) ['explain']; this model answers ['predict', 'predict_proba']"
+    }
+
+
+def test_v2_reads_a_body_sent_without_content_type(client: TestClient, keys: Keys) -> None:
+    """tritonclient sends no Content-Type: /v2 reads such a body as JSON, as KServe does."""
+    meta = client.get("/v2/models/house_prices", headers=auth(keys.predict)).json()
+    types = {i["name"]: i["datatype"] for i in meta["inputs"]}
+    body = {
+        "inputs": [
+            {"name": n, "shape": [1], "datatype": types[n], "data": [v]} for n, v in HOUSE.items()
+        ]
+    }
+    answer = client.post(
+        "/v2/models/house_prices/infer",
+        content=json.dumps(body).encode(),
+        headers={**auth(keys.predict), "Content-Type": ""},
+    )
+    assert answer.status_code == 200, answer.text
+    typed = client.post(
+        "/v1/models/house_prices/predict",
+        content=b'{"features": {}}',
+        headers={**auth(keys.predict), "Content-Type": "text/plain"},
+    )
+    assert typed.status_code == 415  # elsewhere a body must say it is JSON
