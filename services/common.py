@@ -166,6 +166,14 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": STATUS_MEANING[status]} for status in statuses}
 
 
+def documented(
+    model: type[BaseModel], *error_statuses: int, status: int = 200, description: str = "OK"
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that builds its JSON itself (with `response_model=None`): the
+    schema of its answer, and the error statuses it raises itself."""
+    return {status: {"model": model, "description": description}, **errors(*error_statuses)}
+
+
 def _dependency_statuses(dependant: Any) -> set[int]:
     found: set[int] = set()
     for sub in dependant.dependencies:
@@ -194,7 +202,11 @@ def document_errors(app: FastAPI) -> None:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         declared = _dependency_statuses(route.dependant)
-        declared |= {s for s in route.responses if isinstance(s, int) and s >= 400}
+        declared |= {
+            status
+            for status, entry in route.responses.items()
+            if isinstance(status, int) and status >= 400 and not {"model", "content"} & set(entry)
+        }
         if route.dependant.path_params or route.dependant.query_params:
             declared.add(422)
         for method in route.methods:

@@ -72,7 +72,7 @@ def _restore_process_state() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _answers_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every TestClient answer of the three services must be declared in their committed
-    OpenAPI documents (tests/contract.py)."""
+    OpenAPI documents, its JSON body matching the declared schema (tests/contract.py)."""
     from starlette.testclient import TestClient
 
     from tests.contract import undocumented
@@ -82,7 +82,14 @@ def _answers_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     def checked(self: TestClient, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
         response = send(self, method, url, *args, **kwargs)
         title = getattr(getattr(self, "app", None), "title", "")
-        problem = undocumented(title, method, response.request.url.path, response.status_code)
+        problem = undocumented(
+            title,
+            method,
+            response.request.url.path,
+            response.status_code,
+            response.headers.get("content-type", ""),
+            b"" if kwargs.get("stream") else response.content,
+        )
         assert problem is None, problem
         return response
 

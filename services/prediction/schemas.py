@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -201,3 +201,123 @@ class RoutingRequest(BaseModel):
     challenger_weight: float = Field(ge=0.0, le=1.0)
     shadow: bool = False
     reason: str = ""
+
+
+# -- answers of the routes that build their JSON themselves (documented; checked by the tests) --
+
+
+class ServedModel(BaseModel):
+    name: str
+    aliases: dict[str, str] = Field(description="alias -> version served under it")
+
+
+class ServedModels(BaseModel):
+    models: list[ServedModel]
+
+
+class FeatureSignature(BaseModel):
+    name: str
+    type: str
+    accepts: str
+
+
+class SignatureOutputs(BaseModel):
+    task: str
+    target: str
+    classes: list[str]
+
+
+class Signature(BaseModel):
+    inputs: list[FeatureSignature]
+    outputs: SignatureOutputs
+
+
+class VersionSummary(BaseModel):
+    version: str
+    aliases: list[str]
+    metrics: dict[str, float] = Field(description="Holdout metrics")
+    lineage: dict[str, str]
+
+
+class Routing(BaseModel):
+    model: str
+    challenger_weight: float
+    shadow: bool
+    updated_at: str | None
+    updated_by: str | None
+
+
+class ModelDetail(BaseModel):
+    name: str
+    task: str
+    served: dict[str, str]
+    signature: Signature
+    routing: Routing
+    versions: list[VersionSummary]
+
+
+class Importance(BaseModel):
+    model: str
+    version: str
+    importance: dict[str, float] = Field(description="Share of each feature (sums to 1)")
+
+
+class Reloaded(BaseModel):
+    changes: list[str]
+    served: dict[str, dict[str, str]]
+
+
+class JobQueued(BaseModel):
+    job_id: str
+    status: Literal["queued"]
+
+
+class JobStatus(BaseModel):
+    id: str
+    model: str
+    kind: str
+    request_id: str
+    submitted_at: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class MlflowPredictions(BaseModel):
+    predictions: list[Any]
+
+
+class V2Tensor(BaseModel):
+    name: str
+    datatype: str
+    shape: list[int]
+
+
+class V2ModelMetadata(BaseModel):
+    name: str
+    versions: list[str]
+    platform: str
+    inputs: list[V2Tensor]
+    outputs: list[V2Tensor]
+
+
+class V2ModelReady(BaseModel):
+    name: str
+    ready: bool
+
+
+class V2OutputTensor(V2Tensor):
+    data: list[Any]
+
+
+class V2InferResponse(BaseModel):
+    model_name: str
+    model_version: str
+    id: str
+    outputs: list[V2OutputTensor]
+
+
+class V2ServerMetadata(BaseModel):
+    name: str
+    version: str
+    extensions: list[str]

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel
 
 import mlaas
 from mlaas.serving.protocols import (
@@ -24,9 +25,16 @@ from mlaas.serving.protocols import (
     v2_requested_outputs,
 )
 from mlaas.serving.service import PredictionService
-from services.common import ApiError, errors, require_json
+from services.common import ApiError, documented, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
+from services.prediction.schemas import (
+    MlflowPredictions,
+    V2InferResponse,
+    V2ModelMetadata,
+    V2ModelReady,
+    V2ServerMetadata,
+)
 
 # The bodies these routes read by hand (request.json()), declared for the OpenAPI document.
 MLFLOW_BODY = {
@@ -152,7 +160,8 @@ def version() -> Response:
 @mlflow_router.post(
     "/invocations",
     dependencies=[Depends(require_json)],
-    responses=errors(404, 413),
+    response_model=None,
+    responses=documented(MlflowPredictions, 404, 413),
     openapi_extra=MLFLOW_BODY,
 )
 async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
@@ -163,7 +172,8 @@ async def invocations(request: Request, key: PredictKey, service: ServiceDep) ->
 @mlflow_router.post(
     "/v1/models/{name}/invocations",
     dependencies=[Depends(require_json)],
-    responses=errors(404, 413),
+    response_model=None,
+    responses=documented(MlflowPredictions, 404, 413),
     openapi_extra=MLFLOW_BODY,
 )
 async def model_invocations(
@@ -183,7 +193,7 @@ async def _invoke(request: Request, service: PredictionService, model: str) -> R
 # -- Open Inference Protocol v2 ------------------------------------------------------------
 
 
-@v2_router.get("")
+@v2_router.get("", response_model=None, responses=documented(V2ServerMetadata))
 async def server_metadata() -> dict[str, Any]:
     """Server metadata."""
     return {"name": "mlaas", "version": mlaas.__version__, "extensions": []}
@@ -195,15 +205,27 @@ async def v2_live() -> dict[str, bool]:
     return {"live": True}
 
 
-@v2_router.get("/health/ready", responses=errors(503))
+class V2Ready(BaseModel):
+    ready: bool
+
+
+@v2_router.get(
+    "/health/ready",
+    response_model=V2Ready,
+    responses={503: {"model": V2Ready, "description": "Not every champion is loaded yet"}},
+)
 async def v2_ready(service: ServiceDep) -> Response:
     """Readiness: every champion loaded."""
     ready = service.pool.ready
     return json_response({"ready": ready}, 200 if ready else 503)
 
 
-@v2_router.get("/models/{name}", responses=errors(404))
-@v2_router.get("/models/{name}/versions/{version}", responses=errors(404))
+@v2_router.get("/models/{name}", response_model=None, responses=documented(V2ModelMetadata, 404))
+@v2_router.get(
+    "/models/{name}/versions/{version}",
+    response_model=None,
+    responses=documented(V2ModelMetadata, 404),
+)
 async def v2_model_metadata(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
@@ -223,8 +245,14 @@ async def v2_model_metadata(
     }
 
 
-@v2_router.get("/models/{name}/ready", responses=errors(404))
-@v2_router.get("/models/{name}/versions/{version}/ready", responses=errors(404))
+@v2_router.get(
+    "/models/{name}/ready", response_model=None, responses=documented(V2ModelReady, 404)
+)
+@v2_router.get(
+    "/models/{name}/versions/{version}/ready",
+    response_model=None,
+    responses=documented(V2ModelReady, 404),
+)
 async def v2_model_ready(
     name: str, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
@@ -236,13 +264,15 @@ async def v2_model_ready(
 @v2_router.post(
     "/models/{name}/infer",
     dependencies=[Depends(require_json)],
-    responses=errors(404, 413),
+    response_model=None,
+    responses=documented(V2InferResponse, 404, 413),
     openapi_extra=V2_INFER_BODY,
 )
 @v2_router.post(
     "/models/{name}/versions/{version}/infer",
     dependencies=[Depends(require_json)],
-    responses=errors(404, 413),
+    response_model=None,
+    responses=documented(V2InferResponse, 404, 413),
     openapi_extra=V2_INFER_BODY,
 )
 async def v2_infer(

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 from mlaas.serving import batch
 from mlaas.serving.service import MAX_BATCH
-from services.common import ApiError, errors, require_json
+from services.common import ApiError, documented, require_json
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response
-from services.prediction.schemas import PredictRequest
+from services.prediction.schemas import JobQueued, JobStatus, PredictRequest
 
 router = APIRouter(tags=["async predictions"])
 
@@ -28,7 +28,8 @@ class ScoreFileRequest(BaseModel):
     "/v1/models/{name}/predict/async",
     status_code=202,
     dependencies=[Depends(require_json)],
-    responses=errors(404, 413),
+    response_model=None,
+    responses=documented(JobQueued, 404, 413, status=202, description="Queued"),
 )
 def predict_async(
     name: str, body: PredictRequest, key: PredictKey, service: ServiceDep, request: Request
@@ -46,7 +47,8 @@ def predict_async(
     "/v1/models/{name}/score-file",
     status_code=202,
     dependencies=[Depends(require_json)],
-    responses=errors(404),
+    response_model=None,
+    responses=documented(JobQueued, 404, status=202, description="Queued"),
 )
 def score_file(
     name: str, body: ScoreFileRequest, key: PredictKey, service: ServiceDep, request: Request
@@ -61,7 +63,7 @@ def score_file(
     return json_response({"job_id": job_id, "status": "queued"}, 202)
 
 
-@router.get("/v1/jobs/{job_id}", responses=errors(404))
+@router.get("/v1/jobs/{job_id}", response_model=None, responses=documented(JobStatus, 404))
 def job(job_id: str, key: PredictKey) -> dict[str, Any]:
     """Status of an async prediction job, with its result once it succeeded."""
     try:

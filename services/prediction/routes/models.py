@@ -8,21 +8,27 @@ from fastapi import APIRouter
 
 from mlaas.registry import list_versions
 from mlaas.serving.routing import get_routing, set_routing
-from services.common import errors
+from services.common import documented
 from services.prediction.deps import AdminKey, PredictKey, ServiceDep
-from services.prediction.schemas import RoutingRequest
+from services.prediction.schemas import (
+    Importance,
+    ModelDetail,
+    Routing,
+    RoutingRequest,
+    ServedModels,
+)
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
 
-@router.get("")
+@router.get("", response_model=None, responses=documented(ServedModels))
 def served_models(key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Every served model with the versions its aliases point at."""
     served = service.pool.served()
     return {"models": [{"name": m, "aliases": a} for m, a in sorted(served.items())]}
 
 
-@router.get("/{name}", responses=errors(404))
+@router.get("/{name}", response_model=None, responses=documented(ModelDetail, 404))
 def model_detail(name: str, key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Versions (aliases, holdout metrics, lineage) and the champion's input signature."""
     champion = service.predictor(name)
@@ -45,14 +51,14 @@ def model_detail(name: str, key: PredictKey, service: ServiceDep) -> dict[str, A
     }
 
 
-@router.get("/{name}/importance", responses=errors(404))
+@router.get("/{name}/importance", response_model=None, responses=documented(Importance, 404))
 def importance(name: str, key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Global feature importance of the champion (sums to 1)."""
     champion = service.predictor(name)
     return {"model": name, "version": champion.version, "importance": champion.importance()}
 
 
-@router.put("/{name}/routing", responses=errors(404))
+@router.put("/{name}/routing", response_model=None, responses=documented(Routing, 404))
 def update_routing(
     name: str, body: RoutingRequest, key: AdminKey, service: ServiceDep
 ) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.common import ApiError, errors, metrics_response
+from services.common import ApiError, documented, errors, metrics_response
 from services.prediction.deps import AdminKey, ServiceDep
 from services.prediction.metrics import REGISTRY
+from services.prediction.schemas import Reloaded
 
 router = APIRouter(tags=["operations"])
 
@@ -33,7 +34,7 @@ def metrics(request: Request) -> Response:
     return metrics_response(request, REGISTRY)
 
 
-@router.post("/admin/reload", tags=["admin"])
+@router.post("/admin/reload", tags=["admin"], response_model=None, responses=documented(Reloaded))
 def reload(key: AdminKey, service: ServiceDep) -> dict[str, Any]:
     """Re-read the registry aliases now and swap in what changed (admin)."""
     changes = service.pool.refresh()
