@@ -90,7 +90,10 @@ def records_from_v2(payload: Any, *, feature_types: Mapping[str, str]) -> list[d
         name, shape, data = tensor["name"], tensor["shape"], tensor["data"]
         if not isinstance(data, list):
             raise ProtocolError(f"input {name!r}: data must be a list")
-        flat = data if not data or not isinstance(data[0], list) else [v for r in data for v in r]
+        rows_given = [isinstance(row, list) for row in data]
+        if any(rows_given) and not all(rows_given):
+            raise ProtocolError(f"input {name!r}: data must be a flat list or a list of rows")
+        flat = [v for row in data for v in row] if data and rows_given[0] else data
         expected = 1
         for dim in shape if isinstance(shape, list) else [None]:
             if not isinstance(dim, int) or dim < 0:

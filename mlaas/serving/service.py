@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from mlaas.db import new_request_id, utcnow
-from mlaas.errors import NotFound, PlatformError
+from mlaas.errors import FieldError, NotFound, PlatformError
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
 from mlaas.serving.pool import ModelPool
@@ -61,6 +61,25 @@ class NoDefaultModel(PlatformError, ValueError):
     """A one-model protocol (MLflow's /invocations) was called while several models are served."""
 
     code = "no_default_model"
+
+
+class BadEntityIds(FieldError):
+    """Entity ids no online store can look up (mixed kinds, integers beyond 64 bits)."""
+
+    code = "invalid_request"
+
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_entity_ids(entity_ids: list[Any]) -> None:
+    """Ids are all integers within 64 bits, or all strings (what a Feast entity key holds)."""
+    kinds = {type(i) for i in entity_ids}
+    if not (kinds <= {int} or kinds <= {str}):
+        raise BadEntityIds("entity_ids", "give all ids as integers or all as strings")
+    for position, entity in enumerate(entity_ids):
+        if isinstance(entity, int) and not INT64[0] <= entity <= INT64[1]:
+            raise BadEntityIds(f"entity_ids[{position}]", f"{entity} is beyond 64-bit integers")
 
 
 class UnknownEntity(NotFound):
@@ -230,6 +249,7 @@ class PredictionService:
         if not entity_ids or len(entity_ids) > MAX_ONLINE:
             too_few_or_many = EmptyBatch if not entity_ids else BatchTooLarge
             raise too_few_or_many(f"send 1 to {MAX_ONLINE} entity ids, got {len(entity_ids)}")
+        _check_entity_ids(entity_ids)
         values = online_features(spec, entity_ids)
         missing = [i for i, found in zip(entity_ids, values[FOUND], strict=True) if not found]
         if missing:

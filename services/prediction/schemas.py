@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
 from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
@@ -199,7 +199,7 @@ class RoutingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     challenger_weight: float = Field(ge=0.0, le=1.0)
-    shadow: bool = False
+    shadow: StrictBool = False
     reason: str = ""
 
 

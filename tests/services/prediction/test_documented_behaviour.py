@@ -148,3 +148,28 @@ def test_v2_reads_a_body_sent_without_content_type(client: TestClient, keys: Key
         headers={**auth(keys.predict), "Content-Type": "text/plain"},
     )
     assert typed.status_code == 415  # elsewhere a body must say it is JSON
+
+
+def test_inputs_the_fuzzer_found_are_refused_naming_the_problem(
+    client: TestClient, keys: Keys
+) -> None:
+    """Each of these once reached the model or the feature store and answered 500."""
+    beyond = predict(client, keys.predict, {"entity_ids": [1, -(2**80)]})
+    assert beyond.status_code == 422, beyond.text
+    assert beyond.json()["error"]["fields"] == [
+        {"field": "entity_ids[1]", "problem": f"{-(2**80)} is beyond 64-bit integers"}
+    ]
+    mixed = predict(client, keys.predict, {"entity_ids": [1, "two"]})
+    assert mixed.status_code == 422 and mixed.json()["error"]["fields"][0]["field"] == "entity_ids"
+    tensor = {"name": "age", "shape": [2], "datatype": "INT64", "data": [[41], True]}
+    ragged = client.post(
+        "/v2/models/churn/infer", json={"inputs": [tensor]}, headers=auth(keys.predict)
+    )
+    assert ragged.status_code == 400
+    assert ragged.json() == {"error": "input 'age': data must be a flat list or a list of rows"}
+    routing = client.put(
+        "/v1/models/churn/routing",
+        json={"challenger_weight": 0.0, "shadow": 0},
+        headers=auth(keys.admin),
+    )
+    assert routing.status_code == 422  # 0 is not a boolean
