@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
 from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
@@ -196,10 +196,10 @@ class PredictResponse(BaseModel):
 
 
 class RoutingRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not a weight, 0 no switch
 
     challenger_weight: float = Field(ge=0.0, le=1.0)
-    shadow: StrictBool = False
+    shadow: bool = False
     reason: str = ""
 
 
