@@ -1,6 +1,6 @@
 """One base for every error a user can cause or fix: each class says its machine `code` and the
 HTTP `status` it answers with, so the services map all of them with one handler
-(services/common.py) and never choose a status by reading a message (the MLServer / BentoML
+(services/contract.py) and never choose a status by reading a message (the MLServer / BentoML
 pattern). The CLI prints the message of any of them as one `error:` line.
 
 A platform error also subclasses the builtin it always was (ValueError, LookupError, ...), so

@@ -12,13 +12,12 @@ from starlette.types import Scope
 from mlaas.db import get_engine
 from services.common import (
     RequestMetricsMiddleware,
-    document_errors,
-    install_error_handlers,
     install_request_ids,
     platform_ops_router,
     route_of,
     start_logging,
 )
+from services.contract import document_errors, install_error_handlers
 from services.monitoring.metrics import LATENCY, REGISTRY, REQUESTS, SnapshotCollector
 from services.monitoring.routes import alerts, feedback, models
 

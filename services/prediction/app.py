@@ -13,14 +13,8 @@ from starlette.types import Scope
 from mlaas.serving.ratelimit import RateLimiter
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import (
-    RequestMetricsMiddleware,
-    document_errors,
-    install_error_handlers,
-    install_request_ids,
-    route_of,
-    start_logging,
-)
+from services.common import RequestMetricsMiddleware, install_request_ids, route_of, start_logging
+from services.contract import document_errors, install_error_handlers
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
 from services.prediction.routes import compat, jobs, models, native, ops
 

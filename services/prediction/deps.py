@@ -10,7 +10,8 @@ from mlaas.auth import ApiKey
 from mlaas.serving.ratelimit import RateLimiter, ceil_seconds
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import ApiError, answers, require_scope
+from services.common import require_scope
+from services.contract import ApiError, answers
 
 
 async def get_service(request: Request) -> PredictionService:

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from mlaas.serving.service import Outcome
-from services.common import REQUEST_ID_HEADER
+from services.contract import REQUEST_ID_HEADER
 
 encode = msgspec.json.Encoder().encode
 

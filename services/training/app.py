@@ -17,13 +17,12 @@ from starlette.types import Scope
 
 from services.common import (
     RequestMetricsMiddleware,
-    document_errors,
-    install_error_handlers,
     install_request_ids,
     platform_ops_router,
     route_of,
     start_logging,
 )
+from services.contract import document_errors, install_error_handlers
 from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
 from services.training.routes import jobs, pipelines, registry
 

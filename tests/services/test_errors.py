@@ -1,5 +1,5 @@
 """One error model: every platform error carries its code and status, one handler per app (in
-services/common.py) renders it, in the protocol's own shape on /v2 and /invocations."""
+services/contract.py) renders it, in the protocol's own shape on /v2 and /invocations."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from mlaas.errors import PlatformError
 from mlaas.jobs.overrides import OverrideError
 from mlaas.serving.schema import FieldProblem, InputError
 from mlaas.serving.service import BatchTooLarge, EmptyBatch
-from services.common import install_error_handlers
+from services.contract import install_error_handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,11 +50,11 @@ def test_every_platform_error_has_a_code_and_an_http_status() -> None:
 
 
 def test_only_services_common_registers_exception_handlers() -> None:
-    """The three apps install their handlers through services/common.py, and no status is
+    """The three apps install their handlers through services/contract.py, and no status is
     chosen by reading an error's message."""
     for path in (ROOT / "services").rglob("*.py"):
         text = path.read_text()
-        if path.name != "common.py":
+        if path.name != "contract.py":
             assert "exception_handler" not in text, path
         assert "in str(error)" not in text, path
 

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from starlette.types import Scope
 
 from mlaas.logs import configure_logging
-from services.common import RequestMetricsMiddleware, install_error_handlers, install_request_ids
+from services.common import RequestMetricsMiddleware, install_request_ids
+from services.contract import install_error_handlers
 
 
 def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:

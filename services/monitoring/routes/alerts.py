@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from mlaas.monitoring.alerts import AlertEvent, alert_history
 from mlaas.monitoring.context import served_version
 from mlaas.monitoring.webhooks import Webhook, add_webhook, delete_webhook, list_webhooks
-from services.common import ApiError, errors, require_json
+from services.common import require_json
+from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import WebhookRequest
 

@@ -16,7 +16,8 @@ from mlaas.monitoring.report import build_report
 from mlaas.monitoring.retrain import RetrainEvent, retrain_history
 from mlaas.monitoring.run import MonitoringResult, monitor, snapshot_history
 from mlaas.validation import validation_history
-from services.common import ApiError, IsoDatetime, errors, require_json
+from services.common import IsoDatetime, require_json
+from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import AlertRuleRequest, DataQualityResponse
 

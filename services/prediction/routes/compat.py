@@ -25,7 +25,8 @@ from mlaas.serving.protocols import (
     v2_requested_outputs,
 )
 from mlaas.serving.service import PredictionService
-from services.common import ApiError, documented, require_json
+from services.common import require_json
+from services.contract import ApiError, documented
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
 from services.prediction.schemas import (

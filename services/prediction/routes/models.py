@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from mlaas.registry import list_versions
 from mlaas.serving.routing import get_routing, set_routing
-from services.common import documented
+from services.contract import documented
 from services.prediction.deps import AdminKey, PredictKey, ServiceDep
 from services.prediction.schemas import (
     Importance,

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from mlaas.serving.service import MAX_BATCH, Outcome
 from mlaas.serving.typed import TypedRecords
-from services.common import ApiError, errors, require_json
+from services.common import require_json
+from services.contract import ApiError, errors
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import encode, json_response, mark, native_body, raw_json
 from services.prediction.schemas import (

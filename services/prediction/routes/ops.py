@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.common import ApiError, documented, errors, metrics_response
+from services.common import metrics_response
+from services.contract import ApiError, documented, errors
 from services.prediction.deps import AdminKey, ServiceDep
 from services.prediction.metrics import REGISTRY
 from services.prediction.schemas import Reloaded

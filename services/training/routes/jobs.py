@@ -14,7 +14,8 @@ from fastapi.responses import Response, StreamingResponse
 
 from mlaas.jobs import store
 from mlaas.jobs.progress import job_progress, job_trials
-from services.common import ApiError, errors, require_json
+from services.common import require_json
+from services.contract import ApiError, errors
 from services.training.deps import TrainKey, actor
 from services.training.schemas import JobPage, JobView, SubmitJob
 

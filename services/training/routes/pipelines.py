@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from mlaas.airflow_api import AirflowClient
 from mlaas.specs import load_spec
-from services.common import errors, require_json
+from services.common import require_json
+from services.contract import errors
 from services.training.deps import TrainKey, actor
 from services.training.schemas import PipelineRunRequest
 

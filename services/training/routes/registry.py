@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from mlaas.db import audit_rows
 from mlaas.jobs import views
 from mlaas.registry import list_models, set_alias
-from services.common import IsoDatetime, errors, require_json
+from services.common import IsoDatetime, require_json
+from services.contract import errors
 from services.training.deps import AdminKey, TrainKey, actor
 from services.training.schemas import AliasRequest
 
