@@ -204,8 +204,9 @@ class PredictionService:
         if len(served) == 1:
             return served[0]
         raise NoDefaultModel(
-            f"/invocations serves one model; set MLAAS_SERVING_DEFAULT_MODEL (served: {served}) "
-            "or call /v1/models/{name}/invocations"
+            f"/invocations serves one model; name it with the X-Model-Name header, set "
+            f"MLAAS_SERVING_DEFAULT_MODEL (served: {served}) or call "
+            "/v1/models/{name}/invocations"
         )
 
     def variant_for_version(self, model: str, version: str | None) -> str:

@@ -65,6 +65,13 @@ MLFLOW_BODY = {
         },
     }
 }
+MODEL_NAME_HEADER = {
+    "name": "X-Model-Name",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The model to score when several are served (default: the default model)",
+}
 V2_DATATYPES = [
     "BOOL",
     "INT8",
@@ -163,11 +170,13 @@ def version() -> Response:
     dependencies=[Depends(require_json)],
     response_model=None,
     responses=documented(MlflowPredictions, 404, 413),
-    openapi_extra=MLFLOW_BODY,
+    openapi_extra={**MLFLOW_BODY, "parameters": [MODEL_NAME_HEADER]},
 )
 async def invocations(request: Request, key: PredictKey, service: ServiceDep) -> Response:
-    """Score the default model with MLflow's input formats."""
-    return await _invoke(request, service, service.default_model())
+    """Score a model with MLflow's input formats: the one named by `X-Model-Name`, else the
+    default (MLAAS_SERVING_DEFAULT_MODEL, or the only model served)."""
+    named = request.headers.get("x-model-name")  # read here: no per-request header validation
+    return await _invoke(request, service, named or service.default_model())
 
 
 @mlflow_router.post(

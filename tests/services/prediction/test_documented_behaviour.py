@@ -173,3 +173,20 @@ def test_inputs_the_fuzzer_found_are_refused_naming_the_problem(
         headers=auth(keys.admin),
     )
     assert routing.status_code == 422  # 0 is not a boolean
+
+
+def test_invocations_scores_the_model_named_by_the_header(client: TestClient, keys: Keys) -> None:
+    """With several models served, `X-Model-Name` picks the one `/invocations` scores."""
+    body = {"dataframe_records": [HOUSE]}
+    headers = {**auth(keys.predict), "X-Model-Name": "house_prices"}
+    scored = client.post("/invocations", json=body, headers=headers)
+    assert scored.status_code == 200, scored.text
+    (native,) = predict(client, keys.predict, {"features": HOUSE}, model="house_prices").json()[
+        "predictions"
+    ]
+    assert scored.json() == {"predictions": [native["output"]]}
+    unknown = client.post("/invocations", json=body, headers={**headers, "X-Model-Name": "nope"})
+    assert unknown.status_code == 404
+    assert unknown.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    unnamed = client.post("/invocations", json=body, headers=auth(keys.predict))
+    assert unnamed.status_code == 400 and "X-Model-Name" in unnamed.json()["message"]
