@@ -18,7 +18,11 @@ BIN = Path(sys.executable).parent
 
 
 def wait_for(
-    condition: Callable[[], object], timeout_s: float, what: str, *, every_s: float = 0.05
+    condition: Callable[[], object],
+    timeout_s: float = 20.0,
+    what: str = "the condition",
+    *,
+    every_s: float = 0.05,
 ) -> None:
     """Poll `condition` until it is truthy; fail naming `what` after `timeout_s`."""
     deadline = time.monotonic() + timeout_s

@@ -21,6 +21,7 @@ import psutil
 import pytest
 
 from mlaas.data.churn import EXAMPLE_RECORD
+from tests.servers import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -137,11 +138,12 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
             time.sleep(1)
         assert pipelines <= dag_ids, dag_ids
         errors: dict[str, Any] = {}
-        for _ in range(60):  # 503 while a component of Airflow is still starting
-            errors = _answer(f"{url['airflow']}/api/v2/importErrors", token)
-            if errors:
-                break
-            time.sleep(1)
+
+        def answered() -> bool:  # 503 while a component of Airflow is still starting
+            errors.update(_answer(f"{url['airflow']}/api/v2/importErrors", token))
+            return bool(errors)
+
+        wait_for(answered, 60, "Airflow's importErrors to answer", every_s=1)
         assert errors["total_entries"] == 0, errors
         models = _json(f"{url['mlflow_ui']}/api/2.0/mlflow/registered-models/search")
         assert sorted(m["name"] for m in models["registered_models"]) == ["churn", "house_prices"]

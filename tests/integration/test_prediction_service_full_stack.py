@@ -8,7 +8,6 @@ prediction of a burst in PostgreSQL's prediction log.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from mlaas.data.churn import EXAMPLE_RECORD
 from tests.factories import home_env, small_spec
+from tests.servers import wait_for
 
 CHURN = dict(EXAMPLE_RECORD)
 
@@ -82,17 +82,20 @@ def test_cache_limit_and_log_on_redis_and_postgres(
         ]
         assert codes == [200, 200, 429]
         assert list(store.scan_iter(match="mlaas:rl:*"))  # the bucket lives in Redis
-        deadline = time.monotonic() + 30
-        while True:  # the bucket refills on Redis's clock
-            recovered = client.post(
-                "/v1/models/churn/predict",
-                json={"features": CHURN},
-                headers={"Authorization": f"Bearer {limited}"},
+        answers: list[int] = []
+
+        def refilled() -> bool:  # the bucket refills on Redis's clock
+            answers.append(
+                client.post(
+                    "/v1/models/churn/predict",
+                    json={"features": CHURN},
+                    headers={"Authorization": f"Bearer {limited}"},
+                ).status_code
             )
-            if recovered.status_code != 429 or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert recovered.status_code == 200
+            return answers[-1] != 429
+
+        wait_for(refilled, 30, "the rate-limit bucket to refill", every_s=0.1)
+        assert answers[-1] == 200
     # Shutting the app down flushed the log writer into PostgreSQL.
     engine = db.get_engine()
     assert engine.dialect.name == "postgresql"

@@ -14,13 +14,14 @@ from mlaas.serving.cache import PredictionCache, cache_key
 from mlaas.serving.predlog import PredictionLogWriter
 from mlaas.serving.ratelimit import RateLimiter
 from tests.integration.conftest import POSTGRES_URL
-from tests.mlaas.serving.test_predlog import logged, row, wait_for
+from tests.mlaas.serving.test_predlog import logged, row
 from tests.mlaas.serving.test_ratelimit import (
     BURST,
     RATE,
     check_burst_then_refusal_then_recovery,
     check_concurrent_callers_never_exceed_the_bucket,
 )
+from tests.servers import wait_for
 
 RECORD = {"age": 41, "plan": "pro", "monthly_charges": 70.5}
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1

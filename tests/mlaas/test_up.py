@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from mlaas.up import (
     worker_ready,
 )
 from tests.factories import reset_platform_caches
+from tests.servers import wait_for
 
 # A process group whose leader ignores SIGTERM and whose child outlives it: Airflow's shape.
 STUBBORN = "trap '' TERM; sleep 300 & sleep 300; wait"
@@ -227,11 +227,12 @@ def test_stop_every_group_including_children_that_ignore_sigterm(tmp_path: Path)
     polite.start()
     stubborn.start()
     members: list[psutil.Process] = []
-    deadline = time.monotonic() + 30
-    while len(members) < 4:  # two shells, each with a child once they have forked
-        assert time.monotonic() < deadline, members
-        time.sleep(0.05)
-        members = [*group_members(polite), *group_members(stubborn)]
+
+    def forked() -> bool:  # two shells, each with a child once they have forked
+        members[:] = [*group_members(polite), *group_members(stubborn)]
+        return len(members) >= 4
+
+    wait_for(forked, 30, "the shells to fork their children")
     stop_all([polite, stubborn], grace=1)
     assert polite.exit_code() is not None and stubborn.exit_code() is not None
     _, alive = psutil.wait_procs(members, timeout=5)

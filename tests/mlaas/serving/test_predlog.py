@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from sqlalchemy.pool import NullPool
 from mlaas import db
 from mlaas.serving.predictor import Prediction
 from mlaas.serving.predlog import BLOCK_ROWS, LogBlock, PredictionLogWriter
+from tests.servers import wait_for
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -43,13 +42,6 @@ def logged(engine: Engine) -> list[tuple[str, str]]:
     query = select(db.prediction_log.c.request_id, db.prediction_log.c.variant)
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query.order_by(db.prediction_log.c.id))]
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_a_burst_of_rows_is_all_written_by_close(tmp_path: Path) -> None:
