@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from mlaas.errors import NotFound
 from mlaas.serving.predictor import Prediction, Predictor, load_predictor
 
 MAX_FILE_ROWS = 5_000_000
@@ -134,8 +135,10 @@ def submit(model: str, kind: str, *, request_id: str, payload: Any) -> str:
     return str(result.id)
 
 
-class UnknownJob(LookupError):
+class UnknownJob(NotFound):
     """No job with that id was submitted here."""
+
+    code = "job_not_found"
 
 
 def job_status(job_id: str) -> dict[str, Any]:

@@ -67,7 +67,4 @@ def score_file(
 @router.get("/v1/jobs/{job_id}", response_model=None, responses=documented(JobStatus, 404))
 def job(job_id: str, key: PredictKey) -> dict[str, Any]:
     """Status of an async prediction job, with its result once it succeeded."""
-    try:
-        return batch.job_status(job_id)
-    except batch.UnknownJob as error:
-        raise ApiError(404, "job_not_found", str(error).strip("'\"")) from None
+    return batch.job_status(job_id)
