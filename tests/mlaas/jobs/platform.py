@@ -92,7 +92,13 @@ def write_platform(root: Path, **env: str) -> Platform:
     specs.mkdir(exist_ok=True)
     data = root / "churn.parquet"
     generate_churn(ROWS, seed=11).to_parquet(data, index=False)
-    spec = small_spec("churn", dataset={"source": str(data), "generator": "churn"})
+    # Tuning's time limit well above what a loaded CI machine needs: these tests count trials,
+    # and a search cut short by its timeout would finish fewer than the budget.
+    spec = small_spec(
+        "churn",
+        dataset={"source": str(data), "generator": "churn"},
+        training__timeout_seconds=900,
+    )
     (specs / "churn.yaml").write_text(spec.to_yaml())
     return Platform(
         root,
