@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import select, update
 
 from mlaas.db import api_keys, get_engine, new_id, record_audit, utcnow
+from mlaas.errors import Invalid, NotFound
 
 Scope = Literal["predict", "train", "monitor", "admin"]
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -24,6 +25,18 @@ KEY_PREFIX = "mlaas"
 
 class AuthError(ValueError):
     """An unknown scope, a malformed or unknown key."""
+
+
+class UnknownScopes(AuthError, Invalid):
+    """A key asked for with no scope or a scope that does not exist."""
+
+    code = "unknown_scopes"
+
+
+class KeyNotFound(AuthError, NotFound):
+    """No active key has this prefix (never created, or already revoked)."""
+
+    code = "api_key_not_found"
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ def create_key(name: str, scopes: list[str], *, actor: str | None = None) -> tup
     """Returns (plaintext key, record). The plaintext is never stored: show it once."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
-        raise AuthError(f"scopes must be a non-empty subset of {list(SCOPES)}; got {scopes}")
+        raise UnknownScopes(f"scopes must be a non-empty subset of {list(SCOPES)}; got {scopes}")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     row: dict[str, Any] = {
@@ -103,7 +116,7 @@ def revoke_key(prefix: str, *, actor: str | None = None) -> None:
             .values(revoked_at=utcnow())
         )
     if result.rowcount == 0:
-        raise AuthError(f"no active API key with prefix {prefix!r}")
+        raise KeyNotFound(f"no active API key with prefix {prefix!r}")
     record_audit(action="revoke_api_key", reason=prefix, actor=actor)
 
 
@@ -118,6 +131,11 @@ class CachedVerifier:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
+
+    def clear(self) -> None:
+        """Forget every remembered key: after a revoke, this process refuses the key at once
+        (other processes within `ttl_s`)."""
+        self._entries.clear()
 
     def __call__(self, token: str) -> ApiKey:
         import time

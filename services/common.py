@@ -32,6 +32,7 @@ from services.contract import (
     answers,
     errors,
 )
+from services.summary import Caller, RequestSummary, RequestWindow
 
 log = logging.getLogger("mlaas.service")
 
@@ -108,14 +109,20 @@ async def require_json(request: Request) -> None:
 _verify = CachedVerifier()
 
 
+def forget_cached_keys() -> None:
+    """After a revoke: this process checks every key against the DB again."""
+    _verify.clear()
+
+
 # The two ways to send a key, declared as security schemes: OpenAPI documents them (the docs'
 # "Authorize" button) and FastAPI hands them the raw headers, with no per-request validation.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>`")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the key itself")
 
 
-def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
-    """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`."""
+def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
+    """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`
+    (None: any valid key)."""
 
     @answers(401, 403)
     async def dependency(
@@ -136,7 +143,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[ApiKey]]:
             raise ApiError(
                 401, "invalid_api_key", str(error), headers={"WWW-Authenticate": "Bearer"}
             ) from None
-        if not key.allows(scope):
+        if scope is not None and not key.allows(scope):
             raise ApiError(
                 403,
                 "insufficient_scope",
@@ -156,8 +163,8 @@ class RequestMetricsMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware overhead): after every HTTP request, calls
     `record(scope, status, seconds)`; the service decides which metrics and labels."""
 
-    def __init__(self, app: ASGIApp, record: RecordRequest) -> None:
-        self.app, self.record = app, record
+    def __init__(self, app: ASGIApp, record: RecordRequest, window: RequestWindow) -> None:
+        self.app, self.record, self.window = app, record, window
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,9 +183,39 @@ class RequestMetricsMiddleware:
         finally:
             seconds = time.perf_counter() - started
             self.record(scope, status[0], seconds)
+            self.window.record(scope["path"], status[0], seconds)
             # The access line; for predictions with the model, version and variant that answered.
             labels = scope.get("state", {}).get("metric_labels")
             log_access(scope["method"], scope["path"], status[0], seconds, labels)
+
+
+def install_request_metrics(app: FastAPI, service: str, record: RecordRequest) -> None:
+    """The service's own metrics (`record`), the recent-traffic window behind `/v1/summary`,
+    and the routes every service answers to any valid key (`/v1/me`, `/v1/summary`)."""
+    window = RequestWindow()
+    app.add_middleware(RequestMetricsMiddleware, record=record, window=window)
+    app.include_router(_caller_and_summary_router(service, window))
+
+
+AnyKey = Annotated[ApiKey, Depends(require_scope(None))]
+
+
+def _caller_and_summary_router(service: str, window: RequestWindow) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/v1/me")
+    def me(key: AnyKey) -> Caller:
+        """Who the key is and what it may do (the dashboard shows pages by its scopes)."""
+        return Caller(
+            name=key.name, prefix=key.prefix, scopes=list(key.scopes), created_at=key.created_at
+        )
+
+    @router.get("/v1/summary")
+    def summary(key: AnyKey) -> RequestSummary:
+        """Request rate, error rates and p50/p99 latency over the last minute."""
+        return window.summary(service)
+
+    return router
 
 
 def start_logging() -> LogListener:

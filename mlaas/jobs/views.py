@@ -6,8 +6,11 @@ existing registry calls: versions with their plots, a comparison with plot URIs,
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from mlaas.errors import NotFound
 from mlaas.registry import VersionInfo, client, get_version, list_versions
 from mlaas.settings import get_settings
 
@@ -27,6 +30,19 @@ def plot_uris(run_id: str) -> dict[str, str]:
     }
 
 
+class PlotNotFound(NotFound):
+    code = "plot_not_found"
+
+
+def plot_png(name: str, version: str, plot: str) -> bytes:
+    """The PNG of one holdout plot of a version (`plot` as `plot_uris` names it)."""
+    run_id = get_version(name, version).run_id
+    if plot not in plot_uris(run_id):
+        raise PlotNotFound(f"{name} v{version} has no plot {plot!r}")
+    with tempfile.TemporaryDirectory() as folder:
+        return Path(client().download_artifacts(run_id, f"plots/{plot}.png", folder)).read_bytes()
+
+
 def version_view(v: VersionInfo) -> dict[str, Any]:
     return {
         "version": v.version,
@@ -35,6 +51,7 @@ def version_view(v: VersionInfo) -> dict[str, Any]:
         "created_at": v.created_at,
         "metrics": {k: m for k, m in v.metrics.items() if k.startswith("holdout_")},
         "lineage": v.lineage(),
+        "plots": sorted(plot_uris(v.run_id)),  # GET .../versions/{version}/plots/{plot}
     }
 
 

@@ -10,7 +10,8 @@ evaluations race. A value of None (not enough data) changes nothing.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Literal
 
@@ -105,6 +106,50 @@ def create_rule(
     actor: str | None = None,
 ) -> AlertRule:
     """Store a rule for `spec`'s model (RuleError: unknown metric or a name already used)."""
+    row = {
+        "id": new_id(),
+        "model": spec.name,
+        "state": "ok",
+        "created_at": utcnow(),
+        "created_by": actor or get_settings().actor,
+        **_checked_fields(spec, name, metric, comparator, threshold, window_minutes, severity),
+    }
+    with _unique_name(spec.name, name), get_engine().begin() as conn:
+        conn.execute(alert_rules.insert().values(**row))
+    return AlertRule.model_validate(row)
+
+
+def update_rule(
+    spec: ModelSpec,
+    rule_id: str,
+    *,
+    name: str,
+    metric: str,
+    comparator: Comparator,
+    threshold: float,
+    window_minutes: int,
+    severity: Severity = "warning",
+) -> AlertRule | None:
+    """Replace a rule's definition, checked as on creation; None when there is no such rule.
+    Its state and history stay: the next monitoring run evaluates the new definition."""
+    fields = _checked_fields(spec, name, metric, comparator, threshold, window_minutes, severity)
+    where = (alert_rules.c.model == spec.name, alert_rules.c.id == rule_id)
+    with _unique_name(spec.name, name), get_engine().begin() as conn:
+        if not conn.execute(update(alert_rules).where(*where).values(**fields)).rowcount:
+            return None
+        return _rule(conn.execute(select(alert_rules).where(*where)).one())
+
+
+def _checked_fields(
+    spec: ModelSpec,
+    name: str,
+    metric: str,
+    comparator: str,
+    threshold: float,
+    window_minutes: int,
+    severity: str,
+) -> dict[str, Any]:
+    """A rule's definition, or RuleError naming the part at fault."""
     problem = known_metric(spec, metric)
     if problem is not None:
         raise RuleError("metric", problem)
@@ -112,27 +157,23 @@ def create_rule(
         raise RuleError("comparator", f"expected one of {list(COMPARATORS)}")
     if window_minutes < 1:
         raise RuleError("window", "must be at least one minute")
-    row = {
-        "id": new_id(),
-        "model": spec.name,
+    return {
         "name": name,
         "metric": metric,
         "comparator": comparator,
         "threshold": float(threshold),
         "window_minutes": int(window_minutes),
         "severity": severity,
-        "state": "ok",
-        "created_at": utcnow(),
-        "created_by": actor or get_settings().actor,
     }
+
+
+@contextmanager
+def _unique_name(model: str, name: str) -> Iterator[None]:
+    """The unique (model, name) index refusing a write, as a 409 naming the rule."""
     try:
-        with get_engine().begin() as conn:
-            conn.execute(alert_rules.insert().values(**row))
+        yield
     except IntegrityError:
-        raise RuleNameTaken(
-            "name", f"model {spec.name!r} already has a rule named {name!r}"
-        ) from None
-    return AlertRule.model_validate(row)
+        raise RuleNameTaken("name", f"model {model!r} already has a rule named {name!r}") from None
 
 
 def list_rules(model: str) -> list[AlertRule]:

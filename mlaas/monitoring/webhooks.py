@@ -219,6 +219,34 @@ def notify(
     return results
 
 
+class DeliveryAttempt(BaseModel):
+    """One HTTP attempt to deliver an alert event to a webhook."""
+
+    event_id: str
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    delivered: bool
+
+
+def attempts_of(webhook_id: str, *, limit: int = 100) -> list[DeliveryAttempt] | None:
+    """A webhook's delivery attempts, newest first; None when there is no such webhook."""
+    with get_engine().connect() as conn:
+        if conn.execute(select(webhooks.c.id).where(webhooks.c.id == webhook_id)).first() is None:
+            return None
+        rows = conn.execute(
+            select(webhook_deliveries)
+            .where(webhook_deliveries.c.webhook_id == webhook_id)
+            .order_by(webhook_deliveries.c.at.desc(), webhook_deliveries.c.attempt.desc())
+            .limit(limit)
+        )
+        return [
+            DeliveryAttempt.model_validate({**row._mapping, "at": as_utc(row._mapping["at"])})
+            for row in rows
+        ]
+
+
 def deliveries(event_id: str) -> list[dict[str, Any]]:
     query = (
         select(webhook_deliveries)

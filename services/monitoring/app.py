@@ -11,8 +11,8 @@ from starlette.types import Scope
 
 from mlaas.db import get_engine
 from services.common import (
-    RequestMetricsMiddleware,
     install_request_ids,
+    install_request_metrics,
     platform_ops_router,
     route_of,
     start_logging,
@@ -50,7 +50,7 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
     LATENCY.labels(route).observe(seconds)
 
 
-app.add_middleware(RequestMetricsMiddleware, record=record_request)
+install_request_metrics(app, "monitoring", record_request)
 install_request_ids(app)
 install_error_handlers(app)
 for router in (feedback.router, models.router, alerts.router, platform_ops_router(REGISTRY)):

@@ -13,7 +13,7 @@ from starlette.types import Scope
 from mlaas.serving.ratelimit import RateLimiter
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import RequestMetricsMiddleware, install_request_ids, route_of, start_logging
+from services.common import install_request_ids, install_request_metrics, route_of, start_logging
 from services.contract import document_errors, install_error_handlers
 from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
 from services.prediction.routes import compat, jobs, models, native, ops
@@ -58,7 +58,7 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
         ERRORS.labels(route, state.get("error_code", str(status))).inc()
 
 
-app.add_middleware(RequestMetricsMiddleware, record=record_request)
+install_request_metrics(app, "prediction", record_request)
 install_request_ids(app)
 install_error_handlers(app)
 for router in (

@@ -16,15 +16,15 @@ from prometheus_client import CollectorRegistry
 from starlette.types import Scope
 
 from services.common import (
-    RequestMetricsMiddleware,
     install_request_ids,
+    install_request_metrics,
     platform_ops_router,
     route_of,
     start_logging,
 )
 from services.contract import document_errors, install_error_handlers
 from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
-from services.training.routes import jobs, pipelines, registry
+from services.training.routes import jobs, keys, pipelines, registry
 
 log = logging.getLogger("mlaas.training")
 
@@ -72,11 +72,17 @@ def record_request(scope: Scope, status: int, seconds: float) -> None:
     REQUESTS.labels(route_of(scope), scope.get("method", ""), str(status)).inc()
 
 
-app.add_middleware(RequestMetricsMiddleware, record=record_request)
+install_request_metrics(app, "training", record_request)
 install_request_ids(app)
 install_error_handlers(app)
 
 
-for router in (jobs.router, pipelines.router, registry.router, platform_ops_router(REGISTRY)):
+for router in (
+    jobs.router,
+    pipelines.router,
+    registry.router,
+    keys.router,
+    platform_ops_router(REGISTRY),
+):
     app.include_router(router)
 document_errors(app)  # after every route is in: each declares the errors it answers

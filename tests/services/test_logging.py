@@ -15,6 +15,7 @@ from starlette.types import Scope
 from mlaas.logs import configure_logging
 from services.common import RequestMetricsMiddleware, install_request_ids
 from services.contract import install_error_handlers
+from services.summary import RequestWindow
 
 
 def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:
@@ -41,7 +42,7 @@ def test_every_line_of_a_request_carries_its_id_and_one_access_line_sums_it_up()
             logging.getLogger("mlaas.test").exception("it broke")
         raise RuntimeError("unhandled")
 
-    app.add_middleware(RequestMetricsMiddleware, record=record)
+    app.add_middleware(RequestMetricsMiddleware, record=record, window=RequestWindow())
     install_request_ids(app)
     install_error_handlers(app)
     stream = io.StringIO()

@@ -9,7 +9,14 @@ from fastapi.responses import Response
 
 from mlaas.monitoring.alerts import AlertEvent, alert_history
 from mlaas.monitoring.context import served_version
-from mlaas.monitoring.webhooks import Webhook, add_webhook, delete_webhook, list_webhooks
+from mlaas.monitoring.webhooks import (
+    DeliveryAttempt,
+    Webhook,
+    add_webhook,
+    attempts_of,
+    delete_webhook,
+    list_webhooks,
+)
 from services.common import require_json
 from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
@@ -53,3 +60,14 @@ def remove_webhook(webhook_id: str, key: MonitorKey) -> Response:
     if not delete_webhook(webhook_id):
         raise ApiError(404, "webhook_not_found", f"no webhook {webhook_id!r}")
     return Response(status_code=204)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", responses=errors(404))
+def webhook_deliveries(
+    webhook_id: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, list[DeliveryAttempt]]:
+    """The webhook's delivery attempts, newest first: status code or error, delivered or not."""
+    found = attempts_of(webhook_id, limit=limit)
+    if found is None:
+        raise ApiError(404, "webhook_not_found", f"no webhook {webhook_id!r}")
+    return {"deliveries": found}

@@ -126,6 +126,31 @@ def create_rule(name: str, body: AlertRuleRequest, key: MonitorKey) -> alerts.Al
     )
 
 
+@router.put(
+    "/{name}/alert-rules/{rule_id}",
+    dependencies=[Depends(require_json)],
+    responses=errors(404, 409),
+)
+def update_rule(
+    name: str, rule_id: str, body: AlertRuleRequest, key: MonitorKey
+) -> alerts.AlertRule:
+    """Replace a rule's definition (checked as on creation); its state and events stay."""
+    spec = served_version(name).spec
+    rule = alerts.update_rule(
+        spec,
+        rule_id,
+        name=body.name,
+        metric=body.metric,
+        comparator=body.comparator,
+        threshold=body.threshold,
+        window_minutes=body.window_minutes,
+        severity=body.severity,
+    )
+    if rule is None:
+        raise ApiError(404, "rule_not_found", f"model {name!r} has no alert rule {rule_id!r}")
+    return rule
+
+
 @router.get("/{name}/alert-rules", responses=errors(404))
 def list_rules(name: str, key: MonitorKey) -> dict[str, list[alerts.AlertRule]]:
     return {"rules": alerts.list_rules(name)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from mlaas.db import audit_rows
 from mlaas.jobs import views
@@ -29,6 +30,21 @@ def models(key: TrainKey) -> dict[str, Any]:
 def versions(name: str, key: TrainKey) -> dict[str, Any]:
     """Every version: holdout metrics, aliases, lineage tags."""
     return {"model": name, "versions": views.versions(name)}
+
+
+@router.get(
+    "/v1/models/{name}/versions/{version}/plots/{plot}",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The plot"}, **errors(404)},
+)
+def plot(
+    name: str,
+    version: str,
+    plot: Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,64}$")],
+    key: TrainKey,
+) -> Response:
+    """One holdout plot logged with the version (the names `versions` lists under `plots`)."""
+    return Response(views.plot_png(name, version, plot), media_type="image/png")
 
 
 @router.get("/v1/models/{name}/compare", responses=errors(404))

@@ -200,6 +200,33 @@ def test_alert_rules_crud(client: TestClient, service: Any) -> None:
     error(client.post("/v1/models/nope/alert-rules", json=RULE), 404, "model_not_found")
     listed = client.get("/v1/models/churn/alert-rules").json()["rules"]
     assert [r["id"] for r in listed] == [rule["id"]]
+
+    # Edit: the new definition, checked as on creation; id, state and author stay.
+    edited = {**RULE, "name": "drift-edited", "threshold": 0.5, "window": "6h"}
+    changed = client.put(f"/v1/models/churn/alert-rules/{rule['id']}", json=edited)
+    assert changed.status_code == 200, changed.text
+    assert {k: changed.json()[k] for k in ("id", "name", "threshold", "window_minutes")} == {
+        "id": rule["id"],
+        "name": "drift-edited",
+        "threshold": 0.5,
+        "window_minutes": 360,
+    }
+    assert changed.json()["created_by"] == rule["created_by"]
+    other = client.post("/v1/models/churn/alert-rules", json={**RULE, "name": "other"}).json()
+    taken = client.put(f"/v1/models/churn/alert-rules/{other['id']}", json=edited)
+    assert error(taken, 409, "invalid_rule")["fields"][0]["field"] == "name"
+    bad = {**edited, "metric": "feature:x:p_value"}
+    error(client.put(f"/v1/models/churn/alert-rules/{rule['id']}", json=bad), 422, "invalid_rule")
+    error(client.put("/v1/models/churn/alert-rules/nope", json=edited), 404, "rule_not_found")
+    stored = {
+        r["name"]: r["threshold"]
+        for r in client.get("/v1/models/churn/alert-rules").json()["rules"]
+    }
+    assert stored == {
+        "drift-edited": 0.5,
+        "other": RULE["threshold"],
+    }  # refused edits changed nothing
+    assert client.delete(f"/v1/models/churn/alert-rules/{other['id']}").status_code == 204
     assert client.delete(f"/v1/models/churn/alert-rules/{rule['id']}").status_code == 204
     error(client.delete(f"/v1/models/churn/alert-rules/{rule['id']}"), 404, "rule_not_found")
 
@@ -236,6 +263,11 @@ def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service:
         assert (
             headers["Idempotency-Key"] == payload["idempotency_key"] == result["alerts"][0]["id"]
         )
+    attempts = client.get(f"/v1/webhooks/{hook.json()['id']}/deliveries").json()["deliveries"]
+    assert [(a["event_id"], a["status_code"], a["delivered"]) for a in attempts] == [
+        (result["alerts"][0]["id"], 200, True)
+    ]
+    error(client.get("/v1/webhooks/nope/deliveries"), 404, "webhook_not_found")
     firing = client.get("/v1/alerts", params={"model": "churn", "state": "firing"}).json()
     assert [a["rule_name"] for a in firing["alerts"]] == ["drift"]
     error(client.get("/v1/alerts", params={"state": "on"}), 422, "invalid_request")

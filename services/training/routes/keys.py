@@ -1,0 +1,77 @@
+"""API keys (admin): list, create (the key is in this one answer only), revoke. Audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from mlaas.auth import ApiKey, Scope, create_key, list_keys, revoke_key
+from services.common import forget_cached_keys, require_json
+from services.contract import errors
+from services.training.deps import AdminKey, actor
+
+router = APIRouter(tags=["keys"])
+
+Prefix = Annotated[str, Path(pattern=r"^[0-9a-f]{8}$", description="The key's 8-hex prefix")]
+
+
+class KeyView(BaseModel):
+    """A key as stored: never its secret."""
+
+    prefix: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class NewKey(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "ci scoring", "scopes": ["predict"]}]},
+    )
+
+    name: str = Field(min_length=1, max_length=200, description="Who or what uses the key")
+    scopes: list[Scope] = Field(min_length=1, description="`admin` implies every other scope")
+
+
+class CreatedKey(KeyView):
+    key: str = Field(description="The key itself: shown in this answer only, store it now")
+
+
+class KeyPage(BaseModel):
+    keys: list[KeyView]
+
+
+def _view(key: ApiKey) -> KeyView:
+    return KeyView(
+        prefix=key.prefix,
+        name=key.name,
+        scopes=list(key.scopes),
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.get("/v1/keys")
+def keys(key: AdminKey) -> KeyPage:
+    """Every key, oldest first, revoked ones included."""
+    return KeyPage(keys=[_view(k) for k in list_keys()])
+
+
+@router.post("/v1/keys", status_code=201, dependencies=[Depends(require_json)])
+def create(body: NewKey, key: AdminKey) -> CreatedKey:
+    """A new key with these scopes; the answer holds the key itself, once."""
+    plaintext, record = create_key(body.name, list(body.scopes), actor=actor(key))
+    return CreatedKey(key=plaintext, **_view(record).model_dump())
+
+
+@router.post("/v1/keys/{prefix}/revoke", responses=errors(404))
+def revoke(prefix: Prefix, key: AdminKey) -> KeyView:
+    """Revoke a key: this service refuses it at once, the others within 30 s (their cache)."""
+    revoke_key(prefix, actor=actor(key))
+    forget_cached_keys()
+    return next(_view(k) for k in list_keys() if k.prefix == prefix)
