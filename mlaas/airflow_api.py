@@ -139,3 +139,13 @@ class AirflowClient:
             ]
             runs.append(run_view)
         return runs
+
+    def xcom(self, spec: str, run_id: str, task_id: str) -> Any:
+        """A task's return value in one run (None when it has none)."""
+        path = f"/dags/{dag_id_for(spec)}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries"
+        try:
+            entry = self._api("GET", f"{path}/return_value", params={"deserialize": True})
+        except AirflowNotFound:
+            return None
+        value = entry.get("value")
+        return json.loads(value) if isinstance(value, str) else value

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlaas.errors import NotFound
 from mlaas.registry import VersionInfo, client, get_version, list_versions
 from mlaas.settings import get_settings
+
+if TYPE_CHECKING:
+    from mlaas.airflow_api import AirflowClient
 
 
 def plot_uris(run_id: str) -> dict[str, str]:
@@ -70,3 +73,24 @@ def comparison(name: str, a: str, b: str) -> dict[str, Any]:
     }
     result["tracking_uri"] = get_settings().mlflow_tracking_uri
     return result
+
+
+def pipeline_runs(spec: str, airflow: AirflowClient, *, limit: int) -> list[dict[str, Any]]:
+    """The spec's DAG runs with their task states. A run that failed at `validate` also carries
+    the platform's record of why: the failing expectations and columns of the dataset that
+    `ingest` read (its content hash, from ingest's XCom)."""
+    from mlaas.validation import latest_validation
+
+    runs = airflow.runs(spec, limit=limit)
+    for run in runs:
+        run["failed_tasks"] = [t["task_id"] for t in run["tasks"] if t["state"] == "failed"]
+        if "validate" not in run["failed_tasks"]:
+            continue
+        dataset = airflow.xcom(spec, run["dag_run_id"], "ingest")
+        content_hash = dataset.get("content_hash") if isinstance(dataset, dict) else None
+        record = latest_validation(spec, content_hash=content_hash) if content_hash else None
+        if record is not None and not record["success"]:
+            run["validation"] = {
+                k: record[k] for k in ("suite", "content_hash", "statistics", "failures")
+            }
+    return runs

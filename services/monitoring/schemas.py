@@ -17,7 +17,10 @@ from pydantic import (
     field_validator,
 )
 
-from mlaas.monitoring.alerts import Comparator, Severity
+from mlaas.drift.report import DriftReport
+from mlaas.monitoring.alerts import AlertEvent, AlertRule, Comparator, Severity
+from mlaas.monitoring.retrain import RetrainDecision, RetrainEvent
+from mlaas.monitoring.webhooks import DeliveryAttempt, Webhook
 
 _WINDOW = re.compile(r"^(\d+)([mhd])$")
 _MINUTES = {"m": 1, "h": 60, "d": 1440}
@@ -154,3 +157,44 @@ class DataQualityResponse(BaseModel):
 class WindowOut(BaseModel):
     start: datetime
     end: datetime
+
+
+class Snapshot(BaseModel):
+    """One monitoring run's record: the drift report, live performance and the retrain decision."""
+
+    id: str
+    model: str
+    version: str
+    at: datetime
+    window_start: datetime
+    window_end: datetime
+    rows: int
+    drift: DriftReport
+    performance: dict[str, object]
+    metric_values: dict[str, object]
+    decision: RetrainDecision
+
+
+class SnapshotList(BaseModel):
+    model: str
+    snapshots: list[Snapshot]
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertEvent]
+
+
+class RuleList(BaseModel):
+    rules: list[AlertRule]
+
+
+class RetrainList(BaseModel):
+    retrains: list[RetrainEvent]
+
+
+class WebhookList(BaseModel):
+    webhooks: list[Webhook]
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[DeliveryAttempt]

@@ -24,7 +24,7 @@ from services.common import (
 )
 from services.contract import document_errors, install_error_handlers
 from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
-from services.training.routes import jobs, keys, pipelines, registry
+from services.training.routes import jobs, keys, pipelines, registry, specs
 
 log = logging.getLogger("mlaas.training")
 
@@ -82,6 +82,7 @@ for router in (
     pipelines.router,
     registry.router,
     keys.router,
+    specs.router,
     platform_ops_router(REGISTRY),
 ):
     app.include_router(router)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlaas.jobs.overrides import JobOverrides
+from mlaas.refs import GateDecision
 from mlaas.specs import RetrainMode
 
 
@@ -95,3 +96,134 @@ class AliasRequest(BaseModel):
 
     version: str = Field(min_length=1, max_length=32)
     reason: str = Field(min_length=3, max_length=2000, description="Recorded in the audit log")
+
+
+# -- answers of the registry, audit and pipeline routes --------------------------------------
+
+
+class ModelSummary(BaseModel):
+    name: str
+    versions: int
+    latest: int | None = Field(description="The newest version number")
+    aliases: dict[str, int] = Field(description="alias -> version")
+
+
+class ModelList(BaseModel):
+    models: list[ModelSummary]
+
+
+class VersionView(BaseModel):
+    version: str
+    aliases: list[str]
+    run_id: str
+    created_at: int = Field(description="Milliseconds since 1970 (as MLflow stores it)")
+    metrics: dict[str, float] = Field(description="Holdout metrics")
+    lineage: dict[str, str] = Field(
+        description="data_hash, validation, spec_hash, git_revision, trigger, retrain_mode, gate…"
+    )
+    plots: list[str] = Field(description="Names for GET …/versions/{version}/plots/{plot}")
+
+
+class VersionList(BaseModel):
+    model: str
+    versions: list[VersionView]
+
+
+class MetricRow(BaseModel):
+    """One holdout metric; the two versions' values are keyed by their version numbers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    metric: str
+
+
+class Comparison(BaseModel):
+    model: str
+    a: str
+    b: str
+    metrics: list[MetricRow]
+    test: GateDecision = Field(description="The gate's paired test on b's holdout")
+    plots: dict[str, dict[str, str]] = Field(description="version -> plot name -> artifact URI")
+    tracking_uri: str
+
+
+class AliasMoved(BaseModel):
+    model: str
+    alias: str
+    version: str
+    reason: str
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    action: str
+    model: str | None
+    version: str | None
+    alias: str | None
+    reason: str
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+
+
+class TaskState(BaseModel):
+    task_id: str | None
+    state: str | None
+    try_number: int | None
+    start_date: str | None
+    end_date: str | None
+
+
+class ValidationFailure(BaseModel):
+    """Why a run stopped at `validate`: the platform's record of the failing expectations."""
+
+    suite: str
+    content_hash: str
+    statistics: dict[str, Any]
+    failures: list[dict[str, Any]]
+
+
+class PipelineRun(BaseModel):
+    dag_run_id: str
+    state: str | None
+    run_type: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    conf: dict[str, Any] | None = None
+    tasks: list[TaskState] = []
+    failed_tasks: list[str] = Field(default=[], description="Tasks that failed, in order")
+    validation: ValidationFailure | None = Field(
+        None, description="For a run that failed validation: the failing expectations"
+    )
+
+
+class PipelineRuns(BaseModel):
+    spec: str
+    runs: list[PipelineRun]
+
+
+class TrialView(BaseModel):
+    number: int
+    state: str
+    family: str | None
+    params: dict[str, Any]
+    value: float | None
+    values: list[float] | None = Field(description="Every objective (multi-objective studies)")
+    pareto_optimal: bool
+    duration_s: float | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_step: int | None
+    worker: str | None
+    mlflow_run_id: str | None
+    surplus: bool
+
+
+class TrialList(BaseModel):
+    job_id: str
+    study_name: str | None
+    trials: list[TrialView]

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from mlaas.monitoring.alerts import AlertEvent, alert_history
+from mlaas.monitoring.alerts import alert_history
 from mlaas.monitoring.context import served_version
 from mlaas.monitoring.webhooks import (
-    DeliveryAttempt,
     Webhook,
     add_webhook,
     attempts_of,
@@ -20,7 +19,7 @@ from mlaas.monitoring.webhooks import (
 from services.common import require_json
 from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
-from services.monitoring.schemas import WebhookRequest
+from services.monitoring.schemas import AlertList, DeliveryList, WebhookList, WebhookRequest
 
 router = APIRouter(prefix="/v1", tags=["alerts"], dependencies=[Depends(require_json)])
 
@@ -31,9 +30,9 @@ def alerts(
     model: str | None = None,
     state: Literal["firing", "resolved"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, list[AlertEvent]]:
+) -> AlertList:
     """Firing and resolved events, newest first (a rule fires once until it resolves)."""
-    return {"alerts": alert_history(model=model, state=state, limit=limit)}
+    return AlertList(alerts=alert_history(model=model, state=state, limit=limit))
 
 
 @router.post("/webhooks", status_code=201, responses=errors(404))
@@ -50,9 +49,9 @@ def create_webhook(body: WebhookRequest, key: MonitorKey) -> Webhook:
 
 
 @router.get("/webhooks")
-def webhooks(key: MonitorKey, model: str | None = None) -> dict[str, list[Webhook]]:
+def webhooks(key: MonitorKey, model: str | None = None) -> WebhookList:
     """All webhooks, or those a model's events go to (its own and the global ones)."""
-    return {"webhooks": list_webhooks(model)}
+    return WebhookList(webhooks=list_webhooks(model))
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=errors(404))
@@ -65,9 +64,9 @@ def remove_webhook(webhook_id: str, key: MonitorKey) -> Response:
 @router.get("/webhooks/{webhook_id}/deliveries", responses=errors(404))
 def webhook_deliveries(
     webhook_id: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> dict[str, list[DeliveryAttempt]]:
+) -> DeliveryList:
     """The webhook's delivery attempts, newest first: status code or error, delivered or not."""
     found = attempts_of(webhook_id, limit=limit)
     if found is None:
         raise ApiError(404, "webhook_not_found", f"no webhook {webhook_id!r}")
-    return {"deliveries": found}
+    return DeliveryList(deliveries=found)

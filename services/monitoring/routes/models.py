@@ -13,13 +13,19 @@ from mlaas.monitoring.context import policy_spec, resolve_window, served_version
 from mlaas.monitoring.livedrift import WindowDrift, window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
 from mlaas.monitoring.report import build_report
-from mlaas.monitoring.retrain import RetrainEvent, retrain_history
+from mlaas.monitoring.retrain import retrain_history
 from mlaas.monitoring.run import MonitoringResult, monitor, snapshot_history
 from mlaas.validation import validation_history
 from services.common import IsoDatetime, require_json
 from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
-from services.monitoring.schemas import AlertRuleRequest, DataQualityResponse
+from services.monitoring.schemas import (
+    AlertRuleRequest,
+    DataQualityResponse,
+    RetrainList,
+    RuleList,
+    SnapshotList,
+)
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
@@ -88,18 +94,20 @@ def run_monitoring(name: str, key: MonitorKey) -> MonitoringResult:
 @router.get("/{name}/snapshots", responses=errors(404))
 def snapshots(
     name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 20
-) -> dict[str, Any]:
+) -> SnapshotList:
     """Stored monitoring snapshots, newest first."""
     served_version(name)
-    return {"model": name, "snapshots": snapshot_history(name, limit=limit)}
+    return SnapshotList.model_validate(
+        {"model": name, "snapshots": snapshot_history(name, limit=limit)}
+    )
 
 
 @router.get("/{name}/retrains", responses=errors(404))
 def retrains(
     name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> dict[str, list[RetrainEvent]]:
+) -> RetrainList:
     """Automatic retrains the monitoring DAG started, with their outcome."""
-    return {"retrains": retrain_history(name, limit=limit)}
+    return RetrainList(retrains=retrain_history(name, limit=limit))
 
 
 @router.post(
@@ -152,8 +160,9 @@ def update_rule(
 
 
 @router.get("/{name}/alert-rules", responses=errors(404))
-def list_rules(name: str, key: MonitorKey) -> dict[str, list[alerts.AlertRule]]:
-    return {"rules": alerts.list_rules(name)}
+def list_rules(name: str, key: MonitorKey) -> RuleList:
+    """The model's alert rules by name, each with its current state (ok or firing)."""
+    return RuleList(rules=alerts.list_rules(name))
 
 
 @router.delete("/{name}/alert-rules/{rule_id}", status_code=204, responses=errors(404))

@@ -17,7 +17,7 @@ from mlaas.jobs.progress import job_progress, job_trials
 from services.common import require_json
 from services.contract import ApiError, errors
 from services.training.deps import TrainKey, actor
-from services.training.schemas import JobPage, JobView, SubmitJob
+from services.training.schemas import JobPage, JobView, SubmitJob, TrialList
 
 router = APIRouter(prefix="/v1/training-jobs", tags=["training jobs"])
 
@@ -88,10 +88,12 @@ def get_job(job_id: str, key: TrainKey) -> dict[str, Any]:
 
 
 @router.get("/{job_id}/trials", responses=errors(404))
-def trials(job_id: str, key: TrainKey) -> dict[str, Any]:
+def trials(job_id: str, key: TrainKey) -> TrialList:
     """Every Optuna trial of the job's study: number, state, params, value(s), duration."""
     job = store.get_job(job_id)
-    return {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
+    return TrialList.model_validate(
+        {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
+    )
 
 
 @router.post("/{job_id}/cancel", response_model=JobView, responses=errors(404, 409))

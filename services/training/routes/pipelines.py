@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from mlaas.airflow_api import AirflowClient
+from mlaas.jobs import views
 from mlaas.specs import load_spec
 from services.common import require_json
 from services.contract import errors
 from services.training.deps import TrainKey, actor
-from services.training.schemas import PipelineRunRequest
+from services.training.schemas import PipelineRun, PipelineRunRequest, PipelineRuns
 
 router = APIRouter(prefix="/v1/pipelines", tags=["pipelines (Airflow)"])
 
@@ -30,19 +31,21 @@ def _client(spec: str) -> AirflowClient:
     dependencies=[Depends(require_json)],
     responses=errors(404, 503),
 )
-def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> dict[str, Any]:
+def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> PipelineRun:
     """Unpause the spec's DAG and start a run with this conf (503 when Airflow is down)."""
     client = _client(spec)
     conf = body.model_dump(exclude_none=True)
     conf["trigger"] = f"{body.trigger} ({actor(key)})"
-    run: dict[str, Any] = client.trigger(spec, conf)
-    return run
+    return PipelineRun.model_validate(client.trigger(spec, conf))
 
 
 @router.get("/{spec}/runs", responses=errors(404, 503))
 def runs(
     spec: SpecName, key: TrainKey, limit: Annotated[int, Query(ge=1, le=100)] = 20
-) -> dict[str, Any]:
-    """The DAG's latest runs with the state of each task."""
+) -> PipelineRuns:
+    """The DAG's latest runs with the state of each task; for a run that failed validation,
+    the failing expectations and columns."""
     client = _client(spec)
-    return {"spec": spec, "runs": client.runs(spec, limit=limit)}
+    return PipelineRuns.model_validate(
+        {"spec": spec, "runs": views.pipeline_runs(spec, client, limit=limit)}
+    )

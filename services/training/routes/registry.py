@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -13,7 +13,14 @@ from mlaas.registry import list_models, set_alias
 from services.common import IsoDatetime, require_json
 from services.contract import errors
 from services.training.deps import AdminKey, TrainKey, actor
-from services.training.schemas import AliasRequest
+from services.training.schemas import (
+    AliasMoved,
+    AliasRequest,
+    AuditPage,
+    Comparison,
+    ModelList,
+    VersionList,
+)
 
 router = APIRouter(tags=["registry"])
 
@@ -21,15 +28,15 @@ Alias = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 
 
 @router.get("/v1/models")
-def models(key: TrainKey) -> dict[str, Any]:
+def models(key: TrainKey) -> ModelList:
     """Registered models with their aliases and latest version."""
-    return {"models": list_models()}
+    return ModelList.model_validate({"models": list_models()})
 
 
 @router.get("/v1/models/{name}/versions", responses=errors(404))
-def versions(name: str, key: TrainKey) -> dict[str, Any]:
-    """Every version: holdout metrics, aliases, lineage tags."""
-    return {"model": name, "versions": views.versions(name)}
+def versions(name: str, key: TrainKey) -> VersionList:
+    """Every version: holdout metrics, aliases, lineage tags, the names of its plots."""
+    return VersionList.model_validate({"model": name, "versions": views.versions(name)})
 
 
 @router.get(
@@ -53,9 +60,9 @@ def compare(
     key: TrainKey,
     a: Annotated[str, Query(description="Baseline version (e.g. the champion)")],
     b: Annotated[str, Query(description="Candidate version; the test runs on its holdout")],
-) -> dict[str, Any]:
+) -> Comparison:
     """Metrics side by side, the gate's paired significance test on the same holdout, plots."""
-    return views.comparison(name, a, b)
+    return Comparison.model_validate(views.comparison(name, a, b))
 
 
 @router.post(
@@ -63,10 +70,10 @@ def compare(
     dependencies=[Depends(require_json)],
     responses=errors(404),
 )
-def move_alias(name: str, alias: Alias, body: AliasRequest, key: AdminKey) -> dict[str, Any]:
+def move_alias(name: str, alias: Alias, body: AliasRequest, key: AdminKey) -> AliasMoved:
     """Point an alias at a version (promote or roll back) with a reason; audited (admin)."""
     info = set_alias(name, alias, body.version, reason=body.reason, actor=actor(key))
-    return {"model": name, "alias": alias, "version": info.version, "reason": body.reason}
+    return AliasMoved(model=name, alias=alias, version=info.version, reason=body.reason)
 
 
 @router.get("/v1/audit")
@@ -77,7 +84,7 @@ def audit(
     actor_name: Annotated[str | None, Query(alias="actor")] = None,
     since: IsoDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> AuditPage:
     """Who did what, when and why: alias moves, registrations, jobs, keys (newest first)."""
     rows = audit_rows(model, action=action, actor=actor_name, since=since, limit=limit)
-    return {"entries": rows}
+    return AuditPage.model_validate({"entries": rows})

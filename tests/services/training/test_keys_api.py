@@ -72,3 +72,20 @@ def test_plots_of_a_version_are_served_as_png(client: TestClient, keys: Keys) ->
         "/v1/models/churn/versions/99/plots/roc_curve", headers=auth(keys.train)
     )
     assert no_version.status_code == 404
+
+
+def test_specs_list_what_a_job_can_be_asked_for(client: TestClient, keys: Keys) -> None:
+    from mlaas.settings import get_settings
+    from mlaas.specs import load_specs
+
+    body = client.get("/v1/specs", headers=auth(keys.train)).json()
+    on_disk = sorted(load_specs(get_settings().specs_dir), key=lambda s: s.name)
+    assert [s["name"] for s in body["specs"]] == [s.name for s in on_disk]
+    first, spec = body["specs"][0], on_disk[0]
+    assert first["families"] == sorted(spec.training.families)
+    assert (first["task"], first["target"], first["trials"]) == (
+        spec.task,
+        spec.target,
+        spec.training.trials,
+    )
+    assert client.get("/v1/specs", headers=auth(keys.predict)).status_code == 403
