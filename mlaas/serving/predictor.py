@@ -259,9 +259,28 @@ class Predictor:
             )
         return self.compiled
 
+    def training_categories(self) -> dict[str, list[str]]:
+        """Each categorical feature's categories as the fitted encoder learnt them (empty on
+        the generic path, which cannot read its pipeline)."""
+        if self.compiled is None:
+            return {}
+        encoding = self.compiled.encoding
+        return {
+            name: list(columns)
+            for name, columns in zip(
+                encoding.categorical_names, encoding.categorical_columns, strict=True
+            )
+        }
+
     def signature(self) -> dict[str, Any]:
+        categories = self.training_categories()
         inputs = [
-            {"name": f.name, "type": f.type, "accepts": f"{expected_type(f.type)} or null"}
+            {
+                "name": f.name,
+                "type": f.type,
+                "accepts": f"{expected_type(f.type)} or null",
+                "categories": categories.get(f.name),
+            }
             for f in self.spec.features
         ]
         outputs = {"task": self.task, "target": self.spec.target, "classes": self.classes}

@@ -219,6 +219,9 @@ class FeatureSignature(BaseModel):
     name: str
     type: str
     accepts: str
+    categories: list[str] | None = Field(
+        None, description="A category feature's training categories (others are unseen: imputed)"
+    )
 
 
 class SignatureOutputs(BaseModel):

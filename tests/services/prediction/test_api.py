@@ -82,6 +82,12 @@ def test_model_listing_and_detail(client: TestClient, keys: Keys) -> None:
     detail = client.get("/v1/models/churn", headers=auth(keys.predict)).json()
     assert detail["task"] == "classification"
     assert [i["name"] for i in detail["signature"]["inputs"]] == list(CHURN)
+    # The form a client builds from the signature offers the categories the model learnt.
+    inputs = {i["name"]: i for i in detail["signature"]["inputs"]}
+    from mlaas.data.churn import COUNTRIES
+
+    assert inputs["country"]["categories"] == sorted(COUNTRIES)
+    assert inputs["age"]["categories"] is None
     assert detail["versions"][0]["lineage"]["data_hash"]
     assert "holdout_roc_auc" in detail["versions"][0]["metrics"]
 
