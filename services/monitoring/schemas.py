@@ -198,3 +198,12 @@ class WebhookList(BaseModel):
 
 class DeliveryList(BaseModel):
     deliveries: list[DeliveryAttempt]
+
+
+class MonitoredModel(BaseModel):
+    name: str
+    champion: str = Field(description="The version monitoring compares live traffic against")
+
+
+class MonitoredModels(BaseModel):
+    models: list[MonitoredModel]

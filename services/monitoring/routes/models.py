@@ -22,6 +22,8 @@ from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import (
     AlertRuleRequest,
     DataQualityResponse,
+    MonitoredModel,
+    MonitoredModels,
     RetrainList,
     RuleList,
     SnapshotList,
@@ -32,6 +34,20 @@ router = APIRouter(prefix="/v1/models", tags=["models"])
 Start = Annotated[IsoDatetime | None, Query(description="Window start (ISO 8601, UTC if no zone)")]
 End = Annotated[IsoDatetime | None, Query(description="Window end (default: now)")]
 PERFORMANCE_DAYS = 7
+
+
+@router.get("")
+def monitored_models(key: MonitorKey) -> MonitoredModels:
+    """The models with a champion, which monitoring watches, and the version each serves."""
+    from mlaas.registry import list_models
+
+    return MonitoredModels(
+        models=[
+            MonitoredModel(name=m["name"], champion=str(m["aliases"]["champion"]))
+            for m in list_models()
+            if "champion" in m["aliases"]
+        ]
+    )
 
 
 @router.get("/{name}/drift", responses=errors(404))
@@ -93,9 +109,9 @@ def run_monitoring(name: str, key: MonitorKey) -> MonitoringResult:
 
 @router.get("/{name}/snapshots", responses=errors(404))
 def snapshots(
-    name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=500)] = 20
+    name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=2000)] = 20
 ) -> SnapshotList:
-    """Stored monitoring snapshots, newest first."""
+    """Stored monitoring snapshots, newest first (30 days of hourly runs fit in one page)."""
     served_version(name)
     return SnapshotList.model_validate(
         {"model": name, "snapshots": snapshot_history(name, limit=limit)}

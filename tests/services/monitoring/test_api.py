@@ -167,6 +167,12 @@ def test_drift_report_and_data_quality(client: TestClient, service: Any) -> None
     assert "<svg" in page.text and "<script" not in page.text
 
 
+def test_monitored_models_are_those_with_a_champion(client: TestClient) -> None:
+    models = client.get("/v1/models").json()["models"]
+    assert {m["name"] for m in models} == {"churn", "house_prices"}
+    assert all(m["champion"].isdigit() for m in models)
+
+
 def test_alert_rules_crud(client: TestClient, service: Any) -> None:
     created = client.post("/v1/models/churn/alert-rules", json=RULE)
     assert created.status_code == 201, created.text
