@@ -15,7 +15,7 @@ interface FeatureScore {
 export function driftScore(f: FeatureScore): number {
   if (f.p_value !== null) {
     const p = Math.max(f.p_value, 1e-300);
-    return Math.log10(p) / Math.log10(f.threshold);
+    return Math.max(0, Math.log10(p) / Math.log10(f.threshold));
   }
   return f.threshold > 0 ? f.statistic / f.threshold : 0;
 }

@@ -31,7 +31,10 @@ function authorize(service: ServiceName): Middleware {
 }
 
 function clientOf<Paths extends object>(service: ServiceName) {
-  const client = createClient<Paths>({ baseUrl: `${apiBase()}/${service}` });
+  const client = createClient<Paths>({
+    baseUrl: `${apiBase()}/${service}`,
+    fetch: (request) => globalThis.fetch(request), // looked up per call (tests replace it)
+  });
   client.use(authorize(service));
   return client;
 }

@@ -18,7 +18,7 @@ import {
 } from "recharts";
 
 const HEIGHT = 260;
-export const PALETTE = ["#1f5fa8", "#c2410c", "#047857", "#7c3aed", "#b91c1c", "#0e7490"];
+const PALETTE = ["#1f5fa8", "#c2410c", "#047857", "#7c3aed", "#b91c1c", "#0e7490"];
 
 /** Horizontal bars, one per label (drift scores, contributions). `threshold` draws a line. */
 export function Bars({
