@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = 5.0
     webhook_retries: int = 3
 
+    # Web dashboard (dashboard/): `mlaas up` serves its build here, proxying /api/<service>.
+    dashboard_port: int = 8003
+
     # Identity written into lineage and audit rows.
     actor: str = "mlaas"
     code_revision: str = ""  # set in images without git (build arg); else read from the checkout

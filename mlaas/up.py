@@ -53,6 +53,7 @@ class Service:
     ready: Callable[[Service], bool]
     port: int | None = None
     port_setting: str = ""  # the MLAAS_* variable that moves it
+    cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_offset: int = 0  # where this run's output starts in the (appended) log
 
@@ -66,6 +67,7 @@ class Service:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                cwd=self.cwd,
                 start_new_session=True,  # own process group: one signal stops all its children
             )
 
@@ -129,6 +131,7 @@ PORT_SETTINGS = (
     "prediction_port",
     "training_port",
     "monitoring_port",
+    "dashboard_port",
 )
 
 
@@ -343,6 +346,39 @@ def services(settings: Settings) -> list[Service]:
     ]
 
 
+def dashboard_dir(settings: Settings) -> Path:
+    return settings.project_dir / "dashboard"
+
+
+def dashboard_service(settings: Settings) -> Service | None:
+    """The dashboard's production build, served by `vite preview` with the same-origin proxy
+    of dashboard/vite.config.ts (/api/<service> -> each service). None when it is not built:
+    `make run` builds it (scripts/dashboard.sh; Node 20)."""
+    folder = dashboard_dir(settings)
+    vite = folder / "node_modules" / ".bin" / "vite"
+    if not (folder / "dist" / "index.html").exists() or not vite.exists():
+        return None
+    url = f"http://127.0.0.1:{settings.dashboard_port}"
+    env = dict(
+        venv_env(),
+        MLAAS_DASHBOARD_PORT=str(settings.dashboard_port),
+        MLAAS_DASHBOARD_PREDICTION_URL=f"http://127.0.0.1:{settings.prediction_port}",
+        MLAAS_DASHBOARD_TRAINING_URL=f"http://127.0.0.1:{settings.training_port}",
+        MLAAS_DASHBOARD_MONITORING_URL=f"http://127.0.0.1:{settings.monitoring_port}",
+    )
+    return Service(
+        name="Dashboard",
+        command=[str(vite), "preview", "--port", str(settings.dashboard_port), "--strictPort"],
+        env=env,
+        log_file=settings.home / "logs" / "dashboard.log",
+        where=url,
+        ready=http_ready(f"{url}/"),
+        port=settings.dashboard_port,
+        port_setting="MLAAS_DASHBOARD_PORT",
+        cwd=folder,
+    )
+
+
 def wait_ready(services: list[Service], timeout: float, say: Say) -> None:
     """Poll every service until all are ready; fail on the first that exits or times out."""
     started = time.monotonic()
@@ -393,6 +429,11 @@ def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
     settings = with_free_ports(settings)
     planned = services(settings)
+    dashboard = dashboard_service(settings)
+    if dashboard is None:
+        say("The dashboard is not built: `make run` builds it (needs Node 20); starting without it.")
+    else:
+        planned.append(dashboard)
     check_ports(planned)
     started: list[Service] = []
     try:

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/dashboard.sh  # its unit and browser tests run under pytest (tests/dashboard)
 seed=${MLAAS_TEST_SEED:-$(( (RANDOM << 15 | RANDOM) % 1000000 + 1 ))}
 workers=${MLAAS_TEST_WORKERS:-$(nproc)}
 echo "[test] random order seed $seed (repeat it: MLAAS_TEST_SEED=$seed make test), $workers workers"

@@ -5,9 +5,7 @@ where they are, and Ctrl-C stops it all."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import psutil
 import pytest
 
 from mlaas.data.churn import EXAMPLE_RECORD
-from tests.servers import wait_for
+from tests.servers import PlatformUp, up_env, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +27,6 @@ BIN = Path(sys.executable).parent
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-PORT_SETTINGS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING")
 SHOWN_AS = {  # how `up` names each process in "The platform is up:"
     "airflow": "Airflow",
     "mlflow_ui": "MLflow UI",
@@ -37,26 +34,6 @@ SHOWN_AS = {  # how `up` names each process in "The platform is up:"
     "training": "Training",
     "monitoring": "Monitoring",
 }
-
-
-def _env(home: Path, **ports: int) -> dict[str, str]:
-    """Only MLAAS_HOME and the ports: 0 (any free port, which `up` picks and prints) unless
-    given, e.g. `mlflow_ui=5000`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLAAS_", "AIRFLOW"))}
-    env["MLAAS_HOME"] = str(home)
-    for name in PORT_SETTINGS:
-        env[f"MLAAS_{name}_PORT"] = str(ports.get(name.lower(), 0))
-    return env
-
-
-def _urls(output: str) -> dict[str, str]:
-    """Each process's base URL, as `up` printed it."""
-    urls = {}
-    for name, shown in SHOWN_AS.items():
-        found = re.search(rf"^  {shown} +(http://127\.0\.0\.1:\d+)", output, re.MULTILINE)
-        assert found, (shown, output)
-        urls[name] = found.group(1)
-    return urls
 
 
 def _json(
@@ -89,31 +66,14 @@ def _text(url: str) -> str:
 
 
 def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
-    env = _env(tmp_path / "home")
-    process = subprocess.Popen(
-        [str(BIN / "mlaas"), "up"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 600
-    for line in process.stdout:
-        lines.append(line.rstrip())
-        if "Press Ctrl-C" in line or time.monotonic() > deadline:
-            break
-    output = "\n".join(lines)
-    assert "Press Ctrl-C" in output, output
+    up = PlatformUp(up_env(tmp_path / "home"), tmp_path)
     children: list[psutil.Process] = []
-    try:
-        children = psutil.Process(process.pid).children(recursive=True)
-        url = _urls(output)
-        api_key = re.search(r"Admin API key \(shown once.*\): (mlaas_\w+_\S+)", output)
-        assert api_key, output
-        key = api_key.group(1)
+    with up:
+        assert up.process is not None
+        output = up.output
+        children = psutil.Process(up.process.pid).children(recursive=True)
+        url = {name: up.url(shown) for name, shown in SHOWN_AS.items()}
+        key = up.admin_key()
         for model in ("churn", "house_prices"):
             assert f"[{model}] register  v1 is champion" in output, output
         assert url["airflow"] in output and url["mlflow_ui"] in output
@@ -186,7 +146,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         assert {m["name"] for m in served["models"]} == {"churn", "house_prices"}
 
         # Everything started so far, including what Airflow forked for the run above.
-        children = psutil.Process(process.pid).children(recursive=True)
+        children = psutil.Process(up.process.pid).children(recursive=True)
         commands = [_command(child) for child in children]
         for expected in (
             "mlflow server",
@@ -195,10 +155,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
             *(f"services.{s}.app:app" for s in ("prediction", "training", "monitoring")),
         ):
             assert any(expected in command for command in commands), (expected, commands)
-    finally:
-        process.send_signal(signal.SIGINT)
-        remaining, _ = process.communicate(timeout=120)
-    assert "Stopped." in remaining
+    assert "Stopped." in up.rest
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [(p.pid, p.cmdline()) for p in alive if p.is_running()]
 
@@ -219,7 +176,7 @@ def test_up_refuses_a_port_in_use_with_one_clear_line(tmp_path: Path) -> None:
         port = int(blocker.getsockname()[1])
         result = subprocess.run(
             [str(BIN / "mlaas"), "up", "--no-train"],
-            env=_env(tmp_path / "home", mlflow_ui=port),
+            env=up_env(tmp_path / "home", mlflow_ui=port),
             capture_output=True,
             text=True,
             timeout=120,

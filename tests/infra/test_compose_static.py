@@ -575,3 +575,24 @@ def test_generate_url_safe_secrets_with_the_readme_recipe() -> None:
         else:
             assert re.fullmatch(r"[\w-]+", value), f"{name} is not URL-safe"
     assert values["POSTGRES_USER"] == env_example()["POSTGRES_USER"]  # names stay as they are
+
+
+def test_the_dashboard_is_routed_as_mlaas_up_routes_it() -> None:
+    """nginx proxies the same /api/<service> prefixes as dashboard/vite.config.ts, each to its
+    compose service's port, and serves every other path as the single-page app."""
+    conf = (INFRA / "nginx" / "dashboard.conf").read_text()
+    vite = (ROOT / "dashboard" / "vite.config.ts").read_text()
+    proxied = dict(re.findall(r"location /api/(\w+)/ \{\s*proxy_pass http://(\w+:\d+)/;", conf))
+    ports = {
+        name: service["command"][service["command"].index("--port") + 1]
+        for name, service in services().items()
+        if name in ("prediction", "training", "monitoring")
+    }
+    assert proxied == {name: f"{name}:{port}" for name, port in ports.items()}
+    for name in proxied:
+        assert f"MLAAS_DASHBOARD_{name.upper()}_URL" in vite
+    assert "try_files $uri /index.html;" in conf
+    dashboard = services()["dashboard"]
+    assert dashboard["build"]["dockerfile"] == "infra/dashboard.Dockerfile"
+    assert (INFRA / "dashboard.Dockerfile").exists()
+    assert set(dashboard["depends_on"]) == set(proxied)

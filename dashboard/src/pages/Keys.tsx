@@ -5,7 +5,7 @@ import { Page } from "../components/Page";
 import { ErrorNotice, Loaded } from "../components/States";
 import { Table } from "../components/Table";
 import { formatTime } from "../hooks";
-import type { Scope } from "../session";
+import { useSession, type Scope } from "../session";
 
 const SCOPES: Scope[] = ["predict", "train", "monitor", "admin"];
 
@@ -70,6 +70,7 @@ function NewKey() {
 
 export default function Keys() {
   const client = useQueryClient();
+  const { caller } = useSession();
   const keys = useQuery({ queryKey: ["keys"], queryFn: () => data(training.GET("/v1/keys")) });
   const revoke = useMutation({
     mutationFn: (prefix: string) => data(training.POST("/v1/keys/{prefix}/revoke", { params: { path: { prefix } } })),
@@ -96,7 +97,7 @@ export default function Keys() {
                     `revoked ${formatTime(k.revoked_at)}`
                   ) : (
                     <button type="button" className="danger" onClick={() => revoke.mutate(k.prefix)} aria-label={`Revoke key ${k.prefix} (${k.name})`}>
-                      Revoke
+                      {k.prefix === caller?.prefix ? "Revoke (your own key: logs you out)" : "Revoke"}
                     </button>
                   ),
               },

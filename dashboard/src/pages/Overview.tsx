@@ -168,7 +168,7 @@ export default function Overview() {
       <div className="grid two">
         {can("monitor") ? <FiringAlerts /> : null}
         {can("train") ? <LatestJobs /> : null}
-        {can("monitor") && (can("train") || can("predict")) ? <ModelsOff /> : null}
+        {can("monitor") ? <ModelsOff /> : null}
       </div>
     </Page>
   );
