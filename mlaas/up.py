@@ -368,7 +368,15 @@ def dashboard_service(settings: Settings) -> Service | None:
     )
     return Service(
         name="Dashboard",
-        command=[str(vite), "preview", "--port", str(settings.dashboard_port), "--strictPort"],
+        # --bypass-lock: several platforms (homes) may serve this checkout's build at once.
+        command=[
+            str(vite),
+            "preview",
+            "--port",
+            str(settings.dashboard_port),
+            "--strictPort",
+            "--bypass-lock",
+        ],
         env=env,
         log_file=settings.home / "logs" / "dashboard.log",
         where=url,
@@ -431,7 +439,7 @@ def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
     planned = services(settings)
     dashboard = dashboard_service(settings)
     if dashboard is None:
-        say("The dashboard is not built: `make run` builds it (needs Node 20); starting without it.")
+        say("The dashboard is not built (make run builds it, with Node 20): starting without it.")
     else:
         planned.append(dashboard)
     check_ports(planned)

@@ -184,6 +184,43 @@ test("routing and keys pages", async () => {
   await check("keys");
 });
 
+test("every page is readable at 390 px and the menu works from the keyboard", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const pages: [string, string][] = [
+    ["/", "Overview"],
+    ["/models", "Models"],
+    ["/models/churn", "Model churn"],
+    ["/models/churn/compare?a=1&b=2", "Compare versions of churn"],
+    ["/training", "Training"],
+    ["/pipelines?spec=churn", "Pipelines"],
+    ["/data-quality?model=churn", "Data quality"],
+    ["/monitoring?model=churn", "Monitoring"],
+    ["/alerts?model=churn", "Alerts"],
+    ["/predict?model=churn", "Predict"],
+    ["/routing?model=churn", "Routing"],
+    ["/keys", "API keys"],
+  ];
+  for (const [path, title] of pages) {
+    await visit(path, title);
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(sideways, `${path} scrolls sideways at 390 px`).toBeLessThanOrEqual(0);
+    await expectAccessible(page);
+  }
+  await screenshot(page, "keys-390");
+  await visit("/", "Overview");
+  await screenshot(page, "overview-390");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await visit("/", "Overview");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Models", exact: true })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Models" })).toBeVisible();
+});
+
 test("a predict-only key sees no admin action, and a revoked key lands on the login page", async ({ browser }) => {
   await visit("/keys", "API keys");
   await page.getByLabel("Who or what uses it").fill("e2e predict-only");

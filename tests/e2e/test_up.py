@@ -80,6 +80,13 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         for service in ("prediction", "training", "monitoring"):
             assert f"{url[service]}/docs" in output, output
             assert "mlaas_" in _text(f"{url[service]}/metrics")  # what Prometheus scrapes
+        if (PROJECT_DIR / "dashboard" / "dist" / "index.html").exists():  # built by make run
+            dashboard = up.url("Dashboard")
+            assert '<div id="root">' in _text(f"{dashboard}/models/churn")  # any page: the app
+            for service in ("prediction", "training", "monitoring"):  # same-origin proxy
+                assert _text(f"{dashboard}/api/{service}/health/live") == '{"status":"alive"}'
+        else:
+            assert "The dashboard is not built" in output, output
         assert re.search(r"Worker +Celery node up-\d+@\S+, queues: .*\bcelery\b", output)
         password = re.search(r"Airflow login: admin / (\S+)", output)
         assert password, output

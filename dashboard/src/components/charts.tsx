@@ -38,7 +38,7 @@ export function Bars({
         <BarChart data={rows} layout="vertical" margin={{ left: 24, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" />
-          <YAxis type="category" dataKey="name" width={140} />
+          <YAxis type="category" dataKey="name" width={140} interval={0} />
           <Tooltip />
           {threshold !== undefined ? <ReferenceLine x={threshold} stroke="#b91c1c" strokeDasharray="4 4" /> : null}
           <Bar dataKey="value" name={label} isAnimationActive={false}>

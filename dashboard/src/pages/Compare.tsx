@@ -31,11 +31,9 @@ export default function Compare() {
   const [b, setB] = useParam("b");
   const versions = useQuery({
     queryKey: ["versions", name],
-    queryFn: async () =>
-      (await data(training.GET("/v1/models/{name}/versions", { params: { path: { name } } }))).versions as {
-        version: string;
-      }[],
+    queryFn: async () => (await data(training.GET("/v1/models/{name}/versions", { params: { path: { name } } }))).versions,
   });
+  const recorded = versions.data?.find((v) => v.version === b)?.lineage.gate;
   const comparison = useQuery({
     queryKey: ["compare", name, a, b],
     enabled: !!a && !!b && a !== b,
@@ -77,6 +75,11 @@ export default function Compare() {
                     p-value {formatNumber(test.p_value ?? null)}
                   </p>
                   <p>{test.reason}</p>
+                  {recorded ? (
+                    <p className="help">
+                      As the platform recorded it when v{c.b} was registered: {(JSON.parse(recorded) as { reason: string }).reason}
+                    </p>
+                  ) : null}
                 </section>
                 <div className="grid two">
                   {[c.a, c.b].map((v) => (

@@ -165,6 +165,33 @@ function LivePerformance({ model, hours }: { model: string; hours: number }) {
   );
 }
 
+function Retrains({ model }: { model: string }) {
+  const retrains = useQuery({
+    queryKey: ["retrains", model],
+    queryFn: () => data(monitoring.GET("/v1/models/{name}/retrains", { params: { path: { name: model } } })),
+  });
+  return (
+    <section aria-labelledby="retrains-title">
+      <h2 id="retrains-title">Automatic retrains</h2>
+      <Loaded query={retrains} what="retrains" isEmpty={(d) => d.retrains.length === 0} empty="The monitoring DAG has started no retrain for this model.">
+        {(d) => (
+          <Table
+            caption={`Retrains of ${model} started by monitoring, newest first`}
+            rows={d.retrains}
+            rowKey={(r) => r.id}
+            columns={[
+              { header: "When", cell: (r) => formatTime(r.at) },
+              { header: "Outcome", cell: (r) => <span className={`badge ${r.state}`}>{r.state}</span> },
+              { header: "Why", cell: (r) => r.reason },
+              { header: "Run", cell: (r) => <code>{r.dag_run_id}</code> },
+            ]}
+          />
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
 function Report({ model, hours }: { model: string; hours: number }) {
   const [open, setOpen] = useState(false);
   const report = useQuery({
@@ -239,6 +266,7 @@ export default function Monitoring() {
           <DriftNow model={model} hours={hours} />
           <LivePerformance model={model} hours={hours} />
           <DriftHistory model={model} hours={hours} />
+          <Retrains model={model} />
           <Report model={model} hours={hours} />
         </>
       ) : (

@@ -113,6 +113,48 @@ function LatestJobs() {
   );
 }
 
+function LatestPipelineRuns() {
+  const runs = useQuery({
+    queryKey: ["pipeline-runs", "latest"],
+    refetchInterval: REFRESH_MS * 2,
+    queryFn: async () => {
+      const specs = await data(training.GET("/v1/specs"));
+      return Promise.all(
+        specs.specs.map(async ({ name }) => {
+          const body = await data(
+            training.GET("/v1/pipelines/{spec}/runs", { params: { path: { spec: name }, query: { limit: 1 } } }),
+          );
+          return { name, run: body.runs[0] ?? null };
+        }),
+      );
+    },
+  });
+  return (
+    <article className="card">
+      <h2>Latest pipeline runs</h2>
+      <Loaded query={runs} what="pipeline runs" isEmpty={(rows) => rows.length === 0}>
+        {(rows) => (
+          <ul className="plain">
+            {rows.map(({ name, run }) => (
+              <li key={name}>
+                <Link to={`/pipelines?spec=${name}`}>{name}</Link>{" "}
+                {run ? (
+                  <>
+                    <span className={`badge ${run.state}`}>{run.state}</span> <small>{formatTime(run.start_date)}</small>
+                    {run.failed_tasks.length ? <small> · failed at {run.failed_tasks.join(", ")}</small> : null}
+                  </>
+                ) : (
+                  <span className="badge">never run</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+    </article>
+  );
+}
+
 function ModelsOff() {
   const names = useModelNames();
   const drift = useQuery({
@@ -168,6 +210,7 @@ export default function Overview() {
       <div className="grid two">
         {can("monitor") ? <FiringAlerts /> : null}
         {can("train") ? <LatestJobs /> : null}
+        {can("train") ? <LatestPipelineRuns /> : null}
         {can("monitor") ? <ModelsOff /> : null}
       </div>
     </Page>
