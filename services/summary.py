@@ -3,7 +3,8 @@
 The browser should not parse Prometheus text, and a rate or a percentile needs a window: the
 request-metrics middleware records every request into a `RequestWindow` of per-second buckets of
 latency bins, and `GET /v1/summary` reads rate, error rates and p50/p99 from the last minute.
-Probes (`/health/*`, `/metrics`, `/ping`) and the summary itself are not counted.
+Probes (`/health/*`, `/metrics`, `/ping`), the summary itself and event streams (`.../events`,
+held open for minutes: not a latency) are not counted.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class RequestWindow:
         self._client_errors = [0] * window_s
 
     def record(self, path: str, status: int, seconds: float) -> None:
-        if path.startswith(NOT_COUNTED):
+        if path.startswith(NOT_COUNTED) or path.endswith("/events"):
             return
         second = int(self.clock())
         slot = second % self.window_s

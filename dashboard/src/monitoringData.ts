@@ -25,10 +25,18 @@ interface SnapshotLike {
   drift: { features: FeatureScore[]; prediction?: FeatureScore | null; drifted_share: number };
 }
 
-/** One row per snapshot, oldest first: its time and each feature's drift statistic. */
-export function driftOverTime(snapshots: SnapshotLike[]): { rows: Record<string, number | string>[]; features: string[] } {
+/** At most this many points per line: 30 days of hourly runs become 240 points of 3 hours. */
+export const MAX_POINTS = 240;
+
+/** One row per snapshot, oldest first: its time and each feature's drift score. More than
+ * `maxPoints` snapshots are merged in runs of consecutive ones, each keeping its first time and
+ * every feature's highest score, so a spike of drift is never averaged away. */
+export function driftOverTime(
+  snapshots: SnapshotLike[],
+  maxPoints = MAX_POINTS,
+): { rows: Record<string, number | string>[]; features: string[] } {
   const features = new Set<string>();
-  const rows = [...snapshots]
+  const all = [...snapshots]
     .sort((a, b) => a.at.localeCompare(b.at))
     .map((s) => {
       const row: Record<string, number | string> = { at: s.at.slice(0, 16).replace("T", " ") };
@@ -38,6 +46,19 @@ export function driftOverTime(snapshots: SnapshotLike[]): { rows: Record<string,
       }
       return row;
     });
+  const size = Math.ceil(all.length / maxPoints);
+  if (size <= 1) return { rows: all, features: [...features] };
+  const rows: Record<string, number | string>[] = [];
+  for (let start = 0; start < all.length; start += size) {
+    const merged: Record<string, number | string> = { at: all[start]!.at! };
+    for (const row of all.slice(start, start + size)) {
+      for (const feature of features) {
+        const value = row[feature];
+        if (typeof value === "number") merged[feature] = Math.max(value, (merged[feature] as number | undefined) ?? -Infinity);
+      }
+    }
+    rows.push(merged);
+  }
   return { rows, features: [...features] };
 }
 

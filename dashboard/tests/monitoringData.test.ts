@@ -24,6 +24,21 @@ describe("drift scores", () => {
   });
 });
 
+describe("long histories", () => {
+  it("merge runs of snapshots, keeping each feature's highest score", () => {
+    const snapshots = Array.from({ length: 720 }, (_, hour) => ({
+      at: new Date(Date.UTC(2026, 0, 1, hour)).toISOString(),
+      drift: { features: [ks("age", hour === 400 ? 1e-9 : 0.5)], drifted_share: 0 },
+    }));
+    const { rows } = driftOverTime(snapshots, 240);
+    expect(rows).toHaveLength(240);
+    expect(rows[0]!.at).toBe("2026-01-01 00:00");
+    const spike = rows.find((r) => (r.age as number) > 4)!;
+    expect(spike.age).toBeCloseTo(4.5); // -log10(1e-9) / 2: the one drifted hour survives
+    expect(rows.filter((r) => (r.age as number) > 1)).toHaveLength(1);
+  });
+});
+
 describe("live performance", () => {
   it("puts each variant's metric in its own series, bucket by bucket", () => {
     const buckets = [

@@ -148,10 +148,37 @@ class WebhookRequest(BaseModel):
     min_severity: Severity = "info"
 
 
+class ExpectationFailure(BaseModel):
+    """One failing expectation: which, on which column, why, with a few offending values."""
+
+    expectation: str
+    column: str | None = None
+    reason: str = ""
+    kwargs: dict[str, object] = {}
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    partial_unexpected_list: list[object] = []
+    observed_value: object = None
+    exception: str | None = None
+
+
+class ValidationRecord(BaseModel):
+    """One validation of one dataset (its content hash) against the model's suite."""
+
+    id: str
+    model: str
+    content_hash: str
+    suite: str
+    success: bool
+    statistics: dict[str, float | int | None]
+    failures: list[ExpectationFailure]
+    created_at: str
+
+
 class DataQualityResponse(BaseModel):
     model: str
-    latest: dict[str, object] | None
-    history: list[dict[str, object]]
+    latest: ValidationRecord | None
+    history: list[ValidationRecord]
 
 
 class WindowOut(BaseModel):

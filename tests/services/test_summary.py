@@ -25,6 +25,7 @@ def test_rate_errors_and_percentiles_over_the_window() -> None:
     window.record("/v1/models/m/predict", 500, 0.400)
     window.record("/health/ready", 200, 5.0)  # probes are not traffic
     window.record("/metrics", 200, 5.0)
+    window.record("/v1/training-jobs/j1/events", 200, 300.0)  # a stream, not a latency
     summary = window.summary("prediction")
     assert summary.requests == 100
     assert summary.rate_per_s == pytest.approx(100 / 60)

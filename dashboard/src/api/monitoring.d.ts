@@ -586,13 +586,8 @@ export interface components {
         /** DataQualityResponse */
         DataQualityResponse: {
             /** History */
-            history: {
-                [key: string]: unknown;
-            }[];
-            /** Latest */
-            latest: {
-                [key: string]: unknown;
-            } | null;
+            history: components["schemas"]["ValidationRecord"][];
+            latest: components["schemas"]["ValidationRecord"] | null;
             /** Model */
             model: string;
         };
@@ -688,6 +683,41 @@ export interface components {
              * @description What is wrong, for people
              */
             message: string;
+        };
+        /**
+         * ExpectationFailure
+         * @description One failing expectation: which, on which column, why, with a few offending values.
+         */
+        ExpectationFailure: {
+            /** Column */
+            column?: string | null;
+            /** Exception */
+            exception?: string | null;
+            /** Expectation */
+            expectation: string;
+            /**
+             * Kwargs
+             * @default {}
+             */
+            kwargs: {
+                [key: string]: unknown;
+            };
+            /** Observed Value */
+            observed_value?: unknown;
+            /**
+             * Partial Unexpected List
+             * @default []
+             */
+            partial_unexpected_list: unknown[];
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /** Unexpected Count */
+            unexpected_count?: number | null;
+            /** Unexpected Percent */
+            unexpected_percent?: number | null;
         };
         /**
          * FeatureDrift
@@ -1111,6 +1141,30 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * ValidationRecord
+         * @description One validation of one dataset (its content hash) against the model's suite.
+         */
+        ValidationRecord: {
+            /** Content Hash */
+            content_hash: string;
+            /** Created At */
+            created_at: string;
+            /** Failures */
+            failures: components["schemas"]["ExpectationFailure"][];
+            /** Id */
+            id: string;
+            /** Model */
+            model: string;
+            /** Statistics */
+            statistics: {
+                [key: string]: number | null;
+            };
+            /** Success */
+            success: boolean;
+            /** Suite */
+            suite: string;
         };
         /** Webhook */
         Webhook: {

@@ -1,21 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { data, monitoring } from "../api/client";
-import { Failures, type ExpectationFailure } from "../components/Failures";
+import { Failures } from "../components/Failures";
 import { ModelPicker } from "../components/ModelPicker";
 import { Page } from "../components/Page";
 import { Loaded } from "../components/States";
 import { Table } from "../components/Table";
 import { formatTime, useSelectedModel } from "../hooks";
-
-interface ValidationRow {
-  id: string;
-  content_hash: string;
-  suite: string;
-  success: boolean;
-  statistics: { evaluated_expectations?: number; successful_expectations?: number };
-  failures: ExpectationFailure[];
-  created_at: string;
-}
 
 export default function DataQuality() {
   const [model, choose, names] = useSelectedModel();
@@ -24,7 +14,7 @@ export default function DataQuality() {
     enabled: !!model,
     queryFn: async () =>
       (await data(monitoring.GET("/v1/models/{name}/data-quality", { params: { path: { name: model }, query: { limit: 100 } } })))
-        .history as unknown as ValidationRow[],
+        .history,
   });
   return (
     <Page title="Data quality" scope="monitor">
