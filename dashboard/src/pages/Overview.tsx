@@ -173,7 +173,7 @@ function ModelsOff() {
   });
   return (
     <article className="card">
-      <h2>Models</h2>
+      <h2>Models: drift and live metrics</h2>
       <Loaded query={drift} what="model status" isEmpty={(d) => d.length === 0} empty="No model is registered yet.">
         {(rows) => (
           <ul className="plain">
@@ -183,12 +183,16 @@ function ModelsOff() {
                 {latest === null ? (
                   <span className="badge">no snapshot yet</span>
                 ) : latest.drift.dataset_drift ? (
-                  <span className="badge firing">
-                    drifting: {latest.drift.drifted_features.join(", ")}
-                  </span>
+                  <span className="badge firing">drifting: {latest.drift.drifted_features.join(", ")}</span>
                 ) : (
                   <span className="badge ready">no drift</span>
                 )}
+                {latest?.decision.retrain ? (
+                  <small>
+                    {" "}
+                    · retrain {latest.decision.blocked_by ? `wanted, blocked (${latest.decision.blocked_by})` : "wanted"}: {latest.decision.reason}
+                  </small>
+                ) : null}
               </li>
             ))}
           </ul>
