@@ -60,7 +60,7 @@ async function monitoringRender() {
   await page.goto(`${url}/monitoring?model=${model}&window=30d`);
   await page.waitForFunction(() => window.__chartDrawnAt !== undefined, null, { timeout: 60_000 });
   const result = await page.evaluate(() => {
-    const answer = performance.getEntriesByType("resource").find((e) => e.name.includes("/snapshots"));
+    const answer = performance.getEntriesByType("resource").find((e) => e.name.includes("/drift-history"));
     return { drawn: window.__chartDrawnAt, answered: answer?.responseEnd ?? NaN, bytes: answer?.transferSize ?? 0 };
   });
   await context.close();
@@ -85,6 +85,6 @@ console.log(
     first_page_services_shown_ms: { median: median(complete), runs: complete },
     monitoring_chart_render_ms: { median: median(renders.map((r) => r.render_ms)), runs: renders.map((r) => r.render_ms) },
     monitoring_page_until_chart_ms: { median: median(renders.map((r) => r.page_ms)) },
-    snapshots_answer_bytes: renders[0]?.answer_bytes ?? 0,
+    drift_history_answer_bytes: renders[0]?.answer_bytes ?? 0,
   }),
 );

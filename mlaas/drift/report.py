@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 ColumnKind = Literal["numeric", "categorical"]
 
@@ -32,6 +33,16 @@ class FeatureDrift(_Frozen):
     reference_rows: int
     current_rows: int
     scores: dict[str, float]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def score(self) -> float:
+        """One scale for every test, 1 at the threshold and above it when drifted, so scores of
+        different tests share a chart: -log10(p) / -log10(threshold) for a p-value test (KS,
+        chi-squared; p = 0 counts as 1e-300), statistic / threshold for a distance test."""
+        if self.p_value is not None:
+            return max(0.0, math.log10(max(self.p_value, 1e-300)) / math.log10(self.threshold))
+        return self.statistic / self.threshold if self.threshold > 0 else 0.0
 
 
 class MultivariateDrift(_Frozen):

@@ -161,3 +161,53 @@ def snapshot_history(model: str, *, limit: int = 100) -> list[dict[str, Any]]:
         for key in ("at", "window_start", "window_end"):
             row[key] = as_utc(row[key])
     return rows
+
+
+class DriftPoint(BaseModel):
+    """One monitoring run, reduced to what a drift-over-time chart draws."""
+
+    at: datetime
+    version: str
+    rows: int
+    dataset_drift: bool
+    drifted_features: list[str]
+    scores: dict[str, float]  # feature -> FeatureDrift.score (1 is the threshold)
+    prediction_score: float | None
+    retrain: bool
+    reason: str
+
+
+def drift_history(model: str, *, limit: int = 720) -> list[DriftPoint]:
+    """A model's snapshots as drift points, oldest first: about a tenth of the bytes of the
+    full snapshots, which carry every test's statistics, performance and alert values."""
+    query = (
+        select(
+            monitoring_snapshots.c.at,
+            monitoring_snapshots.c.version,
+            monitoring_snapshots.c.rows,
+            monitoring_snapshots.c.drift,
+            monitoring_snapshots.c.decision,
+        )
+        .where(monitoring_snapshots.c.model == model)
+        .order_by(monitoring_snapshots.c.at.desc())
+        .limit(limit)
+    )
+    with get_engine().connect() as conn:
+        rows = list(conn.execute(query))
+    points = []
+    for row in reversed(rows):
+        drift = DriftReport.model_validate(row.drift)
+        points.append(
+            DriftPoint(
+                at=as_utc(row.at),
+                version=row.version,
+                rows=row.rows,
+                dataset_drift=drift.dataset_drift,
+                drifted_features=drift.drifted_features,
+                scores={f.feature: f.score for f in drift.features},
+                prediction_score=drift.prediction.score if drift.prediction else None,
+                retrain=bool(row.decision.get("retrain", False)),
+                reason=str(row.decision.get("reason", "")),
+            )
+        )
+    return points

@@ -20,6 +20,7 @@ from pydantic import (
 from mlaas.drift.report import DriftReport
 from mlaas.monitoring.alerts import AlertEvent, AlertRule, Comparator, Severity
 from mlaas.monitoring.retrain import RetrainDecision, RetrainEvent
+from mlaas.monitoring.run import DriftPoint
 from mlaas.monitoring.webhooks import DeliveryAttempt, Webhook
 
 _WINDOW = re.compile(r"^(\d+)([mhd])$")
@@ -149,12 +150,15 @@ class WebhookRequest(BaseModel):
 
 
 class ExpectationFailure(BaseModel):
-    """One failing expectation: which, on which column, why, with a few offending values."""
+    """One failing expectation: which, on which column, why, with a few offending values; its
+    arguments come as GX names them (`kwargs`, kept as an extra field: a field of that name
+    would clash with the model's own __init__)."""
+
+    model_config = ConfigDict(extra="allow")
 
     expectation: str
     column: str | None = None
     reason: str = ""
-    kwargs: dict[str, object] = {}
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
     partial_unexpected_list: list[object] = []
@@ -234,3 +238,8 @@ class MonitoredModel(BaseModel):
 
 class MonitoredModels(BaseModel):
     models: list[MonitoredModel]
+
+
+class DriftHistory(BaseModel):
+    model: str
+    points: list[DriftPoint]

@@ -218,6 +218,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{name}/drift-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Drift Over Time
+         * @description Each stored monitoring run's drift scores (1 is the threshold), dataset verdict and
+         *     retrain decision, oldest first: what a drift-over-time chart needs (30 days of hourly
+         *     runs by default).
+         */
+        get: operations["drift_over_time_v1_models__name__drift_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models/{name}/monitor": {
         parameters: {
             query?: never;
@@ -637,6 +659,42 @@ export interface components {
             /** Deliveries */
             deliveries: components["schemas"]["DeliveryAttempt"][];
         };
+        /** DriftHistory */
+        DriftHistory: {
+            /** Model */
+            model: string;
+            /** Points */
+            points: components["schemas"]["DriftPoint"][];
+        };
+        /**
+         * DriftPoint
+         * @description One monitoring run, reduced to what a drift-over-time chart draws.
+         */
+        DriftPoint: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Dataset Drift */
+            dataset_drift: boolean;
+            /** Drifted Features */
+            drifted_features: string[];
+            /** Prediction Score */
+            prediction_score: number | null;
+            /** Reason */
+            reason: string;
+            /** Retrain */
+            retrain: boolean;
+            /** Rows */
+            rows: number;
+            /** Scores */
+            scores: {
+                [key: string]: number;
+            };
+            /** Version */
+            version: string;
+        };
         /** DriftReport */
         DriftReport: {
             /** Current Rows */
@@ -686,7 +744,9 @@ export interface components {
         };
         /**
          * ExpectationFailure
-         * @description One failing expectation: which, on which column, why, with a few offending values.
+         * @description One failing expectation: which, on which column, why, with a few offending values; its
+         *     arguments come as GX names them (`kwargs`, kept as an extra field: a field of that name
+         *     would clash with the model's own __init__).
          */
         ExpectationFailure: {
             /** Column */
@@ -695,13 +755,6 @@ export interface components {
             exception?: string | null;
             /** Expectation */
             expectation: string;
-            /**
-             * Kwargs
-             * @default {}
-             */
-            kwargs: {
-                [key: string]: unknown;
-            };
             /** Observed Value */
             observed_value?: unknown;
             /**
@@ -718,6 +771,8 @@ export interface components {
             unexpected_count?: number | null;
             /** Unexpected Percent */
             unexpected_percent?: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FeatureDrift
@@ -744,6 +799,13 @@ export interface components {
             p_value: number | null;
             /** Reference Rows */
             reference_rows: number;
+            /**
+             * Score
+             * @description One scale for every test, 1 at the threshold and above it when drifted, so scores of
+             *     different tests share a chart: -log10(p) / -log10(threshold) for a p-value test (KS,
+             *     chi-squared; p = 0 counts as 1e-300), statistic / threshold for a distance test.
+             */
+            readonly score: number;
             /** Scores */
             scores: {
                 [key: string]: number;
@@ -1871,6 +1933,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WindowDrift"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    drift_over_time_v1_models__name__drift_history_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftHistory"];
                 };
             };
             /** @description No API key, or an unknown or revoked one */

@@ -7,7 +7,7 @@ import { Page } from "../components/Page";
 import { ErrorNotice, Loaded } from "../components/States";
 import { Table } from "../components/Table";
 import { formatNumber, formatTime, useParam, useSelectedModel } from "../hooks";
-import { driftOverTime, driftScore, performanceOverTime } from "../monitoringData";
+import { driftOverTime, performanceOverTime } from "../monitoringData";
 import { useSession } from "../session";
 
 const WINDOWS: Record<string, number> = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30 };
@@ -39,7 +39,7 @@ function DriftNow({ model, hours }: { model: string; hours: number }) {
               </p>
               <Bars
                 label="Drift score per feature: 1 is the policy's threshold (red: drifted)"
-                rows={r.features.map((f) => ({ name: f.feature, value: driftScore(f) }))}
+                rows={r.features.map((f) => ({ name: f.feature, value: f.score }))}
                 threshold={1}
                 colorOf={(row) => (r.drifted_features.includes(row.name) ? "#b91c1c" : "#1f5fa8")}
               />
@@ -71,41 +71,47 @@ function DriftNow({ model, hours }: { model: string; hours: number }) {
 }
 
 function DriftHistory({ model, hours }: { model: string; hours: number }) {
+  const history = useQuery({
+    queryKey: ["drift-history", model, hours],
+    queryFn: () => data(monitoring.GET("/v1/models/{name}/drift-history", { params: { path: { name: model }, query: { limit: Math.min(2000, hours) } } })),
+  });
   const snapshots = useQuery({
-    queryKey: ["snapshots", model, hours],
-    queryFn: () => data(monitoring.GET("/v1/models/{name}/snapshots", { params: { path: { name: model }, query: { limit: Math.min(2000, hours) } } })),
+    queryKey: ["snapshots", model],
+    queryFn: () => data(monitoring.GET("/v1/models/{name}/snapshots", { params: { path: { name: model }, query: { limit: 50 } } })),
   });
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">Drift over time and retrain decisions</h2>
-      <Loaded query={snapshots} what="snapshots" isEmpty={(d) => d.snapshots.length === 0} empty="No monitoring run yet: the monitoring DAG runs hourly, or run it now.">
+      <Loaded query={history} what="the drift history" isEmpty={(d) => d.points.length === 0} empty="No monitoring run yet: the monitoring DAG runs hourly, or run it now.">
         {(d) => {
-          const { rows, features } = driftOverTime(d.snapshots);
+          const { rows, features } = driftOverTime(d.points);
           return (
-            <>
-              <Lines
-                label="Drift score per feature, per monitoring run (1 is the threshold)"
-                rows={rows}
-                x="at"
-                series={features}
-                reference={{ value: 1, label: "threshold" }}
-              />
-              <Table
-                caption="Snapshots and retrain decisions, newest first"
-                rows={d.snapshots.slice(0, 50)}
-                rowKey={(s) => s.id}
-                columns={[
-                  { header: "When", cell: (s) => formatTime(s.at) },
-                  { header: "Version", cell: (s) => `v${s.version}` },
-                  { header: "Rows", cell: (s) => s.rows, numeric: true },
-                  { header: "Drifted", cell: (s) => s.drift.drifted_features.join(", ") || "none" },
-                  { header: "Retrain", cell: (s) => (s.decision.retrain ? "wanted" : "no") + (s.decision.blocked_by ? ` (blocked: ${s.decision.blocked_by})` : "") },
-                  { header: "Why", cell: (s) => s.decision.reason },
-                ]}
-              />
-            </>
+            <Lines
+              label="Drift score per feature, per monitoring run (1 is the threshold)"
+              rows={rows}
+              x="at"
+              series={features}
+              reference={{ value: 1, label: "threshold" }}
+            />
           );
         }}
+      </Loaded>
+      <Loaded query={snapshots} what="snapshots" isEmpty={(d) => d.snapshots.length === 0} empty="No snapshot yet.">
+        {(d) => (
+          <Table
+            caption="Snapshots and retrain decisions, newest first"
+            rows={d.snapshots}
+            rowKey={(s) => s.id}
+            columns={[
+              { header: "When", cell: (s) => formatTime(s.at) },
+              { header: "Version", cell: (s) => `v${s.version}` },
+              { header: "Rows", cell: (s) => s.rows, numeric: true },
+              { header: "Drifted", cell: (s) => s.drift.drifted_features.join(", ") || "none" },
+              { header: "Retrain", cell: (s) => (s.decision.retrain ? "wanted" : "no") + (s.decision.blocked_by ? ` (blocked: ${s.decision.blocked_by})` : "") },
+              { header: "Why", cell: (s) => s.decision.reason },
+            ]}
+          />
+        )}
       </Loaded>
     </section>
   );

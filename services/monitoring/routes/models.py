@@ -14,7 +14,7 @@ from mlaas.monitoring.livedrift import WindowDrift, window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
 from mlaas.monitoring.report import build_report
 from mlaas.monitoring.retrain import retrain_history
-from mlaas.monitoring.run import MonitoringResult, monitor, snapshot_history
+from mlaas.monitoring.run import MonitoringResult, drift_history, monitor, snapshot_history
 from mlaas.validation import validation_history
 from services.common import IsoDatetime, require_json
 from services.contract import ApiError, errors
@@ -22,6 +22,7 @@ from services.monitoring.deps import MonitorKey, actor
 from services.monitoring.schemas import (
     AlertRuleRequest,
     DataQualityResponse,
+    DriftHistory,
     MonitoredModel,
     MonitoredModels,
     RetrainList,
@@ -116,6 +117,17 @@ def snapshots(
     return SnapshotList.model_validate(
         {"model": name, "snapshots": snapshot_history(name, limit=limit)}
     )
+
+
+@router.get("/{name}/drift-history", responses=errors(404))
+def drift_over_time(
+    name: str, key: MonitorKey, limit: Annotated[int, Query(ge=1, le=2000)] = 720
+) -> DriftHistory:
+    """Each stored monitoring run's drift scores (1 is the threshold), dataset verdict and
+    retrain decision, oldest first: what a drift-over-time chart needs (30 days of hourly
+    runs by default)."""
+    served_version(name)
+    return DriftHistory(model=name, points=drift_history(name, limit=limit))
 
 
 @router.get("/{name}/retrains", responses=errors(404))

@@ -296,3 +296,32 @@ def test_drift_for_spec_uses_the_profile_sample_and_the_spec(mlaas_home: Path) -
     ]
     assert set(report.drifted_features) == {"age", "country"}
     assert report.multivariate is None
+
+
+def test_every_test_shares_one_drift_score_where_1_is_the_threshold() -> None:
+    from mlaas.drift.report import FeatureDrift
+
+    def feature(test: str, statistic: float, p: float | None, threshold: float) -> FeatureDrift:
+        drifted = p < threshold if p is not None else statistic > threshold
+        return FeatureDrift(
+            feature="x",
+            kind="numeric",
+            test=test,
+            statistic=statistic,
+            p_value=p,
+            threshold=threshold,
+            drifted=drifted,
+            reference_rows=100,
+            current_rows=100,
+            scores={},
+        )
+
+    assert feature("ks", 0.3, 0.01, 0.01).score == pytest.approx(1.0)
+    assert feature("ks", 0.5, 1e-4, 0.01).score == pytest.approx(2.0)
+    assert feature("chi2", 9.0, 1.0, 0.01).score == 0.0
+    assert feature("chi2", 4000.0, 0.0, 0.01).score == pytest.approx(150.0)  # p = 0 is capped
+    assert feature("psi", 0.5, None, 0.2).score == pytest.approx(2.5)
+    assert feature("wasserstein", 0.05, None, 0.1).score == pytest.approx(0.5)
+    for f in (feature("ks", 0.1, 0.2, 0.01), feature("psi", 0.3, None, 0.2)):
+        assert (f.score > 1) == f.drifted
+        assert f.model_dump()["score"] == f.score  # stored and served with the report

@@ -281,6 +281,14 @@ def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service:
     assert client.delete(f"/v1/webhooks/{hook.json()['id']}").status_code == 204
     snapshots = client.get("/v1/models/churn/snapshots").json()["snapshots"]
     assert len(snapshots) == 1
+    # The chart's view of the same run: every feature's score on one scale (1 = threshold).
+    points = client.get("/v1/models/churn/drift-history").json()["points"]
+    assert len(points) == 1 and points[0]["dataset_drift"] is True
+    features = {f["feature"]: f for f in snapshots[0]["drift"]["features"]}
+    assert points[0]["scores"] == {name: f["score"] for name, f in features.items()}
+    assert all((f["score"] > 1) == f["drifted"] for f in features.values())
+    assert points[0]["drifted_features"] == snapshots[0]["drift"]["drifted_features"]
+    error(client.get("/v1/models/nope/drift-history"), 404, "model_not_found")
 
     metrics = client.get("/metrics").text
     assert 'mlaas_monitoring_dataset_drift{model="churn",version="1"} 1.0' in metrics
