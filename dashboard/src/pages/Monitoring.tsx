@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { data, monitoring } from "../api/client";
 import { Bars, Lines } from "../components/charts";
 import { ModelPicker } from "../components/ModelPicker";
@@ -70,6 +70,21 @@ function DriftNow({ model, hours }: { model: string; hours: number }) {
   );
 }
 
+/** Drawn once per answer: the other queries of the page resolving do not redraw its lines. */
+const DriftChart = memo(function DriftChart({ points }: { points: Parameters<typeof driftOverTime>[0] }) {
+  const { rows, features } = useMemo(() => driftOverTime(points), [points]);
+  return (
+    <Lines
+      label="Drift score per feature, per monitoring run (1 is the threshold)"
+      rows={rows}
+      x="at"
+      series={features}
+      reference={THRESHOLD_LINE}
+    />
+  );
+});
+const THRESHOLD_LINE = { value: 1, label: "threshold" };
+
 function DriftHistory({ model, hours }: { model: string; hours: number }) {
   const history = useQuery({
     queryKey: ["drift-history", model, hours],
@@ -83,18 +98,7 @@ function DriftHistory({ model, hours }: { model: string; hours: number }) {
     <section aria-labelledby="history-title">
       <h2 id="history-title">Drift over time and retrain decisions</h2>
       <Loaded query={history} what="the drift history" isEmpty={(d) => d.points.length === 0} empty="No monitoring run yet: the monitoring DAG runs hourly, or run it now.">
-        {(d) => {
-          const { rows, features } = driftOverTime(d.points);
-          return (
-            <Lines
-              label="Drift score per feature, per monitoring run (1 is the threshold)"
-              rows={rows}
-              x="at"
-              series={features}
-              reference={{ value: 1, label: "threshold" }}
-            />
-          );
-        }}
+        {(d) => <DriftChart points={d.points} />}
       </Loaded>
       <Loaded query={snapshots} what="snapshots" isEmpty={(d) => d.snapshots.length === 0} empty="No snapshot yet.">
         {(d) => (
