@@ -51,6 +51,7 @@ test("models: both shipped models, a version's lineage, plots and audit history"
   await expect(page.getByRole("heading", { level: 1, name: "Model churn" })).toBeVisible();
   await page.getByRole("button", { name: "v1", exact: true }).click(); // the version `up` trained
   await expect(page.getByText("passed 53/53 (churn)")).toBeVisible(); // the validation result
+  await expect(page.getByText(/^5,000 rows from /)).toBeVisible(); // the data it was trained on
   await expect(page.getByRole("img", { name: "roc curve of churn v1" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Audit history of churn" }).getByText("gate passed")).toBeVisible();
   await check("model-detail");

@@ -59,7 +59,28 @@ def version_view(v: VersionInfo) -> dict[str, Any]:
 
 
 def versions(name: str) -> list[dict[str, Any]]:
-    return [version_view(v) for v in list_versions(name)]
+    """Every version, with the dataset it was trained on as ingest recorded it (rows, source)."""
+    views = [version_view(v) for v in list_versions(name)]
+    datasets = datasets_by_hash(name)
+    for view in views:
+        view["dataset"] = datasets.get(view["lineage"].get("data_hash", ""))
+    return views
+
+
+def datasets_by_hash(model: str) -> dict[str, dict[str, Any]]:
+    """The model's ingested datasets by content hash: rows, source, status."""
+    from sqlalchemy import select
+
+    from mlaas.db import datasets, get_engine
+
+    query = select(
+        datasets.c.content_hash, datasets.c.rows, datasets.c.source, datasets.c.status
+    ).where(datasets.c.model == model)
+    with get_engine().connect() as conn:
+        return {
+            row.content_hash: {"rows": row.rows, "source": row.source, "status": row.status}
+            for row in conn.execute(query)
+        }
 
 
 def comparison(name: str, a: str, b: str) -> dict[str, Any]:

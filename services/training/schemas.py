@@ -122,6 +122,15 @@ class VersionView(BaseModel):
         description="data_hash, validation, spec_hash, git_revision, trigger, retrain_mode, gate…"
     )
     plots: list[str] = Field(description="Names for GET …/versions/{version}/plots/{plot}")
+    dataset: DatasetView | None = Field(
+        None, description="The training data as ingest recorded it (null: not in this database)"
+    )
+
+
+class DatasetView(BaseModel):
+    rows: int
+    source: str
+    status: str = Field(description="ingested | validated | quarantined")
 
 
 class VersionList(BaseModel):

@@ -517,6 +517,18 @@ export interface components {
             /** Scopes */
             scopes: string[];
         };
+        /** DatasetView */
+        DatasetView: {
+            /** Rows */
+            rows: number;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @description ingested | validated | quarantined
+             */
+            status: string;
+        };
         /**
          * ErrorBody
          * @description Every error of the native routes.
@@ -1058,6 +1070,8 @@ export interface components {
              * @description Milliseconds since 1970 (as MLflow stores it)
              */
             created_at: number;
+            /** @description The training data as ingest recorded it (null: not in this database) */
+            dataset?: components["schemas"]["DatasetView"] | null;
             /**
              * Lineage
              * @description data_hash, validation, spec_hash, git_revision, trigger, retrain_mode, gate…

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { data, training } from "../api/client";
+import type { components } from "../api/training";
 import { AliasForm } from "../components/AliasForm";
 import { Page } from "../components/Page";
 import { Plot } from "../components/Plot";
@@ -8,14 +9,7 @@ import { Loaded } from "../components/States";
 import { Table } from "../components/Table";
 import { formatNumber, formatTime, useParam } from "../hooks";
 
-interface VersionRow {
-  version: string;
-  aliases: string[];
-  created_at: number;
-  metrics: Record<string, number>;
-  lineage: Record<string, string>;
-  plots: string[];
-}
+type VersionRow = components["schemas"]["VersionView"];
 
 const LINEAGE: [string, string][] = [
   ["data_hash", "Data hash"],
@@ -25,7 +19,6 @@ const LINEAGE: [string, string][] = [
   ["trigger", "Trigger"],
   ["retrain_mode", "Retrain mode"],
   ["family", "Family"],
-  ["rows", "Rows"],
 ];
 
 function Lineage({ v }: { v: VersionRow }) {
@@ -40,6 +33,14 @@ function Lineage({ v }: { v: VersionRow }) {
           </dd>
         </div>
       ))}
+      {v.dataset ? (
+        <div>
+          <dt>Training data</dt>
+          <dd>
+            {v.dataset.rows.toLocaleString("en")} rows from <code>{v.dataset.source}</code> ({v.dataset.status})
+          </dd>
+        </div>
+      ) : null}
       {gate ? (
         <div>
           <dt>Gate</dt>
@@ -86,9 +87,7 @@ export default function ModelDetail() {
   const [selected, select] = useParam("version");
   const versions = useQuery({
     queryKey: ["versions", name],
-    queryFn: async () =>
-      (await data(training.GET("/v1/models/{name}/versions", { params: { path: { name } } })))
-        .versions as VersionRow[],
+    queryFn: async () => (await data(training.GET("/v1/models/{name}/versions", { params: { path: { name } } }))).versions,
   });
   return (
     <Page title={`Model ${name}`} scope="train">

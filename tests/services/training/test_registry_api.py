@@ -22,6 +22,7 @@ def test_models_and_versions(client: TestClient, keys: Keys) -> None:
     assert "champion" in v1["aliases"] + v2["aliases"] and "challenger" in v2["aliases"]
     assert "holdout_roc_auc" in v1["metrics"]
     assert v1["lineage"]["data_hash"] == v2["lineage"]["data_hash"]
+    assert v1["dataset"]["rows"] == 800 and v1["dataset"]["status"] == "validated"
     assert v1["lineage"]["spec_hash"] != v2["lineage"]["spec_hash"]
     missing = client.get("/v1/models/nope/versions", headers=auth(keys.train))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
