@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import select, update
 
-from mlaas.db import api_keys, get_engine, new_id, record_audit, utcnow
+from mlaas.db import api_keys, as_utc, get_engine, new_id, record_audit, utcnow
 from mlaas.errors import Invalid, NotFound
 
 Scope = Literal["predict", "train", "monitor", "admin"]
@@ -81,8 +81,9 @@ def create_key(name: str, scopes: list[str], *, actor: str | None = None) -> tup
 
 def _row_to_key(row: object) -> ApiKey:
     m = row._mapping  # type: ignore[attr-defined]
+    revoked = m["revoked_at"] and as_utc(m["revoked_at"])
     return ApiKey(
-        m["id"], m["name"], m["prefix"], tuple(m["scopes"]), m["created_at"], m["revoked_at"]
+        m["id"], m["name"], m["prefix"], tuple(m["scopes"]), as_utc(m["created_at"]), revoked
     )
 
 

@@ -44,6 +44,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(stamp: datetime) -> datetime:
+    """Aware UTC (naive values are UTC: SQLite drops the zone on the way back)."""
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -262,7 +267,10 @@ def audit_rows(
     if since:
         query = query.where(audit_log.c.at >= since)
     with get_engine().connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        row["at"] = as_utc(row["at"])
+    return rows
 
 
 # Champion/challenger split per model (mlaas.serving.routing); no row: all traffic to champion.

@@ -19,9 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mlaas.db import get_engine, new_id
+from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.errors import FieldError
-from mlaas.monitoring.context import as_utc, utcnow
 from mlaas.monitoring.tables import alert_events, alert_rules
 from mlaas.monitoring.values import Values, known_metric
 from mlaas.settings import get_settings

@@ -7,10 +7,11 @@ The served version is the registry's `champion`; its spec is the snapshot it was
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from mlaas.db import as_utc, utcnow
 from mlaas.errors import FieldError, NotFound
 from mlaas.specs import ModelSpec
 
@@ -29,15 +30,6 @@ class WindowError(FieldError):
     """A time window that cannot be used; `field` names the query parameter at fault."""
 
     code = "invalid_window"
-
-
-def as_utc(stamp: datetime) -> datetime:
-    """Aware UTC (naive values are UTC: SQLite drops the zone on the way back)."""
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
 
-from mlaas.db import get_engine, prediction_log
+from mlaas.db import as_utc, get_engine, prediction_log, utcnow
 from mlaas.errors import Invalid
-from mlaas.monitoring.context import as_utc, utcnow, version_spec
+from mlaas.monitoring.context import version_spec
 from mlaas.monitoring.logged import blocks_for
 from mlaas.monitoring.tables import feedback
 

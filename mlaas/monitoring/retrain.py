@@ -18,8 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 
-from mlaas.db import get_engine, new_id
-from mlaas.monitoring.context import as_utc, utcnow
+from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.monitoring.tables import retrain_events
 from mlaas.specs import ModelSpec
 

@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from mlaas.db import get_engine, new_id
+from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.drift import DriftReport
 from mlaas.monitoring.alerts import AlertEvent, evaluate_rules
-from mlaas.monitoring.context import Window, as_utc, served_version, utcnow
+from mlaas.monitoring.context import Window, served_version
 from mlaas.monitoring.livedrift import window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
 from mlaas.monitoring.retrain import RetrainDecision, decide, triggers

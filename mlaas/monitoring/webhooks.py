@@ -20,10 +20,9 @@ import httpx
 from pydantic import BaseModel
 from sqlalchemy import delete, or_, select
 
-from mlaas.db import get_engine, new_id
+from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.errors import FieldError
 from mlaas.monitoring.alerts import SEVERITY_RANK, AlertEvent, Severity
-from mlaas.monitoring.context import as_utc, utcnow
 from mlaas.monitoring.tables import webhook_deliveries, webhooks
 from mlaas.settings import get_settings
 

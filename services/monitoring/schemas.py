@@ -114,7 +114,7 @@ class AlertRuleRequest(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
     metric: str = Field(min_length=1, max_length=256)
     comparator: Comparator
-    threshold: float = Field(allow_inf_nan=False)
+    threshold: StrictFloat | StrictInt = Field(allow_inf_nan=False)  # `false` is no number
     window: str = Field("24h", description="How far back the value is computed: 30m, 6h, 7d")
     severity: Severity = "warning"
 
