@@ -237,3 +237,26 @@ def test_stop_every_group_including_children_that_ignore_sigterm(tmp_path: Path)
     assert polite.exit_code() is not None and stubborn.exit_code() is not None
     _, alive = psutil.wait_procs(members, timeout=5)
     assert not alive, [p.pid for p in alive]
+
+
+def test_the_dashboard_is_served_only_once_built(tmp_path: Path) -> None:
+    """`mlaas up` serves dashboard/dist with `vite preview`, proxying to the ports it chose."""
+    from mlaas.up import dashboard_service
+
+    project = tmp_path / "project"
+    settings = Settings(
+        project_dir=project, home=tmp_path / "home", prediction_port=7000, dashboard_port=7003
+    )
+    assert dashboard_service(settings) is None  # not built: `up` starts without it
+    (project / "dashboard" / "dist").mkdir(parents=True)
+    (project / "dashboard" / "dist" / "index.html").write_text("<!doctype html>")
+    assert dashboard_service(settings) is None  # built, but no vite to serve it
+    vite = project / "dashboard" / "node_modules" / ".bin" / "vite"
+    vite.parent.mkdir(parents=True)
+    vite.touch()
+    service = dashboard_service(settings)
+    assert service is not None
+    assert service.command[:4] == [str(vite), "preview", "--port", "7003"]
+    assert service.cwd == project / "dashboard" and service.where == "http://127.0.0.1:7003"
+    assert service.env["MLAAS_DASHBOARD_PREDICTION_URL"] == "http://127.0.0.1:7000"
+    assert service.port_setting == "MLAAS_DASHBOARD_PORT"

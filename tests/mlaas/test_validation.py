@@ -169,3 +169,43 @@ def test_report_without_raising_and_history(mlaas_home: Path, tmp_path: Path) ->
     assert latest_validation("house_prices") is None
     assert status_of(bad) == "quarantined" and status_of(good) == "validated"
     assert read_parquet(get_store(), bad.key).shape[0] == 50  # the lake object is kept
+
+
+def test_a_pipeline_run_that_failed_validation_carries_its_failing_expectations(
+    mlaas_home: Path, tmp_path: Path
+) -> None:
+    """What the training API (and the dashboard's Pipelines page) shows for a failed run: the
+    platform's validation record of the dataset that run's `ingest` read (its XCom)."""
+    from typing import Any
+
+    from mlaas.jobs.views import pipeline_runs
+
+    bad = ingest_frame(HOUSES, load_house_prices().assign(price=-1.0), tmp_path)
+    validate_dataset(HOUSES, bad, raise_on_failure=False)
+
+    class Airflow:  # the two calls pipeline_runs makes, answering as Airflow's REST API does
+        def runs(self, spec: str, *, limit: int) -> list[dict[str, Any]]:
+            tasks = [{"task_id": "ingest", "state": "success"}]
+            return [
+                {
+                    "dag_run_id": "bad",
+                    "tasks": [*tasks, {"task_id": "validate", "state": "failed"}],
+                },
+                {
+                    "dag_run_id": "ok",
+                    "tasks": [*tasks, {"task_id": "validate", "state": "success"}],
+                },
+            ]
+
+        def xcom(self, spec: str, run_id: str, task_id: str) -> Any:
+            assert (run_id, task_id) == ("bad", "ingest")
+            return bad.to_xcom()
+
+    failed, passed = pipeline_runs("house_prices", Airflow(), limit=5)  # type: ignore[arg-type]
+    assert failed["failed_tasks"] == ["validate"] and passed["failed_tasks"] == []
+    assert "validation" not in passed
+    record = failed["validation"]
+    assert (record["suite"], record["content_hash"]) == ("house_prices", bad.content_hash)
+    assert [f["reason"] for f in record["failures"]] == [
+        "price: 546 values outside [1000, 10000000]"
+    ]
