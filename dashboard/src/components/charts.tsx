@@ -18,6 +18,8 @@ import {
 } from "recharts";
 
 const HEIGHT = 260;
+/** Axis numbers short enough for the axis: 4 significant digits, thousands grouped. */
+const tick = (value: number) => (Math.abs(value) >= 1000 ? Math.round(value).toLocaleString("en") : Number(value.toPrecision(4)).toString());
 const PALETTE = ["#1f5fa8", "#c2410c", "#047857", "#7c3aed", "#b91c1c", "#0e7490"];
 
 /** Horizontal bars, one per label (drift scores, contributions). `threshold` draws a line. */
@@ -37,7 +39,7 @@ export function Bars({
       <ResponsiveContainer width="100%" height={Math.max(HEIGHT, rows.length * 26 + 40)}>
         <BarChart data={rows} layout="vertical" margin={{ left: 24, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" />
+          <XAxis type="number" tickFormatter={tick} />
           <YAxis type="category" dataKey="name" width={140} interval={0} />
           <Tooltip />
           {threshold !== undefined ? <ReferenceLine x={threshold} stroke="#b91c1c" strokeDasharray="4 4" /> : null}
@@ -73,7 +75,7 @@ export function Lines({
         <LineChart data={rows} margin={{ left: 8, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey={x} />
-          <YAxis domain={["auto", "auto"]} />
+          <YAxis domain={["auto", "auto"]} tickFormatter={tick} width={72} />
           <Tooltip />
           <Legend />
           {reference ? (
@@ -113,8 +115,8 @@ export function Points({
       <ResponsiveContainer width="100%" height={HEIGHT}>
         <ScatterChart margin={{ left: 8, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="x" name={xLabel} domain={["auto", "auto"]} />
-          <YAxis type="number" dataKey="y" name={yLabel} domain={["auto", "auto"]} />
+          <XAxis type="number" dataKey="x" name={xLabel} domain={["auto", "auto"]} tickFormatter={tick} allowDecimals={xLabel !== "trial"} />
+          <YAxis type="number" dataKey="y" name={yLabel} domain={["auto", "auto"]} tickFormatter={tick} width={72} />
           <Tooltip />
           <Legend />
           <Scatter name={`${yLabel}`} data={points.filter((p) => !p.highlight)} fill={PALETTE[0]} isAnimationActive={false} />
