@@ -109,16 +109,19 @@ def list_keys() -> list[ApiKey]:
     return [_row_to_key(r) for r in rows]
 
 
-def revoke_key(prefix: str, *, actor: str | None = None) -> None:
+def revoke_key(prefix: str, *, actor: str | None = None) -> ApiKey:
+    """Revoke the active key with this prefix; returns its record as it now is."""
     with get_engine().begin() as conn:
         result = conn.execute(
             update(api_keys)
             .where(api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    if result.rowcount == 0:
-        raise KeyNotFound(f"no active API key with prefix {prefix!r}")
+        if result.rowcount == 0:
+            raise KeyNotFound(f"no active API key with prefix {prefix!r}")
+        row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).one()
     record_audit(action="revoke_api_key", reason=prefix, actor=actor)
+    return _row_to_key(row)
 
 
 class CachedVerifier:

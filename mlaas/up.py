@@ -346,15 +346,11 @@ def services(settings: Settings) -> list[Service]:
     ]
 
 
-def dashboard_dir(settings: Settings) -> Path:
-    return settings.project_dir / "dashboard"
-
-
 def dashboard_service(settings: Settings) -> Service | None:
     """The dashboard's production build, served by `vite preview` with the same-origin proxy
     of dashboard/vite.config.ts (/api/<service> -> each service). None when it is not built:
     `make run` builds it (scripts/dashboard.sh; Node 20)."""
-    folder = dashboard_dir(settings)
+    folder = settings.project_dir / "dashboard"
     vite = folder / "node_modules" / ".bin" / "vite"
     if not (folder / "dist" / "index.html").exists() or not vite.exists():
         return None

@@ -18,19 +18,24 @@ if TYPE_CHECKING:
     from mlaas.airflow_api import AirflowClient
 
 
+def plot_names(run_id: str) -> list[str]:
+    """The holdout plots logged with a version's training run (`plots/<name>.png`), by name."""
+    if not run_id:
+        return []
+    return sorted(
+        artifact.path.removeprefix("plots/").removesuffix(".png")
+        for artifact in client().list_artifacts(run_id, "plots")
+        if artifact.path.endswith(".png")
+    )
+
+
 def plot_uris(run_id: str) -> dict[str, str]:
     """name -> artifact URI of the holdout plots logged with a version's training run."""
-    if not run_id:
+    names = plot_names(run_id)
+    if not names:
         return {}
-    mlflow = client()
-    run = mlflow.get_run(run_id)
-    return {
-        artifact.path.removeprefix("plots/").removesuffix(".png"): (
-            f"{run.info.artifact_uri}/{artifact.path}"
-        )
-        for artifact in mlflow.list_artifacts(run_id, "plots")
-        if artifact.path.endswith(".png")
-    }
+    root = client().get_run(run_id).info.artifact_uri
+    return {name: f"{root}/plots/{name}.png" for name in names}
 
 
 class PlotNotFound(NotFound):
@@ -38,9 +43,9 @@ class PlotNotFound(NotFound):
 
 
 def plot_png(name: str, version: str, plot: str) -> bytes:
-    """The PNG of one holdout plot of a version (`plot` as `plot_uris` names it)."""
+    """The PNG of one holdout plot of a version (`plot` as `plot_names` names it)."""
     run_id = get_version(name, version).run_id
-    if plot not in plot_uris(run_id):
+    if plot not in plot_names(run_id):
         raise PlotNotFound(f"{name} v{version} has no plot {plot!r}")
     with tempfile.TemporaryDirectory() as folder:
         return Path(client().download_artifacts(run_id, f"plots/{plot}.png", folder)).read_bytes()
@@ -54,17 +59,17 @@ def version_view(v: VersionInfo) -> dict[str, Any]:
         "created_at": v.created_at,
         "metrics": {k: m for k, m in v.metrics.items() if k.startswith("holdout_")},
         "lineage": v.lineage(),
-        "plots": sorted(plot_uris(v.run_id)),  # GET .../versions/{version}/plots/{plot}
+        "plots": plot_names(v.run_id),  # GET .../versions/{version}/plots/{plot}
     }
 
 
 def versions(name: str) -> list[dict[str, Any]]:
     """Every version, with the dataset it was trained on as ingest recorded it (rows, source)."""
-    views = [version_view(v) for v in list_versions(name)]
+    rows = [version_view(v) for v in list_versions(name)]
     datasets = datasets_by_hash(name)
-    for view in views:
-        view["dataset"] = datasets.get(view["lineage"].get("data_hash", ""))
-    return views
+    for row in rows:
+        row["dataset"] = datasets.get(row["lineage"].get("data_hash", ""))
+    return rows
 
 
 def datasets_by_hash(model: str) -> dict[str, dict[str, Any]]:

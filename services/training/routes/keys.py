@@ -72,6 +72,6 @@ def create(body: NewKey, key: AdminKey) -> CreatedKey:
 @router.post("/v1/keys/{prefix}/revoke", responses=errors(404))
 def revoke(prefix: Prefix, key: AdminKey) -> KeyView:
     """Revoke a key: this service refuses it at once, the others within 30 s (their cache)."""
-    revoke_key(prefix, actor=actor(key))
+    revoked = revoke_key(prefix, actor=actor(key))
     forget_cached_keys()
-    return next(_view(k) for k in list_keys() if k.prefix == prefix)
+    return _view(revoked)
