@@ -325,11 +325,20 @@ def worker(ctx: click.Context, concurrency: int, node: str | None) -> None:
     """Run the Celery worker for every platform queue (async predictions, training jobs)."""
     if ctx.invoked_subcommand is not None:
         return
-    from mlaas.tasks import celery_app
+    from mlaas import worker_metrics
+    from mlaas.settings import get_settings
     from mlaas.worker import node_name, worker_argv
 
+    settings, node = get_settings(), node or node_name()
+    port = worker_metrics.start(settings, node)  # before the pool forks (multiprocess metrics)
+    if port is not None:
+        click.echo(
+            f"worker metrics: http://{settings.worker_metrics_host}:{port}/metrics", err=True
+        )
+    from mlaas.tasks import celery_app
+
     app = celery_app()
-    app.worker_main(worker_argv(app, concurrency=concurrency, node=node or node_name()))
+    app.worker_main(worker_argv(app, concurrency=concurrency, node=node))
 
 
 @worker.command("ping")

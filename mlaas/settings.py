@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     # Web dashboard (dashboard/): `mlaas up` serves its build here, proxying /api/<service>.
     dashboard_port: int = 8003
 
+    # Observability (docs/metrics.md): the worker's own /metrics, and the Prometheus server
+    # `mlaas up` starts when the `prometheus` binary is on the PATH.
+    worker_metrics: bool = True  # the worker serves /metrics (prometheus_client, multiprocess)
+    worker_metrics_port: int = 9809  # 0: any free port (logged)
+    worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, for Prometheus to reach
+    prometheus_port: int = 9090
+    prometheus_scrape_interval: str = "15s"
+
     # Identity written into lineage and audit rows.
     actor: str = "mlaas"
     code_revision: str = ""  # set in images without git (build arg); else read from the checkout

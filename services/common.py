@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
 from mlaas.logs import LogListener, configure_logging, current_request_id, log_access
+from mlaas.observability import runtime_registry
 from mlaas.settings import get_settings
 from services.contract import (
     BODY_METHODS,
@@ -32,6 +33,7 @@ from services.contract import (
     answers,
     errors,
 )
+from services.http_metrics import HttpMetrics
 from services.summary import Caller, RequestSummary, RequestWindow
 
 log = logging.getLogger("mlaas.service")
@@ -160,16 +162,24 @@ RecordRequest = Callable[[Scope, int, float], None]
 
 
 class RequestMetricsMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware overhead): after every HTTP request, calls
-    `record(scope, status, seconds)`; the service decides which metrics and labels."""
+    """Pure ASGI (no BaseHTTPMiddleware overhead): after every HTTP request, records the
+    uniform request metrics (services/http_metrics.py), the service's own (`record`, if any)
+    and the recent-traffic window, and writes the access line."""
 
-    def __init__(self, app: ASGIApp, record: RecordRequest, window: RequestWindow) -> None:
-        self.app, self.record, self.window = app, record, window
+    def __init__(
+        self,
+        app: ASGIApp,
+        http: HttpMetrics,
+        record: RecordRequest | None,
+        window: RequestWindow,
+    ) -> None:
+        self.app, self.http, self.record, self.window = app, http, record, window
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.http.watch_event_loop()
         started = time.perf_counter()
         status = [500]
 
@@ -182,18 +192,26 @@ class RequestMetricsMiddleware:
             await self.app(scope, receive, send_and_record)
         finally:
             seconds = time.perf_counter() - started
-            self.record(scope, status[0], seconds)
+            self.http.record(scope, status[0], seconds)
+            if self.record is not None:
+                self.record(scope, status[0], seconds)
             self.window.record(scope["path"], status[0], seconds)
             # The access line; for predictions with the model, version and variant that answered.
             labels = scope.get("state", {}).get("metric_labels")
             log_access(scope["method"], scope["path"], status[0], seconds, labels)
 
 
-def install_request_metrics(app: FastAPI, service: str, record: RecordRequest) -> None:
-    """The service's own metrics (`record`), the recent-traffic window behind `/v1/summary`,
-    and the routes every service answers to any valid key (`/v1/me`, `/v1/summary`)."""
+def install_request_metrics(
+    app: FastAPI, service: str, record: RecordRequest | None = None
+) -> None:
+    """Request metrics under the names every service shares, the process/runtime collectors and
+    build info (`app.state.http_registry`), the service's own metrics (`record`), the
+    recent-traffic window behind `/v1/summary`, and the routes every service answers to any
+    valid key (`/v1/me`, `/v1/summary`)."""
     window = RequestWindow()
-    app.add_middleware(RequestMetricsMiddleware, record=record, window=window)
+    app.state.http_registry = runtime_registry(service)
+    http = app.state.http_metrics = HttpMetrics(service, app.state.http_registry)
+    app.add_middleware(RequestMetricsMiddleware, http=http, record=record, window=window)
     app.include_router(_caller_and_summary_router(service, window))
 
 
@@ -225,14 +243,13 @@ def start_logging() -> LogListener:
     return configure_logging(settings.log_level, settings.log_format, access=settings.access_log)
 
 
-def route_of(scope: Scope) -> str:
-    """The matched route template (`/v1/models/{name}`), so labels stay few."""
-    return str(getattr(scope.get("route"), "path", "unmatched"))
-
-
 def metrics_response(request: Request, registry: CollectorRegistry) -> Response:
-    """The module registry (counters) plus the app's scrape-time collectors."""
-    body = generate_latest(registry) + generate_latest(request.app.state.metrics_registry)
+    """The service's module registry (its counters), the shared request metrics with the
+    process collectors and build info, and the app's scrape-time collectors."""
+    state = request.app.state
+    body = b"".join(
+        generate_latest(r) for r in (state.http_registry, registry, state.metrics_registry)
+    )
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -98,12 +98,13 @@ def job_trials(job: Job) -> list[dict[str, Any]]:
     return [_trial(t, front) for t in study.get_trials(deepcopy=False)]
 
 
-def trial_durations(jobs: list[Job]) -> list[float]:
-    """Seconds of every finished trial of these jobs' studies (for the metrics histogram)."""
+def trial_durations(jobs: list[Job]) -> list[tuple[str, str, float]]:
+    """(spec, family, seconds) of every finished trial of these jobs' studies (for the metrics
+    histogram)."""
     from optuna.trial import TrialState
 
     seen: set[str] = set()
-    durations: list[float] = []
+    durations: list[tuple[str, str, float]] = []
     for job in jobs:
         if not job.study_name or job.study_name in seen:
             continue
@@ -114,5 +115,6 @@ def trial_durations(jobs: list[Job]) -> list[float]:
         states = (TrialState.COMPLETE, TrialState.PRUNED)
         for t in study.get_trials(deepcopy=False, states=states):
             if t.duration is not None:
-                durations.append(t.duration.total_seconds())
+                family = str(t.params.get("family", "unknown"))
+                durations.append((job.spec, family, t.duration.total_seconds()))
     return durations

@@ -243,11 +243,13 @@ def list_jobs(
     return page, encode_cursor(page[-1]) if len(found) > limit else None
 
 
-def count_by_state() -> dict[str, int]:
-    query = select(jobs.c.state, func.count()).group_by(jobs.c.state)
+def count_by_spec_and_state() -> dict[tuple[str, str], int]:
+    """Jobs per (spec, state); every state of every spec that has a job (0 when none is)."""
+    query = select(jobs.c.spec, jobs.c.state, func.count()).group_by(jobs.c.spec, jobs.c.state)
     with get_engine().connect() as conn:
-        counts = {str(state): int(n) for state, n in conn.execute(query)}
-    return {state: counts.get(state, 0) for state in STATES}
+        counts = {(str(spec), str(state)): int(n) for spec, state, n in conn.execute(query)}
+    specs = sorted({spec for spec, _ in counts})
+    return {(spec, state): counts.get((spec, state), 0) for spec in specs for state in STATES}
 
 
 def _update(job_id: str, *conditions: Any, **values: Any) -> bool:

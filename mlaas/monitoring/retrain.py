@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from mlaas.db import as_utc, get_engine, new_id, utcnow
-from mlaas.monitoring.tables import retrain_events
+from mlaas.monitoring.tables import monitoring_snapshots, retrain_events
 from mlaas.specs import ModelSpec
 
 DAY = timedelta(hours=24)
@@ -157,3 +157,37 @@ def retrain_history(model: str, *, limit: int = 50) -> list[RetrainEvent]:
         row["at"] = as_utc(row["at"])
         row["finished_at"] = as_utc(row["finished_at"]) if row["finished_at"] else None
     return [RetrainEvent.model_validate(row) for row in rows]
+
+
+RETRAIN_OUTCOMES = ("wanted", "blocked", "skipped", "started", "succeeded", "failed")
+
+
+def retrain_decision_counts() -> dict[tuple[str, str], int]:
+    """(model, outcome) -> how often, over every snapshot and automatic retrain kept: what the
+    policy decided at each monitoring run (wanted: a trigger fired, blocked: wanted but the
+    breaker refused, skipped: no trigger) and what became of the retrains started (started,
+    succeeded, failed). Every outcome of every monitored model, 0 included."""
+    snap, events = monitoring_snapshots.c, retrain_events.c
+    retrain = snap.decision["retrain"].as_boolean()
+    blocked = snap.decision["blocked_by"].as_string().is_not(None)
+    per_snapshot = select(
+        snap.model,
+        func.count(),
+        func.sum(case((retrain | blocked, 1), else_=0)),
+        func.sum(case((blocked, 1), else_=0)),
+    ).group_by(snap.model)
+    per_retrain = select(events.model, events.state, func.count()).group_by(
+        events.model, events.state
+    )
+    counts: dict[tuple[str, str], int] = {}
+    with get_engine().connect() as conn:
+        for model, total, wanted, refused in conn.execute(per_snapshot):
+            counts[model, "wanted"] = int(wanted or 0)
+            counts[model, "blocked"] = int(refused or 0)
+            counts[model, "skipped"] = int(total) - int(wanted or 0)
+        for model, state, n in conn.execute(per_retrain):
+            counts[model, "started"] = counts.get((model, "started"), 0) + int(n)
+            if state in ("succeeded", "failed"):
+                counts[model, str(state)] = int(n)
+    models = sorted({model for model, _ in counts})
+    return {(m, o): counts.get((m, o), 0) for m in models for o in RETRAIN_OUTCOMES}

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel
-from sqlalchemy import delete, or_, select
+from sqlalchemy import case, delete, func, or_, select
 
 from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.errors import FieldError
@@ -254,3 +254,21 @@ def deliveries(event_id: str) -> list[dict[str, Any]]:
     )
     with get_engine().connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+DELIVERY_OUTCOMES = ("delivered", "rejected", "unreachable")
+
+
+def delivery_counts() -> dict[str, int]:
+    """Delivery attempts ever made, by outcome: delivered (2xx), rejected (the receiver answered
+    another status), unreachable (no answer: refused, timed out). Every outcome, 0 included."""
+    rows = webhook_deliveries.c
+    outcome = case(
+        (rows.delivered.is_(True), "delivered"),
+        (rows.status_code.is_not(None), "rejected"),
+        else_="unreachable",
+    )
+    query = select(outcome, func.count()).group_by(outcome)
+    with get_engine().connect() as conn:
+        counts = {str(name): int(n) for name, n in conn.execute(query)}
+    return {name: counts.get(name, 0) for name in DELIVERY_OUTCOMES}

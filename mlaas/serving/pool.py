@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -75,11 +76,18 @@ class ModelPool:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.ready = False
-        self.loads_total = 0
-        self.load_failures_total = 0
+        self.loads: Counter[tuple[str, str]] = Counter()  # (model, "ok" | "failed") -> loads
         self.last_error: dict[str, str] = {}
         self.registry_error: str | None = None
         self.last_refresh_at: float | None = None  # time.time() of the last registry read
+
+    @property
+    def loads_total(self) -> int:
+        return sum(n for (_, result), n in self.loads.items() if result == "ok")
+
+    @property
+    def load_failures_total(self) -> int:
+        return sum(n for (_, result), n in self.loads.items() if result == "failed")
 
     def get(self, model: str, variant: str = CHAMPION) -> Predictor:
         """The predictor serving `model` under `variant`; KeyError if none is."""
@@ -143,14 +151,14 @@ class ModelPool:
                 if callable(warm):
                     warm(native_cache=self.native_cache) if self.native_cache else warm()
             except Exception as error:  # noqa: BLE001 - any load failure keeps the old version
-                self.load_failures_total += 1
+                self.loads[model, "failed"] += 1
                 problem = f"v{version} ({alias}): {type(error).__name__}: {error}"
                 self.last_error = {**self.last_error, model: problem}  # copied: readers iterate
                 log.error(
                     "loading %s v%s failed; keeping the old version: %s", model, version, error
                 )
                 return False
-            self.loads_total += 1
+            self.loads[model, "ok"] += 1
             log.info("loaded %s v%s in %.2fs", model, version, time.perf_counter() - started)
         if model in self.last_error:
             self.last_error = {k: v for k, v in self.last_error.items() if k != model}

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -124,10 +125,8 @@ class Scoring:
 @dataclass
 class Counters:
     requests: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
-    shadow_scored: int = 0
-    shadow_failures: int = 0
+    cache: Counter[tuple[str, str]] = field(default_factory=Counter)  # (model, hit | miss)
+    shadow: Counter[tuple[str, str]] = field(default_factory=Counter)  # (model, ok | failed)
     by_variant: dict[str, int] = field(default_factory=dict)
 
 
@@ -367,9 +366,9 @@ class PredictionService:
         record = as_dicts(records)[0]
         hit = self.cache.get(predictor.model, predictor.cache_version, record)
         if hit is not None:
-            self.counters.cache_hits += 1
+            self.counters.cache[predictor.model, "hit"] += 1
             return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True
-        self.counters.cache_misses += 1
+        self.counters.cache[predictor.model, "miss"] += 1
         prediction = predictor.predict_matrix(X)
         probabilities = prediction.probabilities[0] if prediction.probabilities else None
         self.cache.set(
@@ -393,9 +392,9 @@ class PredictionService:
             prediction = predictor.predict_records(records)
             latency_ms = (time.perf_counter() - started) * 1000
             self._log(request_id, predictor, "shadow", records, prediction, latency_ms)
-            self.counters.shadow_scored += 1
+            self.counters.shadow[model, "ok"] += 1
         except Exception as error:  # noqa: BLE001 - a shadow failure must never reach a client
-            self.counters.shadow_failures += 1
+            self.counters.shadow[model, "failed"] += 1
             log.warning("shadow scoring of %s failed: %s", model, error)
 
     def _log(

@@ -7,18 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.types import Scope
 
 from mlaas.db import get_engine
 from services.common import (
     install_request_ids,
     install_request_metrics,
     platform_ops_router,
-    route_of,
     start_logging,
 )
 from services.contract import document_errors, install_error_handlers
-from services.monitoring.metrics import LATENCY, REGISTRY, REQUESTS, SnapshotCollector
+from services.monitoring.metrics import REGISTRY, SnapshotCollector
 from services.monitoring.routes import alerts, feedback, models
 
 
@@ -44,13 +42,7 @@ app = FastAPI(
 )
 
 
-def record_request(scope: Scope, status: int, seconds: float) -> None:
-    route = route_of(scope)
-    REQUESTS.labels(route, str(status)).inc()
-    LATENCY.labels(route).observe(seconds)
-
-
-install_request_metrics(app, "monitoring", record_request)
+install_request_metrics(app, "monitoring")
 install_request_ids(app)
 install_error_handlers(app)
 for router in (feedback.router, models.router, alerts.router, platform_ops_router(REGISTRY)):

@@ -13,9 +13,10 @@ from starlette.types import Scope
 from mlaas.serving.ratelimit import RateLimiter
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
-from services.common import install_request_ids, install_request_metrics, route_of, start_logging
+from services.common import install_request_ids, install_request_metrics, start_logging
 from services.contract import document_errors, install_error_handlers
-from services.prediction.metrics import ERRORS, LATENCY, REQUESTS, ServiceCollector
+from services.http_metrics import route_of
+from services.prediction.metrics import LATENCY, REQUESTS, ServiceCollector
 from services.prediction.routes import compat, jobs, models, native, ops
 
 
@@ -30,6 +31,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.limiter = RateLimiter(settings.redis_url or None)
     app.state.metrics_registry = CollectorRegistry()
     app.state.metrics_registry.register(ServiceCollector(service))
+    app.state.http_metrics.known_models = service.pool.served  # errors labelled by model
     # Everything loaded so far (libraries, models) lives as long as the process: move it out of
     # the collector's reach, or each full collection re-scans millions of objects (~100 ms pauses).
     gc.collect()
@@ -48,14 +50,15 @@ app = FastAPI(
 
 
 def record_request(scope: Scope, status: int, seconds: float) -> None:
-    """Requests and latency by route, model, version and variant; errors by machine code."""
-    state = scope.get("state", {})
+    """Requests and latency by model, version and variant, for requests a model answered (the
+    shared request metrics count every request, errors by code and model included)."""
+    labels = scope.get("state", {}).get("metric_labels")
+    if labels is None:
+        return
+    model, version, variant = labels
     route = route_of(scope)
-    model, version, variant = state.get("metric_labels", ("", "", ""))
     REQUESTS.labels(route, model, version, variant, str(status)).inc()
     LATENCY.labels(route, model, version, variant).observe(seconds)
-    if status >= 400:
-        ERRORS.labels(route, state.get("error_code", str(status))).inc()
 
 
 install_request_metrics(app, "prediction", record_request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -14,21 +14,15 @@ REGISTRY = CollectorRegistry()
 
 REQUESTS = Counter(
     "mlaas_prediction_requests_total",
-    "Prediction requests by model, version, variant and HTTP status.",
+    "Requests a model answered, by route, model, version, variant and HTTP status.",
     ["route", "model", "version", "variant", "status"],
     registry=REGISTRY,
 )
 LATENCY = Histogram(
     "mlaas_prediction_request_duration_seconds",
-    "Server-side request latency.",
+    "Server-side latency of requests a model answered.",
     ["route", "model", "version", "variant"],
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
-    registry=REGISTRY,
-)
-ERRORS = Counter(
-    "mlaas_prediction_errors_total",
-    "Requests answered with an error, by machine code.",
-    ["route", "code"],
     registry=REGISTRY,
 )
 
@@ -41,18 +35,18 @@ class ServiceCollector(Collector):
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         service, pool, log = self.service, self.service.pool, self.service.prediction_log
-        cache = CounterMetricFamily(
-            "mlaas_prediction_cache", "Prediction cache lookups.", labels=["result"]
-        )
-        cache.add_metric(["hit"], service.counters.cache_hits)
-        cache.add_metric(["miss"], service.counters.cache_misses)
-        yield cache
-        loads = CounterMetricFamily(
-            "mlaas_prediction_model_loads", "Model versions loaded.", labels=["result"]
-        )
-        loads.add_metric(["ok"], pool.loads_total)
-        loads.add_metric(["failed"], pool.load_failures_total)
-        yield loads
+        yield _by_model(
+            "mlaas_prediction_cache", "Prediction cache lookups of single records.", "result",
+            service.counters.cache, ("hit", "miss"), pool.served(),
+        )  # fmt: skip
+        yield _by_model(
+            "mlaas_prediction_model_loads", "Model versions loaded (warmed) or failed to load.",
+            "result", pool.loads, ("ok", "failed"), pool.served(),
+        )  # fmt: skip
+        yield _by_model(
+            "mlaas_prediction_shadow", "Shadow scorings by the challenger, off the request path.",
+            "result", service.counters.shadow, ("ok", "failed"), pool.served(),
+        )  # fmt: skip
         depth = GaugeMetricFamily(
             "mlaas_prediction_log_queue_depth_rows", "Prediction log rows waiting to be written."
         )
@@ -66,16 +60,28 @@ class ServiceCollector(Collector):
         yield rows
         served = GaugeMetricFamily(
             "mlaas_prediction_served_version",
-            "1 for each (model, alias, version) being served.",
-            labels=["model", "alias", "version"],
+            "The registry version served under each alias (champion, challenger) of a model.",
+            labels=["model", "alias"],
         )
         for model, aliases in pool.served().items():
             for alias, version in aliases.items():
-                served.add_metric([model, alias, version], 1)
+                served.add_metric([model, alias], float(version))
         yield served
-        shadow = CounterMetricFamily(
-            "mlaas_prediction_shadow", "Shadow scorings.", labels=["result"]
-        )
-        shadow.add_metric(["ok"], service.counters.shadow_scored)
-        shadow.add_metric(["failed"], service.counters.shadow_failures)
-        yield shadow
+
+
+def _by_model(
+    name: str,
+    doc: str,
+    label: str,
+    counts: Mapping[tuple[str, str], int],
+    values: tuple[str, ...],
+    served: Mapping[str, object],
+) -> CounterMetricFamily:
+    """A counter by (model, `label`): every served model with every value (0 until it happens),
+    so a rate or a ratio exists from the first scrape; plus models counted but no longer served."""
+    family = CounterMetricFamily(name, doc, labels=["model", label])
+    models = sorted(set(served) | {model for model, _ in counts})
+    for model in models:
+        for value in values:
+            family.add_metric([model, value], counts.get((model, value), 0))
+    return family

@@ -13,17 +13,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.types import Scope
 
 from services.common import (
     install_request_ids,
     install_request_metrics,
     platform_ops_router,
-    route_of,
     start_logging,
 )
 from services.contract import document_errors, install_error_handlers
-from services.training.metrics import REGISTRY, REQUESTS, TrainingCollector
+from services.training.metrics import REGISTRY, TrainingCollector
 from services.training.routes import jobs, keys, pipelines, registry, specs
 
 log = logging.getLogger("mlaas.training")
@@ -68,11 +66,7 @@ app = FastAPI(
 )
 
 
-def record_request(scope: Scope, status: int, seconds: float) -> None:
-    REQUESTS.labels(route_of(scope), scope.get("method", ""), str(status)).inc()
-
-
-install_request_metrics(app, "training", record_request)
+install_request_metrics(app, "training")
 install_request_ids(app)
 install_error_handlers(app)
 

@@ -1,37 +1,32 @@
 """Prometheus metrics of the training service (`mlaas_training_*`), read at scrape time.
 
-Jobs by state come from the platform DB; trial durations from the Optuna studies of recent
-jobs; queue depth and worker count from the broker (short timeout, cached).
+Jobs by spec and state come from the platform DB; trial durations from the Optuna studies of
+recent jobs; queue depth and worker count from the broker (short timeout, cached). Requests are
+counted by the metrics every service shares (services/http_metrics.py).
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from prometheus_client import Counter
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
-REGISTRY = CollectorRegistry()
-
-REQUESTS = Counter(
-    "mlaas_training_requests_total",
-    "Requests by route and HTTP status.",
-    ["route", "method", "status"],
-    registry=REGISTRY,
-)
+REGISTRY = CollectorRegistry()  # nothing counted in-process: every value is read at scrape time
 TRIAL_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 RECENT = timedelta(hours=24)
 CACHE_S = 15.0
+Durations = list[tuple[str, str, float]]
 
 
 class TrainingCollector(Collector):
     def __init__(self) -> None:
-        self._durations: tuple[float, list[float]] = (0.0, [])
+        self._durations: tuple[float, Durations] = (0.0, [])
 
-    def _trial_durations(self) -> list[float]:
+    def _trial_durations(self) -> Durations:
         from mlaas.db import utcnow
         from mlaas.jobs.progress import trial_durations
         from mlaas.jobs.store import list_jobs
@@ -45,25 +40,17 @@ class TrainingCollector(Collector):
         self._durations = (time.monotonic() + CACHE_S, durations)
         return durations
 
-    def collect(self) -> Iterator[GaugeMetricFamily | HistogramMetricFamily]:
-        from mlaas.jobs.store import count_by_state
+    def collect(self) -> Iterator[GaugeMetricFamily | GaugeHistogramMetricFamily]:
+        from mlaas.jobs.store import count_by_spec_and_state
         from mlaas.jobs.workers import queue_depth, worker_count
 
         jobs = GaugeMetricFamily(
-            "mlaas_training_jobs", "Training jobs by state.", labels=["state"]
+            "mlaas_training_jobs", "Training jobs by spec and state.", labels=["spec", "state"]
         )
-        for state, count in count_by_state().items():
-            jobs.add_metric([state], count)
+        for (spec, state), count in count_by_spec_and_state().items():
+            jobs.add_metric([spec, state], count)
         yield jobs
-        durations = self._trial_durations()
-        buckets = [(str(b), float(sum(d <= b for d in durations))) for b in TRIAL_BUCKETS]
-        buckets.append(("+Inf", float(len(durations))))
-        histogram = HistogramMetricFamily(
-            "mlaas_training_trial_duration_seconds",
-            "Finished Optuna trials of jobs from the last 24 h.",
-        )
-        histogram.add_metric([], buckets, sum_value=sum(durations))
-        yield histogram
+        yield trial_histogram(self._trial_durations())
         depth = queue_depth()
         if depth is not None:
             gauge = GaugeMetricFamily(
@@ -78,3 +65,21 @@ class TrainingCollector(Collector):
             )
             gauge.add_metric([], workers)
             yield gauge
+
+
+def trial_histogram(durations: Durations) -> GaugeHistogramMetricFamily:
+    """Durations of the finished trials of the last 24 h of jobs, by spec and family: a gauge
+    histogram (old jobs leave the window), so use it without rate()."""
+    by_group: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for spec, family, seconds in durations:
+        by_group[spec, family].append(seconds)
+    histogram = GaugeHistogramMetricFamily(
+        "mlaas_training_trial_duration_seconds",
+        "Finished Optuna trials of the jobs of the last 24 h, by spec and model family.",
+        labels=["spec", "family"],
+    )
+    for (spec, family), group in sorted(by_group.items()):
+        buckets = [(str(b), float(sum(d <= b for d in group))) for b in TRIAL_BUCKETS]
+        buckets.append(("+Inf", float(len(group))))
+        histogram.add_metric([spec, family], buckets, gsum_value=sum(group))
+    return histogram

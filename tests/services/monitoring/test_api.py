@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from mlaas.monitoring.context import utcnow
+from tests.metrics import matching, parse, value
 from tests.mlaas.monitoring.helpers import churn_frame, predict_rows
 from tests.mlaas.monitoring.receiver import webhook_receiver
 from tests.services.monitoring.conftest import Keys
@@ -290,17 +291,35 @@ def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service:
     assert points[0]["drifted_features"] == snapshots[0]["drift"]["drifted_features"]
     error(client.get("/v1/models/nope/drift-history"), 404, "model_not_found")
 
-    metrics = client.get("/metrics").text
-    assert 'mlaas_monitoring_dataset_drift{model="churn",version="1"} 1.0' in metrics
-    assert (
-        'mlaas_monitoring_feature_drifted{feature="age",model="churn",version="1"} 1.0' in metrics
+    series = parse(client.get("/metrics").text)
+    assert value(series, "mlaas_monitoring_dataset_drift", model="churn", version="1") == 1
+    drifted = value(
+        series, "mlaas_monitoring_feature_drifted", feature="age", model="churn", version="1"
     )
-    assert (
-        'mlaas_monitoring_alert_firing{model="churn",rule="drift",severity="critical"} 1.0'
-        in metrics
-    )
-    assert "mlaas_monitoring_drifted_share_ratio" in metrics
-    assert "mlaas_monitoring_requests_total" in metrics
+    assert drifted == 1
+    firing = {"model": "churn", "rule": "drift", "severity": "critical"}
+    assert value(series, "mlaas_monitoring_alert_firing", **firing) == 1
+    assert 0 < value(series, "mlaas_monitoring_drifted_share_ratio", model="churn", version="1")
+    # One monitoring run that wanted a retrain; one delivery, which the receiver accepted.
+    decisions = {
+        labels["outcome"]: v
+        for labels, v in matching(
+            series, "mlaas_monitoring_retrain_decisions_total", model="churn"
+        )
+    }
+    wanted = snapshots[0]["decision"]["retrain"] or bool(snapshots[0]["decision"]["blocked_by"])
+    assert decisions["wanted"] == float(wanted) and decisions["skipped"] == float(not wanted)
+    assert set(decisions) == {"wanted", "blocked", "skipped", "started", "succeeded", "failed"}
+    deliveries = matching(series, "mlaas_monitoring_webhook_deliveries_total")
+    assert {labels["outcome"]: v for labels, v in deliveries} == {
+        "delivered": 1, "rejected": 0, "unreachable": 0,
+    }  # fmt: skip
+    assert value(series, "mlaas_monitoring_holdout_metric", model="churn", metric="roc_auc") > 0.5
+    monitored = {
+        "service": "monitoring", "route": "/v1/models/{name}/monitor", "method": "POST",
+        "status_class": "2xx",
+    }  # fmt: skip
+    assert value(series, "mlaas_http_request_duration_seconds_count", **monitored) == 1
 
 
 def test_retrains_list_what_the_dag_started_with_its_outcome(

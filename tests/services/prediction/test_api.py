@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mlaas.data.churn import EXAMPLE_RECORD
+from tests.metrics import matching, names, parse, value
 from tests.services.prediction.conftest import Keys
 
 CHURN = dict(EXAMPLE_RECORD)
@@ -382,11 +383,31 @@ def test_health_and_metrics(client: TestClient, keys: Keys) -> None:
     assert client.get("/health/live").status_code == 200
     assert client.get("/health/ready").json()["status"] == "ready"
     predict(client, keys.predict, {"features": CHURN})
-    text = client.get("/metrics").text
-    assert 'mlaas_prediction_requests_total{model="churn"' in text
-    assert "mlaas_prediction_request_duration_seconds_bucket" in text
-    assert "mlaas_prediction_cache_total" in text
-    assert "mlaas_prediction_log_queue_depth_rows" in text
+    series = parse(client.get("/metrics").text)
+    answered = matching(series, "mlaas_prediction_requests_total", model="churn", status="200")
+    assert sum(v for _, v in answered) >= 1
+    assert matching(series, "mlaas_prediction_request_duration_seconds_bucket", model="churn")
+    lookups = value(series, "mlaas_prediction_cache_total", model="churn", result="hit")
+    lookups += value(series, "mlaas_prediction_cache_total", model="churn", result="miss")
+    assert lookups >= 1
+    assert value(series, "mlaas_prediction_model_loads_total", model="churn", result="ok") >= 1
+    assert value(series, "mlaas_prediction_served_version", model="churn", alias="champion") >= 1
+    assert "mlaas_prediction_log_queue_depth_rows" in names(series)
+    # Errors by machine code and model: a served model's name labels its error, others do not.
+    bad = client.post(
+        "/v1/models/churn/predict", json={"features": {"nope": 1}}, headers=auth(keys.predict)
+    )
+    assert bad.status_code == 422
+    client.post(
+        "/v1/models/unknown-model/predict", json={"features": {}}, headers=auth(keys.predict)
+    )
+    series = parse(client.get("/metrics").text)
+    route = "/v1/models/{name}/predict"
+    code = bad.json()["error"]["code"]
+    labels = {"service": "prediction", "route": route, "code": code, "model": "churn"}
+    assert value(series, "mlaas_http_errors_total", **labels) >= 1
+    unknown = matching(series, "mlaas_http_errors_total", route=route, code="model_not_found")
+    assert unknown and all(labels["model"] == "" for labels, _ in unknown)
 
 
 def test_batch_waits_while_the_log_is_behind_then_answers(

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import mlaas
+from tests.metrics import matching, names, parse, value
 from tests.services.training.conftest import Keys, auth
 
 
@@ -168,11 +170,18 @@ def test_health_metrics_and_docs(client: TestClient, keys: Keys) -> None:
     assert client.get("/health/live").json() == {"status": "alive"}
     assert client.get("/health/ready").json() == {"status": "ready"}
     client.post("/v1/training-jobs", json={"spec": "churn"}, headers=auth(keys.train))
-    text = client.get("/metrics").text
-    assert 'mlaas_training_jobs{state="queued"}' in text
-    assert "mlaas_training_trial_duration_seconds_bucket" in text
-    assert "mlaas_training_queue_depth_messages" in text
-    assert "mlaas_training_requests_total" in text
+    series = parse(client.get("/metrics").text)
+    assert value(series, "mlaas_training_jobs", spec="churn", state="queued") >= 1
+    assert value(series, "mlaas_training_jobs", spec="churn", state="failed") == 0
+    assert "mlaas_training_queue_depth_messages" in names(series)
+    submitted = {
+        "service": "training", "route": "/v1/training-jobs", "method": "POST",
+        "status_class": "2xx",
+    }  # fmt: skip
+    assert value(series, "mlaas_http_request_duration_seconds_count", **submitted) >= 1
+    [(build, one)] = matching(series, "mlaas_build_info", service="training")
+    assert one == 1 and build["version"] == mlaas.__version__ and build["revision"]
+    assert value(series, "process_resident_memory_bytes") > 0
     schema = client.get("/openapi.json").json()
     submit = schema["paths"]["/v1/training-jobs"]["post"]
     assert "201" in submit["responses"] and "200" in submit["responses"]
