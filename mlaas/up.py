@@ -2,9 +2,9 @@
 
 Prepares the home folder, creates the admin credentials once, trains every shipped model through
 its Airflow DAG when it has no champion yet, then starts the MLflow UI, Airflow standalone, the
-Celery worker and the prediction, training and monitoring services, each in its own process
-group. It waits until each is ready, prints where they are, and on Ctrl-C (or SIGTERM) stops
-every process it started.
+Celery worker and the prediction, training and monitoring services (and, when built and
+installed, the dashboard and Prometheus), each in its own process group. It waits until each
+is ready, prints where they are, and on Ctrl-C (or SIGTERM) stops every process it started.
 """
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ PORT_SETTINGS = (
     "training_port",
     "monitoring_port",
     "dashboard_port",
+    "prometheus_port",
+    "worker_metrics_port",
 )
 
 
@@ -243,6 +245,7 @@ def platform_env(settings: Settings) -> dict[str, str]:
         MLAAS_AIRFLOW_HOME=str(settings.airflow_home),
         MLAAS_AIRFLOW_API_URL=f"http://127.0.0.1:{settings.airflow_port}",
         MLAAS_AIRFLOW_USERNAME="admin",
+        MLAAS_WORKER_METRICS_PORT=str(settings.worker_metrics_port),
     )
     return env
 
@@ -278,6 +281,9 @@ def worker_service(settings: Settings) -> Service:
 
     node = node_name(f"up-{os.getpid()}")  # this run's worker, not a leftover with the same name
     queues = ", ".join(consumed_queues(celery_app()))
+    metrics = ""
+    if settings.worker_metrics:
+        metrics = f"; metrics http://127.0.0.1:{settings.worker_metrics_port}/metrics"
     return Service(
         name="Worker",
         command=[
@@ -290,8 +296,10 @@ def worker_service(settings: Settings) -> Service:
         ],
         env=platform_env(settings),
         log_file=settings.home / "logs" / "worker.log",
-        where=f"Celery node {node}, queues: {queues}",
+        where=f"Celery node {node}, queues: {queues}" + metrics,
         ready=worker_ready(node),
+        port=settings.worker_metrics_port if settings.worker_metrics else None,
+        port_setting="MLAAS_WORKER_METRICS_PORT",
     )
 
 
@@ -383,6 +391,34 @@ def dashboard_service(settings: Settings) -> Service | None:
     )
 
 
+def prometheus_service(settings: Settings) -> Service | None:
+    """Prometheus scraping the services and the worker this run starts, with the platform's
+    alert rules; None when no `prometheus` binary is on the PATH."""
+    from mlaas import prometheus
+
+    if prometheus.binary() is None:
+        return None
+    targets = {
+        "prediction": settings.prediction_port,
+        "training": settings.training_port,
+        "monitoring": settings.monitoring_port,
+    }
+    if settings.worker_metrics:
+        targets["worker"] = settings.worker_metrics_port
+    config_file = prometheus.write_config(settings, targets)
+    url = f"http://127.0.0.1:{settings.prometheus_port}"
+    return Service(
+        name="Prometheus",
+        command=prometheus.command(settings, config_file),
+        env=venv_env(),
+        log_file=settings.home / "logs" / "prometheus.log",
+        where=url,
+        ready=http_ready(f"{url}/-/ready"),
+        port=settings.prometheus_port,
+        port_setting="MLAAS_PROMETHEUS_PORT",
+    )
+
+
 def wait_ready(services: list[Service], timeout: float, say: Say) -> None:
     """Poll every service until all are ready; fail on the first that exits or times out."""
     started = time.monotonic()
@@ -438,6 +474,13 @@ def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
         say("The dashboard is not built (make run builds it, with Node 20): starting without it.")
     else:
         planned.append(dashboard)
+    metrics = prometheus_service(settings)
+    if metrics is None:
+        from mlaas.prometheus import HOW_TO_INSTALL
+
+        say(f"No prometheus binary: starting without it ({HOW_TO_INSTALL}).")
+    else:
+        planned.append(metrics)
     check_ports(planned)
     started: list[Service] = []
     try:

@@ -136,4 +136,13 @@ def up_env(home: Path, **ports: int) -> dict[str, str]:
     return env
 
 
-UP_PORTS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING", "DASHBOARD")
+UP_PORTS = (
+    "AIRFLOW",
+    "MLFLOW_UI",
+    "PREDICTION",
+    "TRAINING",
+    "MONITORING",
+    "DASHBOARD",
+    "PROMETHEUS",
+    "WORKER_METRICS",
+)

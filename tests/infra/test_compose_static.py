@@ -347,7 +347,11 @@ def option(command: list[str], name: str) -> str | None:
 
 
 def listening_port(service: str) -> int:
-    """The container port a uvicorn service binds (its `--port`)."""
+    """The container port a uvicorn service binds (its `--port`); the worker's metrics port."""
+    if service == "worker":
+        worker = environment("worker")
+        assert worker["MLAAS_WORKER_METRICS_HOST"] == "0.0.0.0", "unreachable from Prometheus"
+        return int(worker["MLAAS_WORKER_METRICS_PORT"])
     port = option(services()[service]["command"], "--port")
     assert port is not None, f"{service}: uvicorn without --port"
     return int(port)
@@ -386,7 +390,9 @@ def test_start_platform_processes_after_the_stores_and_the_platform_tables() -> 
             condition = {"condition": "service_completed_successfully"}
             assert depends.get(one_shot) == condition, f"{name} -> {one_shot}"
     init = services()["platform-init"]
-    assert init["environment"] == services()["worker"]["environment"]  # the same database
+    worker_only = ("MLAAS_WORKER_METRICS_HOST", "MLAAS_WORKER_METRICS_PORT")
+    worker = {k: v for k, v in environment("worker").items() if k not in worker_only}
+    assert environment("platform-init") == worker  # the same database
     assert "get_engine()" in " ".join(init["command"])
 
 
@@ -457,7 +463,7 @@ def test_create_every_database_the_compose_urls_use() -> None:
     assert environment("postgres")["POSTGRES_DB"] not in created  # init.sql would fail on it
 
 
-def test_scrape_prometheus_and_the_three_services_where_they_listen() -> None:
+def test_scrape_prometheus_the_three_services_and_the_worker_where_they_listen() -> None:
     config = yaml.safe_load((INFRA / "prometheus.yml").read_text())
     jobs = {
         job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]
@@ -467,9 +473,14 @@ def test_scrape_prometheus_and_the_three_services_where_they_listen() -> None:
         "prediction": ["prediction:8000"],
         "training": ["training:8001"],
         "monitoring": ["monitoring:8002"],
+        "worker": ["worker:9809"],
     }
-    mount = "./prometheus.yml:/etc/prometheus/prometheus.yml:ro"
-    assert mount in services()["prometheus"]["volumes"]
+    volumes = services()["prometheus"]["volumes"]
+    assert "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" in volumes
+    # rule_files are relative to the config file: prometheus/alerts.yml beside it, here and there.
+    assert "./prometheus:/etc/prometheus/prometheus:ro" in volumes
+    for rules in config["rule_files"]:
+        assert (INFRA / rules).is_file(), rules
     for job in config["scrape_configs"]:
         assert job.get("metrics_path", "/metrics") == "/metrics", job["job_name"]
         for target in job["static_configs"][0]["targets"]:

@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 from starlette.types import Scope
 
 from mlaas.logs import configure_logging
-from services.common import RequestMetricsMiddleware, install_request_ids
+from services.common import install_request_ids, install_request_metrics
 from services.contract import install_error_handlers
-from services.summary import RequestWindow
+from tests.metrics import parse, value
 
 
 def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:
@@ -42,7 +43,7 @@ def test_every_line_of_a_request_carries_its_id_and_one_access_line_sums_it_up()
             logging.getLogger("mlaas.test").exception("it broke")
         raise RuntimeError("unhandled")
 
-    app.add_middleware(RequestMetricsMiddleware, record=record, window=RequestWindow())
+    install_request_metrics(app, "test", record)
     install_request_ids(app)
     install_error_handlers(app)
     stream = io.StringIO()
@@ -72,6 +73,14 @@ def test_every_line_of_a_request_carries_its_id_and_one_access_line_sums_it_up()
     assert all(a["method"] == "GET" and a["duration_ms"] >= 0 for a in access)
     assert all(line["ts"].endswith("+00:00") and line["level"] for line in lines)
     assert recorded == [("/work", 200), ("/work", 200), ("/boom", 500)]
+    # The shared request metrics saw the same: an unhandled error counts as internal_error.
+    series = parse(generate_latest(app.state.http_registry).decode())
+    count = "mlaas_http_request_duration_seconds_count"
+    at_work = {"service": "test", "route": "/work", "method": "GET"}
+    assert value(series, count, **at_work, status_class="2xx") == 2
+    assert value(series, count, service="test", route="/boom", method="GET", status_class="5xx")
+    errors = {"service": "test", "route": "/boom", "code": "internal_error", "model": ""}
+    assert value(series, "mlaas_http_errors_total", **errors) == 1
 
 
 def test_text_format_for_a_terminal() -> None:
