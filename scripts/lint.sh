@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy mlaas services
+.venv/bin/mypy mlaas services grafana/generate.py
 bash scripts/dashboard.sh
 (cd dashboard && npx tsc --noEmit -p . && npx eslint --max-warnings 0 . && node scripts/gen-client.mjs --check)

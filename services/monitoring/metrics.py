@@ -10,6 +10,7 @@ same values and a restart loses nothing. Requests are counted by the metrics eve
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,11 +37,42 @@ def _gauge(name: str, doc: str, labels: list[str]) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, doc, labels=labels)
 
 
+CHAMPIONS_CACHE_S = 60.0
+
+
 class SnapshotCollector(Collector):
     """Drift, performance, alerts, retrains and deliveries from the platform DB at scrape time."""
 
+    def __init__(self) -> None:
+        self._champions: tuple[float, list[str]] = (0.0, [])
+
+    def champions(self) -> list[str]:
+        """Models with a champion (what monitoring watches), from the registry, cached 60 s."""
+        from mlaas.registry import CHAMPION, model_aliases
+
+        expires, cached = self._champions
+        if expires > time.monotonic():
+            return cached
+        try:
+            found = sorted(m for m, aliases in model_aliases().items() if CHAMPION in aliases)
+        except Exception:  # noqa: BLE001 - the registry is down: report what we knew
+            return cached
+        self._champions = (time.monotonic() + CHAMPIONS_CACHE_S, found)
+        return found
+
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        yield from snapshot_gauges(latest_snapshots())
+        snapshots = latest_snapshots()
+        yield from snapshot_gauges(snapshots)
+        monitored = _gauge(
+            "mlaas_monitoring_monitored",
+            "1 for a model with a champion that has a monitoring snapshot, 0 for one that has "
+            "none yet (never monitored: no drift or performance series exist for it).",
+            ["model"],
+        )
+        seen = {snap["model"] for snap in snapshots}
+        for model in sorted(set(self.champions()) | seen):
+            monitored.add_metric([model], float(model in seen))
+        yield monitored
         firing = _gauge(
             "mlaas_monitoring_alert_firing",
             "1 while an alert rule is firing, 0 while it is ok.",
