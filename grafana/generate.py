@@ -212,9 +212,8 @@ JOB = 'job=~"$service"'
 
 
 def _quantile(q: float, metric: str, selector: str, by: str) -> Query:
-    expr = (
-        f"histogram_quantile({q}, sum by ({by}, le) (rate({metric}_bucket{{{selector}}}[{RATE}])))"
-    )
+    matcher = f"{{{selector}}}" if selector else ""
+    expr = f"histogram_quantile({q}, sum by ({by}, le) (rate({metric}_bucket{matcher}[{RATE}])))"
     legend = " ".join(f"{{{{{label}}}}}" for label in by.split(", "))
     return Query(expr, f"p{round(q * 100)} {legend}")
 

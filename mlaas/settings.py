@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     worker_metrics: bool = True  # the worker serves /metrics (prometheus_client, multiprocess)
     worker_metrics_port: int = 9809  # 0: any free port (logged)
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, for Prometheus to reach
-    prometheus_port: int = 9090
+    prometheus_port: int = 9095  # not 9090: a packaged Prometheus under systemd holds that one
     prometheus_scrape_interval: str = "15s"
 
     # Identity written into lineage and audit rows.

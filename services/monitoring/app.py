@@ -25,7 +25,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logs = start_logging()  # structured, with request ids (mlaas.logs)
     get_engine()  # create the monitoring tables before the first request
     app.state.metrics_registry = CollectorRegistry()
-    app.state.metrics_registry.register(SnapshotCollector())
+    snapshots = SnapshotCollector()
+    app.state.metrics_registry.register(snapshots)
+    app.state.http_metrics.known_models = snapshots.champions  # errors labelled by model
     yield
     logs.stop()
 

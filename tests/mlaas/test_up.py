@@ -120,8 +120,15 @@ def test_plan_every_process_with_its_own_port_setting(settings: Settings) -> Non
         assert planned[name].where == f"http://127.0.0.1:{port}/docs"
         assert f"services.{name.lower()}.app:app" in planned[name].command
     worker = planned["Worker"]
-    assert worker.port is None and worker.command[1:4] == ["worker", "--concurrency", "2"]
+    assert worker.command[1:4] == ["worker", "--concurrency", "2"]
     assert "queues: celery" in worker.where
+    # Its /metrics port is checked like a service's, and reaches it through the environment.
+    metrics = settings.worker_metrics_port
+    assert (worker.port, worker.port_setting) == (metrics, "MLAAS_WORKER_METRICS_PORT")
+    assert worker.env["MLAAS_WORKER_METRICS_PORT"] == str(metrics)
+    assert f"metrics http://127.0.0.1:{metrics}/metrics" in worker.where
+    off = {s.name: s for s in services(settings.model_copy(update={"worker_metrics": False}))}
+    assert off["Worker"].port is None and "metrics" not in off["Worker"].where
 
 
 def test_refuse_a_busy_port_before_starting_anything(settings: Settings) -> None:

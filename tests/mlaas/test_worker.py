@@ -83,3 +83,26 @@ def test_refuse_to_ping_through_the_embedded_broker_with_one_line(mlaas_home: Pa
         "error: the sqla+sqlite broker cannot broadcast pings; "
         "the worker's log says 'w1@host ready.' once it consumes"
     ], result.stderr
+
+
+def test_a_taken_metrics_port_never_stops_the_worker(mlaas_home: Path) -> None:
+    """The exporter is started before Celery forks; a port someone else holds costs the metrics
+    (one warning naming the port and the setting), never the worker."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        code = (
+            "from mlaas import worker_metrics; from mlaas.settings import get_settings; "
+            "print('port', worker_metrics.start(get_settings(), 'w@test'))"
+        )
+        env = dict(os.environ, MLAAS_HOME=str(mlaas_home), MLAAS_WORKER_METRICS_PORT=str(port))
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+        )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "port None"
+    assert f"worker metrics not served: port {port}" in run.stderr
+    assert "MLAAS_WORKER_METRICS_PORT" in run.stderr

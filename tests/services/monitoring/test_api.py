@@ -291,7 +291,16 @@ def test_monitoring_run_alerts_webhooks_and_metrics(client: TestClient, service:
     assert points[0]["drifted_features"] == snapshots[0]["drift"]["drifted_features"]
     error(client.get("/v1/models/nope/drift-history"), 404, "model_not_found")
 
+    bad_window = client.get("/v1/models/churn/drift", params={"start": "yesterday"})
+    assert bad_window.status_code == 422
     series = parse(client.get("/metrics").text)
+    # Errors by code and model: a model with a champion labels its errors, an unknown one not.
+    labelled = {"service": "monitoring", "route": "/v1/models/{name}/drift"}
+    code = bad_window.json()["error"]["code"]
+    assert value(series, "mlaas_http_errors_total", **labelled, code=code, model="churn") == 1
+    unknown = {"service": "monitoring", "route": "/v1/models/{name}/drift-history"}
+    assert value(series, "mlaas_http_errors_total", **unknown, code="model_not_found", model="")
+    assert value(series, "mlaas_monitoring_monitored", model="churn") == 1
     assert value(series, "mlaas_monitoring_dataset_drift", model="churn", version="1") == 1
     drifted = value(
         series, "mlaas_monitoring_feature_drifted", feature="age", model="churn", version="1"

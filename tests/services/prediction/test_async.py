@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.metrics import Series, matching, parse, value
 from tests.services.prediction.conftest import Keys
 from tests.services.prediction.test_api import CHURN, auth
 
@@ -21,7 +24,7 @@ from tests.services.prediction.test_api import CHURN, auth
 @pytest.fixture(scope="module")
 def worker(trained_home: Path) -> Iterator[subprocess.Popen[bytes]]:
     log = trained_home / "worker.log"
-    env = dict(os.environ, MLAAS_HOME=str(trained_home))
+    env = dict(os.environ, MLAAS_HOME=str(trained_home), MLAAS_WORKER_METRICS_PORT="0")
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "mlaas"), "worker"],
@@ -38,6 +41,16 @@ def worker(trained_home: Path) -> Iterator[subprocess.Popen[bytes]]:
     yield process
     process.terminate()
     process.wait(30)
+
+
+def worker_metrics(trained_home: Path) -> Series:
+    """The worker's own /metrics, at the port it printed (MLAAS_WORKER_METRICS_PORT=0)."""
+    found = re.search(
+        r"worker metrics: (http://\S+/metrics)", (trained_home / "worker.log").read_text()
+    )
+    assert found, "the worker did not print its metrics URL"
+    with urllib.request.urlopen(found.group(1), timeout=10) as response:
+        return parse(response.read().decode())
 
 
 def wait_for(client: TestClient, key: str, job_id: str) -> dict[str, Any]:
@@ -63,7 +76,7 @@ def logged_rows(request_id: str) -> list[Any]:
 
 
 def test_async_records_and_file_scoring(
-    client: TestClient, keys: Keys, worker: subprocess.Popen[bytes]
+    client: TestClient, keys: Keys, worker: subprocess.Popen[bytes], trained_home: Path
 ) -> None:
     from mlaas.storage import get_store, read_parquet, write_parquet
 
@@ -98,6 +111,18 @@ def test_async_records_and_file_scoring(
     done = wait_for(client, keys.predict, job.json()["job_id"])
     assert done["status"] == "succeeded", done
     assert done["result"]["output_key"] == "incoming/churn-batch.scored.parquet"
+    # The worker counted both tasks, from the pool process that ran each (multiprocess mode).
+    series = worker_metrics(trained_home)
+    for task in ("mlaas.score_records", "mlaas.score_file"):
+        assert value(series, "mlaas_worker_tasks_total", task=task, state="succeeded") == 1
+        assert value(series, "mlaas_worker_tasks_total", task=task, state="failed") == 0
+        took = value(
+            series, "mlaas_worker_task_duration_seconds_sum", task=task, state="succeeded"
+        )
+        assert took > 0
+        assert value(series, "mlaas_worker_tasks_active", task=task) == 0
+    assert matching(series, "mlaas_build_info", service="worker")
+    assert value(series, "process_resident_memory_bytes") > 0
     scored = read_parquet(get_store(), "incoming/churn-batch.scored.parquet")
     assert len(scored) == 50 and {"prediction", "probability_0", "probability_1"} <= set(scored)
     expected = client.post(

@@ -1,0 +1,250 @@
+"""Every query the platform ships, proven against a real Prometheus: `mlaas up` on a fresh home
+starts Debian's `prometheus` next to the services and the worker; after real traffic
+(predictions online, in a batch and async through the worker, a training job, feedback, an
+alert rule, a monitoring run), every PromQL expression of every Grafana panel, annotation and
+variable and of every alert rule must parse and return at least one series, with `$model` and
+`$service` bound to real values. A panel naming a metric no process exports fails here.
+
+The values each query returned are written to `grafana/last-check.md` (kept out of git), the
+table an operator reads in place of screenshots Grafana cannot take on this machine."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mlaas.data.churn import EXAMPLE_RECORD as CHURN
+from tests.integration.conftest import in_ci
+from tests.observability import (
+    ROOT,
+    RULES,
+    Shipped,
+    alert_queries,
+    bind,
+    dashboard_queries,
+    dashboards,
+    without_threshold,
+)
+from tests.servers import PlatformUp, up_env, wait_for
+from tests.services.prediction.test_api import HOUSE
+
+pytestmark = pytest.mark.slow
+
+SCRAPE_S = 2  # the test's scrape interval: rates over 1m have ~30 samples
+REPORT = ROOT / "grafana" / "last-check.md"
+SERVICES = ("prediction", "training", "monitoring")
+
+
+def call(url: str, key: str, body: Any = None, method: str | None = None) -> Any:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read()
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, **json.loads(error.read() or b"{}")}
+    return json.loads(text) if text else {}
+
+
+class Prometheus:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        """An instant query's series; AssertionError naming the expression when it fails."""
+        params = urllib.parse.urlencode({"query": expr})
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v1/query?{params}", timeout=30) as r:
+                answer = json.loads(r.read())
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{expr}: {error.code} {error.read().decode()}") from None
+        assert answer["status"] == "success", (expr, answer)
+        result: list[dict[str, Any]] = answer["data"]["result"]
+        return result
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=30) as response:
+            return json.loads(response.read())["data"]
+
+
+def _require_prometheus() -> None:
+    if shutil.which("prometheus") is None:
+        message = "no prometheus binary: apt-get install prometheus (.ci/run does)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _traffic(urls: dict[str, str], key: str) -> None:
+    """What an operator's dashboards show: every kind of work the platform does. The training
+    job runs first, so the requests after it are inside the queries' one-minute rates."""
+    prediction, training, monitoring = (urls[s] for s in SERVICES)
+    job = call(
+        f"{training}/v1/training-jobs",
+        key,
+        {"spec": "churn", "overrides": {"families": ["logistic_regression"], "trials": 2}},
+    )
+    queued = call(f"{prediction}/v1/models/churn/predict/async", key, {"features": [CHURN]})
+    done: dict[str, Any] = {}
+
+    def finished() -> bool:
+        done.update(call(f"{training}/v1/training-jobs/{job['id']}", key))
+        async_job = call(f"{prediction}/v1/jobs/{queued['job_id']}", key)
+        return done["state"] in ("succeeded", "failed") and async_job["status"] == "succeeded"
+
+    wait_for(finished, 600, "the training job and the async prediction on the worker", every_s=2)
+    assert done["state"] == "succeeded", done
+    ids = _requests(prediction, training, monitoring, key, seconds=3 * SCRAPE_S)
+    feedback = [{"request_id": rid, "label": i % 2} for i, rid in enumerate(ids)]
+    accepted = call(f"{monitoring}/v1/feedback", key, {"items": feedback})
+    assert accepted.get("status") is None, accepted
+    rule = {
+        "name": "any-traffic",
+        "metric": "rows",
+        "comparator": ">=",
+        "threshold": 1,
+        "window": "24h",
+        "severity": "warning",
+    }
+    assert call(f"{monitoring}/v1/models/churn/alert-rules", key, rule).get("status") is None
+    for model in ("churn", "house_prices"):
+        run = call(f"{monitoring}/v1/models/{model}/monitor", key, method="POST")
+        assert run.get("status") is None, run
+
+
+def _requests(
+    prediction: str, training: str, monitoring: str, key: str, *, seconds: float
+) -> list[str]:
+    """Predictions (single records: cache misses, then hits; a batch) and one error on each
+    service, spread over several scrapes as steady traffic is: a counter first scraped at its
+    final value has no rate yet. Returns the single predictions' request ids."""
+    ids = []
+    for i in range(30):
+        record = {**CHURN, "tenure_months": i % 10 + 1}
+        answer = call(f"{prediction}/v1/models/churn/predict", key, {"features": record})
+        ids.append(answer["request_id"])
+        call(f"{prediction}/v1/models/house_prices/predict", key, {"features": HOUSE})
+        time.sleep(seconds / 30)
+    batch = call(f"{prediction}/v1/models/churn/predict/batch", key, {"features": [CHURN] * 20})
+    assert len(batch["predictions"]) == 20, batch
+    invalid = call(f"{prediction}/v1/models/churn/predict", key, {"features": {"x": 1}})
+    assert invalid["status"] == 422, invalid  # an error labelled with its model
+    assert call(f"{prediction}/v1/models/nope/predict", key, {"features": {}})["status"] == 404
+    assert call(f"{training}/v1/training-jobs/nope", key)["status"] == 404  # an error on each
+    assert call(f"{monitoring}/v1/models/nope/drift", key)["status"] == 404
+    return ids
+
+
+def _check(prom: Prometheus, query: Shipped, model: str, service: str) -> tuple[str, str]:
+    """The bound query and what it returned (first series), or AssertionError."""
+    expr = without_threshold(bind(query.expr, model=model, service=service))
+    series = prom.query(expr)
+    assert series, f"{query.where}: no series for {expr}"
+
+    def size(one: dict[str, Any]) -> float:
+        number = float(one["value"][1])
+        return number if math.isfinite(number) else -math.inf
+
+    top = max(series, key=size)  # the largest value: the one a reader looks for
+    shown = {k: v for k, v in top["metric"].items() if k not in ("__name__", "instance")}
+    labels = ",".join(f"{k}={v}" for k, v in sorted(shown.items()))
+    return expr, f"{len(series)} series; max {{{labels}}} = {float(top['value'][1]):.4g}"
+
+
+def test_every_dashboard_and_alert_query_returns_series_from_the_running_platform(
+    tmp_path: Path,
+) -> None:
+    _require_prometheus()
+    env = up_env(tmp_path / "home")
+    env["MLAAS_PROMETHEUS_SCRAPE_INTERVAL"] = f"{SCRAPE_S}s"
+    with PlatformUp(env, tmp_path, timeout_s=900) as up:
+        prom = Prometheus(up.url("Prometheus"))
+        urls = {service: up.url(service.capitalize()) for service in SERVICES}
+        key = up.admin_key()
+
+        targets = prom.get("/api/v1/targets")["activeTargets"]
+        jobs = {t["labels"]["job"] for t in targets}
+        assert jobs == {"prometheus", "worker", *SERVICES}, jobs
+        _traffic(urls, key)
+
+        def scraped_after_the_traffic() -> bool:
+            jobs_done = prom.query('mlaas_training_jobs{spec="churn", state="succeeded"} > 0')
+            monitored = prom.query("mlaas_monitoring_monitored == 1")
+            tasks = prom.query('mlaas_worker_tasks_total{state="succeeded"} > 0')
+            return bool(jobs_done) and len(monitored) == 2 and bool(tasks)
+
+        wait_for(scraped_after_the_traffic, 60, "Prometheus to scrape the traffic's effects")
+        # More of the same just before the queries, so their one-minute rates show it.
+        _requests(*(urls[s] for s in SERVICES), key, seconds=3 * SCRAPE_S)
+        time.sleep(2 * SCRAPE_S)
+        assert all(t["health"] == "up" for t in prom.get("/api/v1/targets")["activeTargets"])
+
+        report, failures = [], []
+        for query in dashboard_queries():
+            services = SERVICES if "$service" in query.expr else SERVICES[:1]
+            for service in services:
+                try:
+                    expr, value = _check(prom, query, "churn", service)
+                except AssertionError as error:
+                    failures.append(str(error))
+                    continue
+                report.append((query.where, expr, value))
+        for name, dashboard in dashboards().items():
+            for variable in dashboard["templating"]["list"]:
+                metric, label = variable["query"][len("label_values(") : -1].split(", ")
+                values = {s["metric"][label] for s in prom.query(metric)}
+                wanted = set(SERVICES) | {"worker"} if label == "service" else {"churn"}
+                if not wanted <= values:
+                    failures.append(f"{name}: ${variable['name']} offers {values}")
+        for query in alert_queries():
+            try:
+                report.append((query.where, *_check(prom, query, "churn", "prediction")))
+            except AssertionError as error:
+                failures.append(str(error))
+        _write_report(report, failures)
+        assert not failures, "\n".join(failures)
+
+        # Prometheus loaded every rule of infra/prometheus/alerts.yml and evaluates it cleanly.
+        groups = prom.get("/api/v1/rules")["groups"]
+        loaded = {r["name"]: r for g in groups for r in g["rules"]}
+        shipped = [
+            r["alert"] for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]
+        ]
+        assert sorted(loaded) == sorted(shipped)
+        assert all(r["health"] == "ok" for r in loaded.values()), loaded
+        # The platform's own alert rule fired (rows >= 1) and Prometheus sees it.
+        assert prom.query('mlaas_monitoring_alert_firing{model="churn", rule="any-traffic"} == 1')
+
+
+def _write_report(report: list[tuple[str, str, str]], failures: list[str]) -> None:
+    lines = [
+        "# Queries checked against a real Prometheus",
+        "",
+        f"Written by tests/e2e/test_prometheus.py on {time.strftime('%Y-%m-%d %H:%M UTC')}",
+        f"(`$model` = churn; `$service` = {', '.join(SERVICES)}). Not committed.",
+        "",
+        "| where | query | returned |",
+        "|---|---|---|",
+    ]
+    for where, expr, value in report:
+        cell = expr.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {where} | `{cell}` | {value} |")
+    lines += ["", f"Failures: {len(failures)}", *(f"- {f}" for f in failures)]
+    REPORT.write_text("\n".join(lines) + "\n")
+    if os.environ.get("MLAAS_E2E_REPORT"):
+        Path(os.environ["MLAAS_E2E_REPORT"]).write_text(REPORT.read_text())
