@@ -222,9 +222,9 @@ def services() -> dash.Dashboard:
     requests = "mlaas_http_request_duration_seconds"
     count = f"{requests}_count"
     error_ratio = (
-        f'(sum by (service) (rate({count}{{{SERVICE}, status_class="5xx"}}[{RATE}]))'
-        f" or sum by (service) (rate({count}{{{SERVICE}}}[{RATE}])) * 0)"
-        f" / sum by (service) (rate({count}{{{SERVICE}}}[{RATE}]))"
+        f'(sum by (service, route) (rate({count}{{{SERVICE}, status_class="5xx"}}[{RATE}]))'
+        f" or sum by (service, route) (rate({count}{{{SERVICE}}}[{RATE}])) * 0)"
+        f" / sum by (service, route) (rate({count}{{{SERVICE}}}[{RATE}]))"
     )
     traffic: Panels = [
         number(
@@ -278,10 +278,10 @@ def services() -> dash.Dashboard:
         ),
         graph(
             "Error ratio (5xx)",
-            "Share of answers that are server errors, by service. Alert MlaasHighErrorRatio "
-            "fires above 5% for 5 minutes.",
+            "Share of answers that are server errors, by service and route. Alert "
+            "MlaasHighErrorRatio fires when a service's whole share is above 5% for 5 minutes.",
             "percentunit",
-            Query(error_ratio, "{{service}}"),
+            Query(error_ratio, "{{service}} {{route}}"),
             bad_above=0.05,
         ),
         graph(
