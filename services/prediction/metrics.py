@@ -35,17 +35,18 @@ class ServiceCollector(Collector):
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         service, pool, log = self.service, self.service.pool, self.service.prediction_log
+        served = pool.served()
         yield _by_model(
             "mlaas_prediction_cache", "Prediction cache lookups of single records.", "result",
-            service.counters.cache, ("hit", "miss"), pool.served(),
+            service.counters.cache, ("hit", "miss"), served,
         )  # fmt: skip
         yield _by_model(
             "mlaas_prediction_model_loads", "Model versions loaded (warmed) or failed to load.",
-            "result", pool.loads, ("ok", "failed"), pool.served(),
+            "result", pool.loads, ("ok", "failed"), served,
         )  # fmt: skip
         yield _by_model(
             "mlaas_prediction_shadow", "Shadow scorings by the challenger, off the request path.",
-            "result", service.counters.shadow, ("ok", "failed"), pool.served(),
+            "result", service.counters.shadow, ("ok", "failed"), served,
         )  # fmt: skip
         depth = GaugeMetricFamily(
             "mlaas_prediction_log_queue_depth_rows", "Prediction log rows waiting to be written."
@@ -58,15 +59,15 @@ class ServiceCollector(Collector):
         for fate in ("written", "spooled", "replayed", "rejected"):
             rows.add_metric([fate], getattr(log, fate))
         yield rows
-        served = GaugeMetricFamily(
+        versions = GaugeMetricFamily(
             "mlaas_prediction_served_version",
             "The registry version served under each alias (champion, challenger) of a model.",
             labels=["model", "alias"],
         )
-        for model, aliases in pool.served().items():
+        for model, aliases in served.items():
             for alias, version in aliases.items():
-                served.add_metric([model, alias], float(version))
-        yield served
+                versions.add_metric([model, alias], float(version))
+        yield versions
 
 
 def _by_model(
@@ -80,6 +81,7 @@ def _by_model(
     """A counter by (model, `label`): every served model with every value (0 until it happens),
     so a rate or a ratio exists from the first scrape; plus models counted but no longer served."""
     family = CounterMetricFamily(name, doc, labels=["model", label])
+    counts = dict(counts)  # one atomic copy: request threads may add a key meanwhile
     models = sorted(set(served) | {model for model, _ in counts})
     for model in models:
         for value in values:

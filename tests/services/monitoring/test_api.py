@@ -358,3 +358,10 @@ def test_retrains_list_what_the_dag_started_with_its_outcome(
     assert [e["dag_run_id"] for e in limited] == ["run-new"]
     too_many = client.get("/v1/models/churn/retrains?limit=501")
     assert too_many.status_code == 422
+    # The same rows as outcomes of retrain decisions, for Prometheus.
+    series = parse(client.get("/metrics").text)
+    decisions = "mlaas_monitoring_retrain_decisions_total"
+    churn = {o: value(series, decisions, model="churn", outcome=o) for o in ("started", "failed")}
+    assert churn == {"started": 2, "failed": 1}
+    assert value(series, decisions, model="churn", outcome="succeeded") == 0
+    assert value(series, decisions, model="house_prices", outcome="started") == 1
