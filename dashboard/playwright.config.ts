@@ -1,5 +1,5 @@
 // End-to-end tests in Debian's Chromium (npx playwright install cannot work on this machine)
-// against a running platform: tests/e2e/test_dashboard.py starts `mlaas up` and passes its
+// against a running platform: tests/e2e/test_dashboard_and_prometheus.py starts `mlaas up` and passes its
 // dashboard URL and keys in MLAAS_E2E_* variables, then runs `npx playwright test`.
 import { defineConfig } from "@playwright/test";
 

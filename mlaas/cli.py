@@ -363,6 +363,35 @@ def worker_ping(node: str | None, timeout: float) -> None:
     click.echo(f"{node}: pong")
 
 
+@cli.group()
+def db() -> None:
+    """The platform DB's schema (Alembic migrations in mlaas/migrations)."""
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one."""
+    from mlaas.db import make_engine
+    from mlaas.schema import current, head
+    from mlaas.settings import get_settings
+
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as connection:
+        found = current(connection)
+    click.echo(f"database: {found or 'none (not migrated yet)'}; newest: {head()}")
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest revision (the platform does it when it opens it)."""
+    from mlaas.db import make_engine
+    from mlaas.schema import head, upgrade
+    from mlaas.settings import get_settings
+
+    upgrade(make_engine(get_settings().database_url))
+    click.echo(f"database at revision {head()}")
+
+
 @cli.command()
 @click.option("--no-train", is_flag=True, help="Do not train models that lack a champion.")
 @click.option("--no-serve", is_flag=True, help="Train if needed, then exit (start no process).")

@@ -174,6 +174,10 @@ def json_value(text: str | bytes) -> Any:
 
 def make_engine(url: str) -> Engine:
     json_options: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
+    if url.startswith("sqlite:///"):  # a file: its folder may not exist yet
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **json_options)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -194,25 +198,16 @@ def insert_ignoring_conflicts(engine: Engine, table: Table, unique: list[str]) -
     return insert.on_conflict_do_nothing(index_elements=unique)
 
 
-# Modules that define more tables on `metadata` (kept next to the logic that owns them).
-TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables", "mlaas.inbox")
-
-
 def init_db(engine: Engine) -> Engine:
-    import importlib
+    """The database at the newest schema revision (Alembic; mlaas/schema.py)."""
+    from mlaas.schema import upgrade
 
-    for module in TABLE_MODULES:
-        importlib.import_module(module)
-    metadata.create_all(engine)
+    upgrade(engine)
     return engine
 
 
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return init_db(make_engine(url))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import home_env, platform_variables
+from tests.factories import TEST_DEFAULTS, home_env, platform_variables
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -29,6 +29,7 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 # tests choose their stores themselves (`use_home`, MLAAS_TEST_* for the integration servers).
 for _name in platform_variables():
     del os.environ[_name]
+os.environ.update(TEST_DEFAULTS)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ from mlaas.specs import ModelSpec, load_spec
 
 # Settings a test may point elsewhere; everything else MLAAS_* is dropped by `use_home`.
 TEST_KNOBS = ("MLAAS_TEST_",)
+# What every test process runs with: a worker a test starts serves its metrics on a free port,
+# never on the default 9809 that another test's worker (or a developer's platform) may hold.
+TEST_DEFAULTS = {"MLAAS_WORKER_METRICS_PORT": "0"}
 
 
 def platform_variables() -> list[str]:
@@ -45,6 +48,8 @@ def use_home(patch: pytest.MonkeyPatch, home: Path, **env: str) -> None:
     other MLAAS_* variable (a developer's exported MLflow URI, say) is removed."""
     for name in platform_variables():
         patch.delenv(name)
+    for name, value in TEST_DEFAULTS.items():
+        patch.setenv(name, value)
     patch.setenv("MLAAS_HOME", str(home))
     for name, value in env.items():
         patch.setenv(name, value)

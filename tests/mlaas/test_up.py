@@ -64,7 +64,8 @@ def settings(mlaas_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sett
     """Free ports on a fresh embedded home (so the worker's broker is this home's SQLite)."""
     from mlaas.tasks import celery_app
 
-    for name in ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING"):
+    names = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING", "WORKER_METRICS")
+    for name in names:
         monkeypatch.setenv(f"MLAAS_{name}_PORT", str(free_port()))
     reset_platform_caches()
     celery_app.cache_clear()

@@ -1,12 +1,20 @@
-"""Every query the platform ships, proven against a real Prometheus: `mlaas up` on a fresh home
-starts Debian's `prometheus` next to the services and the worker; after real traffic
-(predictions online, in a batch and async through the worker, a training job, feedback, an
-alert rule, a monitoring run), every PromQL expression of every Grafana panel, annotation and
-variable and of every alert rule must parse and return at least one series, with `$model` and
-`$service` bound to real values. A panel naming a metric no process exports fails here.
+"""Both faces of the platform on one `mlaas up` (a fresh home: both shipped models trained
+through their DAGs, Airflow, the worker, the three services, the dashboard build and Prometheus),
+no mocks:
 
-The values each query returned are written to `grafana/last-check.md` (kept out of git), the
-table an operator reads in place of screenshots Grafana cannot take on this machine."""
+- the web dashboard, driven by dashboard/e2e/*.spec.ts with Playwright in Debian's Chromium;
+  screenshots of every page at 1280 px land in dashboard/screenshots/ (kept out of git);
+- every query the platform ships, proven against Debian's Prometheus: after real traffic
+  (predictions online, in a batch and async through the worker, a training job, feedback, an
+  alert rule, monitoring runs), every PromQL expression of every Grafana panel, annotation and
+  variable and of every alert rule must parse and return at least one series, with `$model`
+  and `$service` bound to real values. A panel naming a metric no process exports fails here.
+  What each query returned goes to `grafana/last-check.md` (kept out of git), the table an
+  operator reads in place of screenshots Grafana cannot take on this machine.
+
+One platform serves both (a second `mlaas up` would cost the suite minutes of CPU): the module
+fixture starts it and runs the browser suite once; each test then checks its own face.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +22,13 @@ import json
 import math
 import os
 import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +36,8 @@ import pytest
 import yaml
 
 from mlaas.data.churn import EXAMPLE_RECORD as CHURN
+from mlaas.data.housing import load_house_prices
+from tests.dashboard.conftest import DASHBOARD, require_node_modules
 from tests.integration.conftest import in_ci
 from tests.observability import (
     ROOT,
@@ -41,9 +54,72 @@ from tests.services.prediction.test_api import HOUSE
 
 pytestmark = pytest.mark.slow
 
-SCRAPE_S = 2  # the test's scrape interval: rates over 1m have ~30 samples
+CHROMIUM = Path(os.environ.get("MLAAS_E2E_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = DASHBOARD / "screenshots"
+SCRAPE_S = 2  # Prometheus's scrape interval here: rates over 1m have ~30 samples
 REPORT = ROOT / "grafana" / "last-check.md"
 SERVICES = ("prediction", "training", "monitoring")
+
+
+@dataclass
+class Platform:
+    up: PlatformUp
+    browser: subprocess.CompletedProcess[str] | None  # the Playwright run
+    browser_skipped: str  # why it did not run, when it did not
+
+
+def _browser_missing() -> str:
+    """Why the browser suite cannot run here ("" when it can)."""
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+    if not (DASHBOARD / "dist" / "index.html").exists():
+        return "the dashboard is not built: run `bash scripts/dashboard.sh`"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    root = tmp_path_factory.mktemp("platform")
+    bad = root / "house_prices_negative_prices.parquet"
+    houses = load_house_prices()
+    houses.assign(price=-houses["price"]).to_parquet(bad, index=False)  # fails the suite
+    env = up_env(root / "home")
+    env["MLAAS_PROMETHEUS_SCRAPE_INTERVAL"] = f"{SCRAPE_S}s"
+    with PlatformUp(env, root, timeout_s=900) as up:
+        missing = _browser_missing()
+        browser = None
+        if not missing:
+            require_node_modules()
+            browser_env = dict(
+                os.environ,
+                MLAAS_E2E_URL=up.url("Dashboard"),
+                MLAAS_E2E_ADMIN_KEY=up.admin_key(),
+                MLAAS_E2E_BAD_DATASET=str(bad),
+                MLAAS_E2E_SCREENSHOTS=str(SCREENSHOTS),
+                MLAAS_E2E_CHROMIUM=str(CHROMIUM),
+            )
+            browser = subprocess.run(
+                ["npx", "playwright", "test"],
+                cwd=DASHBOARD,
+                env=browser_env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+        yield Platform(up, browser, missing)
+
+
+def test_the_dashboard_runs_the_platform_in_a_real_browser(platform: Platform) -> None:
+    if platform.browser_skipped:
+        if in_ci():
+            pytest.fail(platform.browser_skipped)
+        pytest.skip(platform.browser_skipped)
+    run = platform.browser
+    assert run is not None
+    assert run.returncode == 0, f"{run.stdout[-12000:]}\n{run.stderr[-4000:]}"
+    assert " passed" in run.stdout and " failed" not in run.stdout, run.stdout[-4000:]
+    shots = {p.stem for p in SCREENSHOTS.glob("*.png")}
+    assert {"overview", "models", "predict", "training", "monitoring", "keys"} <= shots, shots
 
 
 def call(url: str, key: str, body: Any = None, method: str | None = None) -> Any:
@@ -167,75 +243,72 @@ def _check(prom: Prometheus, query: Shipped, model: str, service: str) -> tuple[
 
 
 def test_every_dashboard_and_alert_query_returns_series_from_the_running_platform(
-    tmp_path: Path,
+    platform: Platform,
 ) -> None:
     _require_prometheus()
-    env = up_env(tmp_path / "home")
-    env["MLAAS_PROMETHEUS_SCRAPE_INTERVAL"] = f"{SCRAPE_S}s"
-    with PlatformUp(env, tmp_path, timeout_s=900) as up:
-        prom = Prometheus(up.url("Prometheus"))
-        urls = {service: up.url(service.capitalize()) for service in SERVICES}
-        key = up.admin_key()
+    up = platform.up
+    prom = Prometheus(up.url("Prometheus"))
+    urls = {service: up.url(service.capitalize()) for service in SERVICES}
+    key = up.admin_key()
 
-        targets = prom.get("/api/v1/targets")["activeTargets"]
-        jobs = {t["labels"]["job"] for t in targets}
-        assert jobs == {"prometheus", "worker", *SERVICES}, jobs
-        _traffic(urls, key)
+    targets = prom.get("/api/v1/targets")["activeTargets"]
+    jobs = {t["labels"]["job"] for t in targets}
+    assert jobs == {"prometheus", "worker", *SERVICES}, jobs
+    _traffic(urls, key)
 
-        def scraped_after_the_traffic() -> bool:
-            jobs_done = prom.query('mlaas_training_jobs{spec="churn", state="succeeded"} > 0')
-            monitored = prom.query("mlaas_monitoring_monitored == 1")
-            tasks = prom.query('mlaas_worker_tasks_total{state="succeeded"} > 0')
-            return bool(jobs_done) and len(monitored) == 2 and bool(tasks)
+    def scraped_after_the_traffic() -> bool:
+        jobs_done = prom.query('mlaas_training_jobs{spec="churn", state="succeeded"} > 0')
+        monitored = prom.query("mlaas_monitoring_monitored == 1")
+        tasks = prom.query('mlaas_worker_tasks_total{state="succeeded"} > 0')
+        return bool(jobs_done) and len(monitored) == 2 and bool(tasks)
 
-        wait_for(scraped_after_the_traffic, 60, "Prometheus to scrape the traffic's effects")
-        # More of the same just before the queries, so their one-minute rates show it.
-        _requests(*(urls[s] for s in SERVICES), key, seconds=3 * SCRAPE_S)
-        time.sleep(2 * SCRAPE_S)
-        assert all(t["health"] == "up" for t in prom.get("/api/v1/targets")["activeTargets"])
+    wait_for(scraped_after_the_traffic, 60, "Prometheus to scrape the traffic's effects")
+    # More of the same just before the queries, so their one-minute rates show it.
+    _requests(*(urls[s] for s in SERVICES), key, seconds=3 * SCRAPE_S)
+    time.sleep(2 * SCRAPE_S)
+    assert all(t["health"] == "up" for t in prom.get("/api/v1/targets")["activeTargets"])
 
-        report, failures = [], []
-        for query in dashboard_queries():
-            services = SERVICES if "$service" in query.expr else SERVICES[:1]
-            for service in services:
-                try:
-                    expr, value = _check(prom, query, "churn", service)
-                except AssertionError as error:
-                    failures.append(str(error))
-                    continue
-                report.append((query.where, expr, value))
-        for name, dashboard in dashboards().items():
-            for variable in dashboard["templating"]["list"]:
-                metric, label = variable["query"][len("label_values(") : -1].split(", ")
-                values = {s["metric"][label] for s in prom.query(metric)}
-                wanted = set(SERVICES) | {"worker"} if label == "service" else {"churn"}
-                if not wanted <= values:
-                    failures.append(f"{name}: ${variable['name']} offers {values}")
-        for query in alert_queries():
+    report, failures = [], []
+    for query in dashboard_queries():
+        services = SERVICES if "$service" in query.expr else SERVICES[:1]
+        for service in services:
             try:
-                report.append((query.where, *_check(prom, query, "churn", "prediction")))
+                expr, value = _check(prom, query, "churn", service)
             except AssertionError as error:
                 failures.append(str(error))
-        _write_report(report, failures)
-        assert not failures, "\n".join(failures)
+                continue
+            report.append((query.where, expr, value))
+    for name, dashboard in dashboards().items():
+        for variable in dashboard["templating"]["list"]:
+            metric, label = variable["query"][len("label_values(") : -1].split(", ")
+            values = {s["metric"][label] for s in prom.query(metric)}
+            wanted = set(SERVICES) | {"worker"} if label == "service" else {"churn"}
+            if not wanted <= values:
+                failures.append(f"{name}: ${variable['name']} offers {values}")
+    for query in alert_queries():
+        try:
+            report.append((query.where, *_check(prom, query, "churn", "prediction")))
+        except AssertionError as error:
+            failures.append(str(error))
+    _write_report(report, failures)
+    assert not failures, "\n".join(failures)
 
-        # Prometheus loaded every rule of infra/prometheus/alerts.yml and evaluates it cleanly.
-        groups = prom.get("/api/v1/rules")["groups"]
-        loaded = {r["name"]: r for g in groups for r in g["rules"]}
-        shipped = [
-            r["alert"] for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]
-        ]
-        assert sorted(loaded) == sorted(shipped)
-        assert all(r["health"] == "ok" for r in loaded.values()), loaded
-        # The platform's own alert rule fired (rows >= 1) and Prometheus sees it.
-        assert prom.query('mlaas_monitoring_alert_firing{model="churn", rule="any-traffic"} == 1')
+    # Prometheus loaded every rule of infra/prometheus/alerts.yml and evaluates it cleanly.
+    groups = prom.get("/api/v1/rules")["groups"]
+    loaded = {r["name"]: r for g in groups for r in g["rules"]}
+    shipped = [r["alert"] for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]]
+    assert sorted(loaded) == sorted(shipped)
+    assert all(r["health"] == "ok" for r in loaded.values()), loaded
+    # The platform's own alert rule fired (rows >= 1) and Prometheus sees it.
+    assert prom.query('mlaas_monitoring_alert_firing{model="churn", rule="any-traffic"} == 1')
 
 
 def _write_report(report: list[tuple[str, str, str]], failures: list[str]) -> None:
     lines = [
         "# Queries checked against a real Prometheus",
         "",
-        f"Written by tests/e2e/test_prometheus.py on {time.strftime('%Y-%m-%d %H:%M UTC')}",
+        "Written by tests/e2e/test_dashboard_and_prometheus.py on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC')}",
         f"(`$model` = churn; `$service` = {', '.join(SERVICES)}). Not committed.",
         "",
         "| where | query | returned |",
