@@ -37,7 +37,7 @@ import yaml
 
 from mlaas.data.churn import EXAMPLE_RECORD as CHURN
 from mlaas.data.housing import load_house_prices
-from tests.dashboard.conftest import DASHBOARD, require_node_modules
+from tests.dashboard.conftest import DASHBOARD
 from tests.integration.conftest import in_ci
 from tests.observability import (
     ROOT,
@@ -69,7 +69,11 @@ class Platform:
 
 
 def _browser_missing() -> str:
-    """Why the browser suite cannot run here ("" when it can)."""
+    """Why the browser suite cannot run here ("" when it can): the Prometheus test runs on."""
+    if shutil.which("node") is None:
+        return "Node.js 20 is not installed"
+    if not (DASHBOARD / "node_modules" / ".bin" / "playwright").exists():
+        return "dashboard/node_modules is missing: run `bash scripts/dashboard.sh`"
     if not CHROMIUM.exists():
         return f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
     if not (DASHBOARD / "dist" / "index.html").exists():
@@ -89,7 +93,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         missing = _browser_missing()
         browser = None
         if not missing:
-            require_node_modules()
             browser_env = dict(
                 os.environ,
                 MLAAS_E2E_URL=up.url("Dashboard"),
