@@ -52,7 +52,8 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
         tags=["mlaas", "monitoring", name],
         default_args={"retries": 1, "retry_delay": timedelta(seconds=30)},
         doc_md=f"### Monitor `{name}`\nmonitor → retrain needed? → trigger "
-        f"`mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\nSee docs/monitoring.md.",
+        f"`mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\n"
+        "See docs/retraining.md and docs/monitoring-service.md.",
     )
     def monitoring() -> None:
         @task
