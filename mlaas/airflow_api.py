@@ -52,7 +52,9 @@ class AirflowClient:
     base_url: str
     username: str
     password: str
-    timeout_s: float = 5.0
+    # Airflow standalone on SQLite can take several seconds to trigger a run on a busy machine:
+    # a short timeout turned a slow answer into a 503 (seen on 2 cores under the test suite).
+    timeout_s: float = 20.0
     _token: tuple[str, float] | None = field(default=None, repr=False)
 
     @classmethod

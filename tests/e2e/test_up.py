@@ -123,11 +123,23 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         )
         # The training service reaches `up`'s Airflow (URL, admin password file) and triggers
         # a run of the real scheduler and executor on the non-default port.
-        run = _json(
-            f"{url['training']}/v1/pipelines/house_prices/runs",
-            data={"trigger": "e2e"},
-            token=key,
-        )
+        run: dict[str, Any] = {}
+
+        def triggered() -> bool:  # 503 while Airflow's API is too busy to answer in time
+            try:
+                run.update(
+                    _json(
+                        f"{url['training']}/v1/pipelines/house_prices/runs",
+                        data={"trigger": "e2e"},
+                        token=key,
+                    )
+                )
+            except urllib.error.HTTPError as error:
+                if error.code != 503:
+                    raise
+            return bool(run)
+
+        wait_for(triggered, 120, "the training service to trigger a pipeline run", every_s=5)
         job: dict[str, Any] = {}
         for _ in range(120):
             job = _json(f"{url['prediction']}/v1/jobs/{queued['job_id']}", token=key)
