@@ -108,6 +108,14 @@ async def require_json(request: Request) -> None:
             )
 
 
+@answers(415)
+async def require_json_or_csv(request: Request) -> None:
+    """415 unless the body is JSON or `text/csv` (MLflow's scoring protocol takes both)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if request.method in BODY_METHODS and content_type != "text/csv":
+        await require_json(request)
+
+
 _verify = CachedVerifier()
 
 

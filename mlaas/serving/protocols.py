@@ -72,6 +72,25 @@ def records_from_mlflow(payload: Any) -> list[dict[str, Any]]:
     return _list_of_records(value, present[0])
 
 
+def records_from_csv(body: bytes) -> list[dict[str, Any]]:
+    """Records from a `text/csv` body with a header row, read as MLflow's scoring server reads
+    it (`pandas.read_csv`): each column's numbers, True/False or text; an empty cell is a
+    missing value."""
+    import io
+
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.BytesIO(body))
+    except ValueError as error:  # ParserError, EmptyDataError, UnicodeDecodeError
+        problem = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise ProtocolError(f"the body is not CSV with a header row: {problem}") from None
+    if frame.empty:
+        raise ProtocolError("the CSV body has a header row but no records")
+    cells = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in cells.to_dict(orient="records")]
+
+
 def mlflow_predictions(prediction: Prediction) -> dict[str, Any]:
     """What `mlflow models serve` answers for a model: labels or values."""
     return {"predictions": prediction.outputs}

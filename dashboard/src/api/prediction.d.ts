@@ -1103,6 +1103,7 @@ export interface operations {
                     inputs?: Record<string, never> | unknown[];
                     instances?: unknown[];
                 };
+                "text/csv": string;
             };
         };
         responses: {
@@ -1524,6 +1525,7 @@ export interface operations {
                     inputs?: Record<string, never> | unknown[];
                     instances?: unknown[];
                 };
+                "text/csv": string;
             };
         };
         responses: {

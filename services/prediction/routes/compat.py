@@ -18,6 +18,7 @@ import mlaas
 from mlaas.serving.protocols import (
     V2_TYPES,
     mlflow_predictions,
+    records_from_csv,
     records_from_mlflow,
     records_from_v2,
     v2_output_specs,
@@ -25,7 +26,7 @@ from mlaas.serving.protocols import (
     v2_requested_outputs,
 )
 from mlaas.serving.service import PredictionService
-from services.common import require_json
+from services.common import require_json, require_json_or_csv
 from services.contract import ApiError, documented
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
@@ -61,7 +62,14 @@ MLFLOW_BODY = {
                     },
                     "minProperties": 1,
                 }
-            }
+            },
+            "text/csv": {
+                "schema": {
+                    "type": "string",
+                    "description": "A header row of feature names, then one record per line "
+                    "(read as MLflow's server reads it: pandas.read_csv)",
+                }
+            },
         },
     }
 }
@@ -167,7 +175,7 @@ def version() -> Response:
 
 @mlflow_router.post(
     "/invocations",
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(require_json_or_csv)],
     response_model=None,
     responses=documented(MlflowPredictions, 404, 413),
     openapi_extra={**MLFLOW_BODY, "parameters": [MODEL_NAME_HEADER]},
@@ -181,7 +189,7 @@ async def invocations(request: Request, key: PredictKey, service: ServiceDep) ->
 
 @mlflow_router.post(
     "/v1/models/{name}/invocations",
-    dependencies=[Depends(require_json)],
+    dependencies=[Depends(require_json_or_csv)],
     response_model=None,
     responses=documented(MlflowPredictions, 404, 413),
     openapi_extra=MLFLOW_BODY,
@@ -194,7 +202,10 @@ async def model_invocations(
 
 
 async def _invoke(request: Request, service: PredictionService, model: str) -> Response:
-    records = records_from_mlflow(await _json(request))
+    if request.headers.get("content-type", "").split(";")[0].strip() == "text/csv":
+        records = records_from_csv(await request.body())
+    else:
+        records = records_from_mlflow(await _json(request))
     outcome = service.predict(model, records, request_id=request.state.request_id)
     mark(request, outcome)
     return json_response(mlflow_predictions(outcome.prediction))

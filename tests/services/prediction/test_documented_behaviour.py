@@ -190,3 +190,47 @@ def test_invocations_scores_the_model_named_by_the_header(client: TestClient, ke
     assert unknown.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
     unnamed = client.post("/invocations", json=body, headers=auth(keys.predict))
     assert unnamed.status_code == 400 and "X-Model-Name" in unnamed.json()["message"]
+
+
+def test_invocations_takes_csv_as_mlflows_scoring_server_does(
+    client: TestClient, keys: Keys
+) -> None:
+    """`text/csv` with a header row (what `DataFrame.to_csv(index=False)` writes, as MLflow
+    users send it) scores like the same records as JSON; bad CSV is a 400 in MLflow's shape."""
+    import pandas as pd
+
+    records = [CHURN, {**CHURN, "age": 71}, {**CHURN, "country": "Spain"}]
+    csv_headers = {**auth(keys.predict), "Content-Type": "text/csv"}
+    body = pd.DataFrame(records).to_csv(index=False)
+    scored = client.post("/v1/models/churn/invocations", content=body, headers=csv_headers)
+    assert scored.status_code == 200, scored.text
+    as_json = client.post(
+        "/v1/models/churn/invocations",
+        json={"dataframe_records": records},
+        headers=auth(keys.predict),
+    )
+    assert scored.json() == as_json.json() and len(scored.json()["predictions"]) == 3
+    named = {
+        **csv_headers,
+        "X-Model-Name": "house_prices",
+        "Content-Type": "text/csv; charset=utf-8",
+    }
+    house = client.post(
+        "/invocations", content=pd.DataFrame([HOUSE]).to_csv(index=False), headers=named
+    )
+    assert house.status_code == 200 and len(house.json()["predictions"]) == 1, house.text
+
+    wrong_type = pd.DataFrame([{**CHURN, "age": "old"}]).to_csv(index=False)
+    invalid = client.post("/v1/models/churn/invocations", content=wrong_type, headers=csv_headers)
+    assert invalid.status_code == 422 and "age" in invalid.text
+    for bad, problem in (
+        (b"", "not CSV"),
+        (b"age,country\n", "no records"),
+        (b"\xff\xfe\x00\x81", "not CSV"),
+    ):
+        answer = client.post("/v1/models/churn/invocations", content=bad, headers=csv_headers)
+        assert answer.status_code == 400, (bad, answer.text)
+        assert answer.json()["error_code"] == "BAD_REQUEST" and problem in answer.json()["message"]
+    text = {**auth(keys.predict), "Content-Type": "text/plain"}
+    refused = client.post("/v1/models/churn/invocations", content=body, headers=text)
+    assert refused.status_code == 415
