@@ -94,7 +94,9 @@ class Settings(BaseSettings):
 
     # Observability (docs/metrics.md): the worker's own /metrics, and the Prometheus server
     # `mlaas up` starts when the `prometheus` binary is on the PATH.
-    worker_metrics: bool = True  # the worker serves /metrics (prometheus_client, multiprocess)
+    # The worker serves /metrics (prometheus_client, multiprocess): `mlaas up` and the compose
+    # stack turn it on; a bare `mlaas worker` serves none unless this is true.
+    worker_metrics: bool = False
     worker_metrics_port: int = 9809  # 0: any free port (logged)
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, for Prometheus to reach
     prometheus_port: int = 9095  # not 9090: a packaged Prometheus under systemd holds that one

@@ -230,6 +230,11 @@ def train_missing_champions(settings: Settings, missing: list[str], say: Say) ->
         say(f"  {model}: done in {time.monotonic() - started:.0f}s")
 
 
+def worker_metrics_on(settings: Settings) -> bool:
+    """`up` runs the worker with its exporter unless MLAAS_WORKER_METRICS says otherwise."""
+    return settings.worker_metrics or "worker_metrics" not in settings.model_fields_set
+
+
 def platform_env(settings: Settings) -> dict[str, str]:
     """Environment of the worker and the services: this home, and the Airflow `up` starts.
 
@@ -245,6 +250,7 @@ def platform_env(settings: Settings) -> dict[str, str]:
         MLAAS_AIRFLOW_HOME=str(settings.airflow_home),
         MLAAS_AIRFLOW_API_URL=f"http://127.0.0.1:{settings.airflow_port}",
         MLAAS_AIRFLOW_USERNAME="admin",
+        MLAAS_WORKER_METRICS=str(worker_metrics_on(settings)).lower(),
         MLAAS_WORKER_METRICS_PORT=str(settings.worker_metrics_port),
     )
     return env
@@ -282,7 +288,7 @@ def worker_service(settings: Settings) -> Service:
     node = node_name(f"up-{os.getpid()}")  # this run's worker, not a leftover with the same name
     queues = ", ".join(consumed_queues(celery_app()))
     metrics = ""
-    if settings.worker_metrics:
+    if worker_metrics_on(settings):
         metrics = f"; metrics http://127.0.0.1:{settings.worker_metrics_port}/metrics"
     return Service(
         name="Worker",
@@ -298,7 +304,7 @@ def worker_service(settings: Settings) -> Service:
         log_file=settings.home / "logs" / "worker.log",
         where=f"Celery node {node}, queues: {queues}" + metrics,
         ready=worker_ready(node),
-        port=settings.worker_metrics_port if settings.worker_metrics else None,
+        port=settings.worker_metrics_port if worker_metrics_on(settings) else None,
         port_setting="MLAAS_WORKER_METRICS_PORT",
     )
 
@@ -403,7 +409,7 @@ def prometheus_service(settings: Settings) -> Service | None:
         "training": settings.training_port,
         "monitoring": settings.monitoring_port,
     }
-    if settings.worker_metrics:
+    if worker_metrics_on(settings):
         targets["worker"] = settings.worker_metrics_port
     config_file = prometheus.write_config(settings, targets)
     url = f"http://127.0.0.1:{settings.prometheus_port}"

@@ -350,6 +350,7 @@ def listening_port(service: str) -> int:
     """The container port a uvicorn service binds (its `--port`); the worker's metrics port."""
     if service == "worker":
         worker = environment("worker")
+        assert worker["MLAAS_WORKER_METRICS"] == "true", "the worker exports nothing"
         assert worker["MLAAS_WORKER_METRICS_HOST"] == "0.0.0.0", "unreachable from Prometheus"
         return int(worker["MLAAS_WORKER_METRICS_PORT"])
     port = option(services()[service]["command"], "--port")
@@ -390,7 +391,11 @@ def test_start_platform_processes_after_the_stores_and_the_platform_tables() -> 
             condition = {"condition": "service_completed_successfully"}
             assert depends.get(one_shot) == condition, f"{name} -> {one_shot}"
     init = services()["platform-init"]
-    worker_only = ("MLAAS_WORKER_METRICS_HOST", "MLAAS_WORKER_METRICS_PORT")
+    worker_only = (
+        "MLAAS_WORKER_METRICS",
+        "MLAAS_WORKER_METRICS_HOST",
+        "MLAAS_WORKER_METRICS_PORT",
+    )
     worker = {k: v for k, v in environment("worker").items() if k not in worker_only}
     assert environment("platform-init") == worker  # the same database
     assert "get_engine()" in " ".join(init["command"])

@@ -127,6 +127,7 @@ def test_plan_every_process_with_its_own_port_setting(settings: Settings) -> Non
     metrics = settings.worker_metrics_port
     assert (worker.port, worker.port_setting) == (metrics, "MLAAS_WORKER_METRICS_PORT")
     assert worker.env["MLAAS_WORKER_METRICS_PORT"] == str(metrics)
+    assert worker.env["MLAAS_WORKER_METRICS"] == "true"  # on under `up` unless set to false
     assert f"metrics http://127.0.0.1:{metrics}/metrics" in worker.where
     off = {s.name: s for s in services(settings.model_copy(update={"worker_metrics": False}))}
     assert off["Worker"].port is None and "metrics" not in off["Worker"].where

@@ -98,7 +98,12 @@ def test_a_taken_metrics_port_never_stops_the_worker(mlaas_home: Path) -> None:
             "from mlaas import worker_metrics; from mlaas.settings import get_settings; "
             "print('port', worker_metrics.start(get_settings(), 'w@test'))"
         )
-        env = dict(os.environ, MLAAS_HOME=str(mlaas_home), MLAAS_WORKER_METRICS_PORT=str(port))
+        env = dict(
+            os.environ,
+            MLAAS_HOME=str(mlaas_home),
+            MLAAS_WORKER_METRICS="true",
+            MLAAS_WORKER_METRICS_PORT=str(port),
+        )
         run = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
         )

@@ -24,7 +24,12 @@ from tests.services.prediction.test_api import CHURN, auth
 @pytest.fixture(scope="module")
 def worker(trained_home: Path) -> Iterator[subprocess.Popen[bytes]]:
     log = trained_home / "worker.log"
-    env = dict(os.environ, MLAAS_HOME=str(trained_home), MLAAS_WORKER_METRICS_PORT="0")
+    env = dict(
+        os.environ,
+        MLAAS_HOME=str(trained_home),
+        MLAAS_WORKER_METRICS="true",
+        MLAAS_WORKER_METRICS_PORT="0",
+    )
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "mlaas"), "worker"],
