@@ -169,7 +169,7 @@ def _require_prometheus() -> None:
         pytest.skip(message)
 
 
-def _traffic(urls: dict[str, str], key: str) -> None:
+def _traffic(urls: dict[str, str], key: str, prom: Prometheus) -> None:
     """What an operator's dashboards show: every kind of work the platform does. The training
     job runs first, so the requests after it are inside the queries' one-minute rates."""
     prediction, training, monitoring = (urls[s] for s in SERVICES)
@@ -188,7 +188,7 @@ def _traffic(urls: dict[str, str], key: str) -> None:
 
     wait_for(finished, 600, "the training job and the async prediction on the worker", every_s=2)
     assert done["state"] == "succeeded", done
-    ids = _requests(prediction, training, monitoring, key, seconds=3 * SCRAPE_S)
+    ids = _requests(urls, key, prom)
     feedback = [{"request_id": rid, "label": i % 2} for i, rid in enumerate(ids)]
     accepted = call(f"{monitoring}/v1/feedback", key, {"items": feedback})
     assert accepted.get("status") is None, accepted
@@ -206,19 +206,20 @@ def _traffic(urls: dict[str, str], key: str) -> None:
         assert run.get("status") is None, run
 
 
-def _requests(
-    prediction: str, training: str, monitoring: str, key: str, *, seconds: float
-) -> list[str]:
+def _requests(urls: dict[str, str], key: str, prom: Prometheus) -> list[str]:
     """Predictions (single records: cache misses, then hits; a batch) and one error on each
-    service, spread over several scrapes as steady traffic is: a counter first scraped at its
-    final value has no rate yet. Returns the single predictions' request ids."""
+    service, in three waves with a scrape of every target after each, as steady traffic is
+    seen: a counter first scraped at its final value has no rate yet. Returns the single
+    predictions' request ids."""
+    prediction, training, monitoring = (urls[s] for s in SERVICES)
     ids = []
-    for i in range(30):
-        record = {**CHURN, "tenure_months": i % 10 + 1}
-        answer = call(f"{prediction}/v1/models/churn/predict", key, {"features": record})
-        ids.append(answer["request_id"])
-        call(f"{prediction}/v1/models/house_prices/predict", key, {"features": HOUSE})
-        time.sleep(seconds / 30)
+    for wave in range(3):
+        for i in range(10):
+            record = {**CHURN, "tenure_months": (wave * 10 + i) % 10 + 1}
+            answer = call(f"{prediction}/v1/models/churn/predict", key, {"features": record})
+            ids.append(answer["request_id"])
+            call(f"{prediction}/v1/models/house_prices/predict", key, {"features": HOUSE})
+        _next_scrape(prom)
     batch = call(f"{prediction}/v1/models/churn/predict/batch", key, {"features": [CHURN] * 20})
     assert len(batch["predictions"]) == 20, batch
     invalid = call(f"{prediction}/v1/models/churn/predict", key, {"features": {"x": 1}})
@@ -226,7 +227,19 @@ def _requests(
     assert call(f"{prediction}/v1/models/nope/predict", key, {"features": {}})["status"] == 404
     assert call(f"{training}/v1/training-jobs/nope", key)["status"] == 404  # an error on each
     assert call(f"{monitoring}/v1/models/nope/drift", key)["status"] == 404
+    _next_scrape(prom)
     return ids
+
+
+def _next_scrape(prom: Prometheus) -> None:
+    """Wait until Prometheus has scraped every target after this moment."""
+    now = time.time()
+
+    def scraped() -> bool:
+        oldest = prom.query("min(timestamp(up))")
+        return bool(oldest) and float(oldest[0]["value"][1]) > now
+
+    wait_for(scraped, 60, "Prometheus to scrape every target again", every_s=0.5)
 
 
 def _check(prom: Prometheus, query: Shipped, model: str, service: str) -> tuple[str, str]:
@@ -257,7 +270,7 @@ def test_every_dashboard_and_alert_query_returns_series_from_the_running_platfor
     targets = prom.get("/api/v1/targets")["activeTargets"]
     jobs = {t["labels"]["job"] for t in targets}
     assert jobs == {"prometheus", "worker", *SERVICES}, jobs
-    _traffic(urls, key)
+    _traffic(urls, key, prom)
 
     def scraped_after_the_traffic() -> bool:
         jobs_done = prom.query('mlaas_training_jobs{spec="churn", state="succeeded"} > 0')
@@ -267,8 +280,7 @@ def test_every_dashboard_and_alert_query_returns_series_from_the_running_platfor
 
     wait_for(scraped_after_the_traffic, 60, "Prometheus to scrape the traffic's effects")
     # More of the same just before the queries, so their one-minute rates show it.
-    _requests(*(urls[s] for s in SERVICES), key, seconds=3 * SCRAPE_S)
-    time.sleep(2 * SCRAPE_S)
+    _requests(urls, key, prom)
     assert all(t["health"] == "up" for t in prom.get("/api/v1/targets")["activeTargets"])
 
     report, failures = [], []
