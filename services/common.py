@@ -91,6 +91,11 @@ def install_request_ids(app: FastAPI) -> None:
     app.add_middleware(RequestIdMiddleware)
 
 
+def media_type(request: Request) -> str:
+    """The body's media type without parameters (`text/csv; charset=utf-8` -> `text/csv`)."""
+    return request.headers.get("content-type", "").split(";")[0].strip()
+
+
 @answers(415)
 async def require_json(request: Request) -> None:
     """415 for a body that is not JSON (GET and empty bodies pass). On the Open Inference
@@ -111,8 +116,7 @@ async def require_json(request: Request) -> None:
 @answers(415)
 async def require_json_or_csv(request: Request) -> None:
     """415 unless the body is JSON or `text/csv` (MLflow's scoring protocol takes both)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    if request.method in BODY_METHODS and content_type != "text/csv":
+    if request.method in BODY_METHODS and media_type(request) != "text/csv":
         await require_json(request)
 
 

@@ -14,8 +14,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARDS = ROOT / "grafana" / "dashboards"
 RULES = ROOT / "infra" / "prometheus" / "alerts.yml"
-# The comparison that turns an alert's expression into a condition: its last line.
-THRESHOLD = re.compile(r"\n\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$")
+# The comparison that turns an expression into a condition: a trailing numeric comparison (an
+# alert rule's last line, an annotation's `> 0`).
+THRESHOLD = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$")
 METRIC = re.compile(r"\b((?:mlaas|process|python)_[a-z0-9_]+|up)\b(?!\s*\()")
 
 
@@ -56,14 +57,14 @@ def alert_rules() -> list[dict[str, Any]]:
 def alert_queries() -> list[Shipped]:
     """Each rule's expression without its threshold line: the series it compares."""
     return [
-        Shipped(f"alert {rule['alert']}", THRESHOLD.sub("", str(rule["expr"]).rstrip()))
+        Shipped(f"alert {rule['alert']}", without_threshold(str(rule["expr"])))
         for rule in alert_rules()
     ]
 
 
 def without_threshold(expr: str) -> str:
     """An expression (an annotation's `... > 0`) without a trailing numeric comparison."""
-    return re.sub(r"\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$", "", expr.strip())
+    return THRESHOLD.sub("", expr.strip())
 
 
 def bind(expr: str, *, model: str, service: str, rate_interval: str = "1m") -> str:

@@ -5,7 +5,6 @@ Queries against a real Prometheus scraping the running platform: tests/e2e."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,11 +15,10 @@ import yaml
 from mlaas import prometheus
 from mlaas.settings import Settings
 from tests.integration.conftest import in_ci
+from tests.observability import RULES, THRESHOLD, alert_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
-RULES = INFRA / "prometheus" / "alerts.yml"
-THRESHOLD = re.compile(r"\n\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$")
 
 
 def promtool(*args: str) -> str:
@@ -36,8 +34,7 @@ def promtool(*args: str) -> str:
 
 
 def rules() -> list[dict[str, object]]:
-    groups = yaml.safe_load(RULES.read_text())["groups"]
-    return [rule for group in groups for rule in group["rules"]]
+    return alert_rules()
 
 
 def test_the_compose_config_and_its_rules_pass_promtool() -> None:
@@ -63,7 +60,8 @@ def test_every_rule_has_a_threshold_line_severity_and_runbook() -> None:
     need a severity to route on and a runbook to act on."""
     for rule in rules():
         name, expr = rule["alert"], str(rule["expr"]).rstrip()
-        assert THRESHOLD.search(expr), f"{name}: the last line must be the comparison"
+        last_line = expr.splitlines()[-1]
+        assert THRESHOLD.fullmatch(last_line), f"{name}: the last line must be the comparison"
         labels, notes = rule["labels"], rule["annotations"]
         assert isinstance(labels, dict) and labels["severity"] in ("warning", "critical"), name
         assert isinstance(notes, dict) and {"summary", "description", "runbook"} <= set(notes)

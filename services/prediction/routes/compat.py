@@ -26,7 +26,7 @@ from mlaas.serving.protocols import (
     v2_requested_outputs,
 )
 from mlaas.serving.service import PredictionService
-from services.common import require_json, require_json_or_csv
+from services.common import media_type, require_json, require_json_or_csv
 from services.contract import ApiError, documented
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
@@ -202,7 +202,7 @@ async def model_invocations(
 
 
 async def _invoke(request: Request, service: PredictionService, model: str) -> Response:
-    if request.headers.get("content-type", "").split(";")[0].strip() == "text/csv":
+    if media_type(request) == "text/csv":
         records = records_from_csv(await request.body())
     else:
         records = records_from_mlflow(await _json(request))
