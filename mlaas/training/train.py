@@ -24,6 +24,7 @@ from mlaas.training.split import features_and_target, features_frame, load_split
 if TYPE_CHECKING:
     import pandas as pd
     from mlflow import MlflowClient
+    from mlflow.models import ModelSignature
 
 PERMUTATION_REPEATS = 5
 
@@ -139,6 +140,32 @@ def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
 Fit = Callable[["pd.DataFrame", "pd.Series"], tuple[Any, str, dict[str, Any], dict[str, str]]]
 
 
+SIGNATURE_TYPES = {"int": "long", "float": "double", "bool": "boolean", "category": "string"}
+
+
+def logged_signature(
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame
+) -> tuple[ModelSignature, pd.DataFrame | None]:
+    """The signature and input example logged with the model, typed by the spec.
+
+    `int` features are `long` columns, so `mlflow.pyfunc` takes the model's own training frame
+    (MLflow refuses int64 for a `double` column). Training casts numbers to float64 to impute
+    missing values; a pyfunc caller with missing values in an `int` feature sends them as a
+    float column and MLflow refuses it, as it does for any integer column. The example is made
+    of rows whose `int` features are all present (none when there is no such row).
+    """
+    from mlflow.models import ModelSignature, infer_signature
+    from mlflow.types import ColSpec, Schema
+
+    kinds = {f.name: f.type for f in spec.features}
+    inputs = Schema([ColSpec(SIGNATURE_TYPES[kinds[name]], name) for name in X.columns])
+    outputs = infer_signature(X.head(50), estimator.predict(X.head(50))).outputs
+    ints = [name for name in X.columns if kinds[name] == "int"]
+    complete = X.dropna(subset=ints).head(5)
+    example = complete.astype(dict.fromkeys(ints, "int64")) if len(complete) else None
+    return ModelSignature(inputs=inputs, outputs=outputs), example
+
+
 def train_and_evaluate(
     spec: ModelSpec,
     frame: FrameRef,
@@ -183,7 +210,6 @@ def fit_and_log(
     """
     import mlflow
     from mlflow import MlflowClient
-    from mlflow.models import infer_signature
 
     from mlaas.profiles import build_profile, save_profile
     from mlaas.settings import get_settings
@@ -241,12 +267,12 @@ def fit_and_log(
         mlflow.log_dict(importances, "feature_importance.json")
         mlflow.log_text(spec.to_yaml(), "spec.yaml")
         mlflow.log_dict(profile, "reference_profile.json")
-        sample = X_train.head(50)
+        signature, example = logged_signature(spec, estimator, X_train)
         info = mlflow.sklearn.log_model(
             estimator,
             name="model",
-            signature=infer_signature(sample, estimator.predict(sample)),
-            input_example=X_train.head(5),
+            signature=signature,
+            input_example=example,
             pip_requirements=MODEL_PIP_REQUIREMENTS,
             # skops (MLflow's default, no arbitrary code on load) refuses types it does not know;
             # LightGBM's booster and the tree structures are listed explicitly.

@@ -44,6 +44,10 @@ PRUNER_STARTUP_TRIALS = 3  # small budgets (tens of trials) would otherwise hard
 # Optuna heartbeats: a trial of a killed process is failed (its slot freed) after the grace period.
 HEARTBEAT_INTERVAL_S = 2
 HEARTBEAT_GRACE_S = 10
+# A process records a trial's first heartbeat right after creating it; one killed in between leaves
+# a RUNNING trial with no heartbeat, which Optuna never fails. Such a trial older than this is dead
+# (measured on the asking process's clock, hence more than the grace for hosts that disagree).
+FIRST_HEARTBEAT_GRACE_S = 30
 WAIT_POLL_S = 0.5  # how often a search waits on trials other processes are running
 SECONDARY_UNITS = {"model_size": "bytes", "latency": "ms_per_1k_rows"}
 
@@ -108,6 +112,42 @@ def optuna_storage() -> optuna.storages.RDBStorage:
             heartbeat_interval=HEARTBEAT_INTERVAL_S,
             grace_period=HEARTBEAT_GRACE_S,
         )
+
+
+def fail_dead_trials(study: optuna.Study) -> None:
+    """Free the slots of trials whose process died: stale heartbeats (Optuna's rule) and trials
+    whose first heartbeat never came (killed between creating the trial and its heartbeat)."""
+    from datetime import datetime, timedelta
+
+    import optuna
+    import sqlalchemy
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.trial import TrialState
+
+    with warnings.catch_warnings():  # "experimental" since Optuna 2.9
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    storage = study._storage
+    database = getattr(storage, "_backend", storage)  # Optuna wraps RDBStorage in a cache
+    if not isinstance(database, optuna.storages.RDBStorage):
+        return
+    cutoff = datetime.now() - timedelta(seconds=FIRST_HEARTBEAT_GRACE_S)
+    old = {
+        t._trial_id: t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if t.datetime_start is not None and t.datetime_start < cutoff
+    }
+    if not old:
+        return
+    query = sqlalchemy.text("SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids")
+    query = query.bindparams(sqlalchemy.bindparam("ids", expanding=True))
+    with database.engine.connect() as connection:
+        beating = {row[0] for row in connection.execute(query, {"ids": list(old)})}
+    for trial_id in set(old) - beating:
+        try:
+            storage.set_trial_state_values(trial_id, state=TrialState.FAIL)  # through the cache
+        except UpdateFinishedTrialError:
+            pass  # it finished, or another process failed it first
 
 
 def cv_folds(spec: ModelSpec, X: pd.DataFrame, y: pd.Series) -> list[tuple[Any, Any]]:
@@ -400,7 +440,7 @@ def _search(
             if not wait_for_others:
                 break
             time.sleep(WAIT_POLL_S)
-            optuna.storages.fail_stale_trials(study)  # a killed process frees its slot
+            fail_dead_trials(study)  # a killed process frees its slot
             continue
         built = built or objective()  # loads the frame only when there is work
         study.optimize(

@@ -76,6 +76,33 @@ def test_trials_beyond_the_budget_claim_no_slot(mlaas_home: Path) -> None:
     assert tune_shard(spec, frame) == 0  # one running trial already fills the budget
 
 
+def test_a_trial_killed_before_its_first_heartbeat_frees_its_slot(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process killed between creating a trial and recording its heartbeat leaves a RUNNING
+    trial Optuna never fails; the search fails it once it is old enough and runs its own."""
+    import mlaas.training.tune as tuning
+
+    spec = small_spec("churn", training__trials=1)
+    frame = store_frame(spec, churn_frame(300))
+    assert tune_shard(spec, frame, should_stop=lambda: True) == 0  # the study exists, no trial
+    study = open_study(spec, frame.content_hash)
+    dead = study.ask()  # created, then the process died: no heartbeat ever
+    beating = study.ask()
+    study._storage.record_heartbeat(beating._trial_id)  # type: ignore[attr-defined]
+    monkeypatch.setattr(tuning, "FIRST_HEARTBEAT_GRACE_S", 0)
+    tuning.fail_dead_trials(study)
+    states = {t.number: t.state for t in open_study(spec, frame.content_hash).trials}
+    assert states == {dead.number: TrialState.FAIL, beating.number: TrialState.RUNNING}
+    study.tell(beating, state=TrialState.FAIL)  # free the slot the live one held
+
+    held = open_study(spec, frame.content_hash).ask()  # dies before its heartbeat too
+    result = tune(spec, frame)  # waits on the held slot until the trial is seen to be dead
+    trials = open_study(spec, frame.content_hash).trials
+    assert trials[held.number].state == TrialState.FAIL
+    assert [t.state for t in trials].count(TrialState.COMPLETE) == 1 == result.n_trials
+
+
 def test_secondary_objective_reports_the_pareto_front(mlaas_home: Path) -> None:
     spec = small_spec("churn", training__trials=5, training__secondary_objective="model_size")
     frame = store_frame(spec, churn_frame(300))

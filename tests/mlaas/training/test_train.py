@@ -17,7 +17,7 @@ from mlaas.storage import get_store
 from mlaas.tracking import experiment_name
 from mlaas.training.families import build_estimator
 from mlaas.training.metrics import score
-from mlaas.training.split import features_and_target, features_frame, load_split
+from mlaas.training.split import features_and_target, load_split
 from mlaas.training.train import holdout_predictions, refit_and_score, train_and_evaluate
 from mlaas.training.tune import tune
 from tests.factories import small_spec
@@ -78,15 +78,26 @@ def test_train_and_evaluate_logs_model_metrics_and_artifacts(mlaas_home: Path) -
     X_train, y_train = features_and_target(spec, train)
     in_memory = build_estimator(spec, result.family, result.params, seed=spec.training.seed)
     in_memory.fit(X_train, y_train)
-    pyfunc = mlflow.pyfunc.load_model(result.model_uri)
-    np.testing.assert_array_equal(pyfunc.predict(X_hold), in_memory.predict(X_hold))
     via_run = mlflow.sklearn.load_model(f"runs:/{result.run_id}/model")
     np.testing.assert_array_equal(via_run.predict_proba(X_hold), in_memory.predict_proba(X_hold))
+
+    # pyfunc takes the model's own frame as stored: int features are `long` in the signature.
+    pyfunc = mlflow.pyfunc.load_model(result.model_uri)
     assert pyfunc.metadata.run_id == result.run_id
-    # Raw requests (ints, missing values) match the signature once normalised like training.
+    columns = {c.name: c.type.name for c in pyfunc.metadata.get_input_schema().inputs}
+    assert columns["age"] == "long" and columns["balance"] == "double"
+    assert (columns["has_credit_card"], columns["country"]) == ("boolean", "string")
+    assert holdout["age"].dtype == "int64"
+    raw_holdout = holdout.drop(columns=[spec.target])
+    np.testing.assert_array_equal(pyfunc.predict(raw_holdout), in_memory.predict(X_hold))
     raw = churn_frame(5, seed=9)[spec.feature_names].astype(object)
-    raw.loc[0, "age"], raw.loc[1, "country"] = None, None
-    assert len(pyfunc.predict(features_frame(spec, raw))) == 5
+    raw.loc[1, "country"] = None  # a missing category is fine
+    assert len(pyfunc.predict(raw)) == 5
+    raw.loc[0, "age"] = None  # an integer column cannot hold one: MLflow names the column
+    with pytest.raises(mlflow.exceptions.MlflowException, match="column age"):
+        pyfunc.predict(raw)
+    example = mlflow.models.Model.load(result.model_uri).load_input_example(result.model_uri)
+    assert example is not None and example["age"].dtype == "int64"
 
     # Reproduction from lineage alone gives the logged holdout metrics.
     rebuilt = refit_and_score(spec, frame.key, result.family, result.params)
@@ -168,8 +179,7 @@ def test_train_and_evaluate_tree_models_load_back(
     )
     result = train_and_evaluate(spec, frame, tuned)
     _, holdout = load_split(spec, frame.key)
-    X_hold, _ = features_and_target(spec, holdout)
-    loaded = mlflow.pyfunc.load_model(result.model_uri)
-    assert len(loaded.predict(X_hold)) == len(holdout)
+    loaded = mlflow.pyfunc.load_model(result.model_uri)  # on the stored frame, as it is
+    assert len(loaded.predict(holdout.drop(columns=[spec.target]))) == len(holdout)
     rebuilt = refit_and_score(spec, frame.key, family, params)
     assert rebuilt == pytest.approx(result.metrics, abs=1e-9)
