@@ -100,10 +100,11 @@ def media_type(request: Request) -> str:
 async def require_json(request: Request) -> None:
     """415 for a body that is not JSON (GET and empty bodies pass). On the Open Inference
     Protocol routes a body without a Content-Type is read as JSON, as KServe and Triton do
-    (tritonclient sends none)."""
+    (tritonclient sends none), and so is a body in Triton's binary tensor extension."""
     if request.method in BODY_METHODS:
         content_type = request.headers.get("content-type", "")
-        if not content_type and request.url.path.startswith("/v2/"):
+        binary = "inference-header-content-length" in request.headers
+        if (binary or not content_type) and request.url.path.startswith("/v2/"):
             return
         if not content_type.split(";")[0].strip().endswith("json"):
             raise ApiError(

@@ -3,7 +3,8 @@
 - MLflow's scoring server (`POST /invocations`): dataframe_split, dataframe_records, instances,
   inputs; answers {"predictions": [...]}.
 - The Open Inference Protocol v2 (KServe, MLServer, Triton): one tensor per feature in,
-  `predict` (and `predict_proba`) tensors out.
+  `predict` (and `predict_proba`) tensors out. Inputs may use Triton's binary tensor extension
+  (tritonclient's default): a JSON header, then each tensor's raw bytes.
 """
 
 from __future__ import annotations
@@ -24,10 +25,81 @@ V2_ALSO_ACCEPTED = {
 }
 
 
+# Little-endian numpy types of the fixed-size v2 datatypes (Triton's binary extension).
+V2_NUMPY = {
+    "BOOL": "?",
+    "INT8": "<i1",
+    "INT16": "<i2",
+    "INT32": "<i4",
+    "INT64": "<i8",
+    "UINT8": "<u1",
+    "UINT16": "<u2",
+    "UINT32": "<u4",
+    "UINT64": "<u8",
+    "FP16": "<f2",
+    "FP32": "<f4",
+    "FP64": "<f8",
+}
+
+
 class ProtocolError(PlatformError, ValueError):
     """A body that does not follow the protocol; the message says what is wrong."""
 
     code = "bad_request"
+
+
+def v2_binary_request(body: bytes, header_length: int) -> Any:
+    """The JSON request of a body in Triton's binary tensor extension, each binary input's
+    `data` filled in from the bytes after the header (in input order, as the client wrote
+    them). BYTES elements are a 4-byte little-endian length, then the bytes (UTF-8 text)."""
+    import json
+
+    import numpy as np
+
+    if not 0 <= header_length <= len(body):
+        raise ProtocolError(
+            f"Inference-Header-Content-Length {header_length} is outside the {len(body)}-byte body"
+        )
+    try:
+        payload = json.loads(body[:header_length])
+    except ValueError:
+        raise ProtocolError("the JSON header of the binary request is not valid JSON") from None
+    offset = header_length
+    for tensor in payload.get("inputs", []) if isinstance(payload, dict) else []:
+        parameters = tensor.get("parameters") if isinstance(tensor, dict) else None
+        size = parameters.get("binary_data_size") if isinstance(parameters, dict) else None
+        if size is None:
+            continue
+        name = tensor.get("name")
+        if not isinstance(size, int) or size < 0 or offset + size > len(body):
+            raise ProtocolError(f"input {name!r}: binary_data_size {size!r} overruns the body")
+        chunk, offset = body[offset : offset + size], offset + size
+        datatype = tensor.get("datatype")
+        if datatype == "BYTES":
+            tensor["data"] = _v2_binary_strings(chunk, name)
+        elif datatype in V2_NUMPY:
+            if size % np.dtype(V2_NUMPY[datatype]).itemsize:
+                raise ProtocolError(f"input {name!r}: {size} bytes do not hold {datatype} values")
+            tensor["data"] = np.frombuffer(chunk, dtype=V2_NUMPY[datatype]).tolist()
+        else:
+            raise ProtocolError(f"input {name!r}: datatype {datatype!r} cannot be binary")
+    if offset != len(body):
+        raise ProtocolError(f"{len(body) - offset} byte(s) after the last binary input")
+    return payload
+
+
+def _v2_binary_strings(chunk: bytes, name: Any) -> list[str]:
+    values, at = [], 0
+    while at < len(chunk):
+        length = int.from_bytes(chunk[at : at + 4], "little")
+        if at + 4 + length > len(chunk):
+            raise ProtocolError(f"input {name!r}: a BYTES element overruns its data")
+        try:
+            values.append(chunk[at + 4 : at + 4 + length].decode())
+        except UnicodeDecodeError:
+            raise ProtocolError(f"input {name!r}: a BYTES element is not UTF-8 text") from None
+        at += 4 + length
+    return values
 
 
 def _columns_to_records(columns: dict[str, Any]) -> list[dict[str, Any]]:

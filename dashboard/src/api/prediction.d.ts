@@ -432,7 +432,8 @@ export interface paths {
         put?: never;
         /**
          * V2 Infer
-         * @description Inference with v2 tensors; the request id is echoed.
+         * @description Inference with v2 tensors (JSON, or Triton's binary tensor extension); the request id
+         *     is echoed.
          */
         post: operations["v2_infer_v2_models__name__infer_post"];
         delete?: never;
@@ -492,7 +493,8 @@ export interface paths {
         put?: never;
         /**
          * V2 Infer
-         * @description Inference with v2 tensors; the request id is echoed.
+         * @description Inference with v2 tensors (JSON, or Triton's binary tensor extension); the request id
+         *     is echoed.
          */
         post: operations["v2_infer_v2_models__name__versions__version__infer_post"];
         delete?: never;
@@ -2249,7 +2251,10 @@ export interface operations {
             query?: {
                 version?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Triton's binary tensor extension: the body is this many bytes of JSON request, then the raw data of each input whose parameters give a binary_data_size */
+                "Inference-Header-Content-Length"?: number;
+            };
             path: {
                 name: string;
             };
@@ -2497,7 +2502,10 @@ export interface operations {
     v2_infer_v2_models__name__versions__version__infer_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Triton's binary tensor extension: the body is this many bytes of JSON request, then the raw data of each input whose parameters give a binary_data_size */
+                "Inference-Header-Content-Length"?: number;
+            };
             path: {
                 name: string;
                 version: string | null;

@@ -21,6 +21,7 @@ from mlaas.serving.protocols import (
     records_from_csv,
     records_from_mlflow,
     records_from_v2,
+    v2_binary_request,
     v2_output_specs,
     v2_outputs,
     v2_requested_outputs,
@@ -79,6 +80,16 @@ MODEL_NAME_HEADER = {
     "required": False,
     "schema": {"type": "string"},
     "description": "The model to score when several are served (default: the default model)",
+}
+BINARY_HEADER = {
+    "name": "Inference-Header-Content-Length",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0},
+    "description": (
+        "Triton's binary tensor extension: the body is this many bytes of JSON request, then "
+        "the raw data of each input whose parameters give a binary_data_size"
+    ),
 }
 V2_DATATYPES = [
     "BOOL",
@@ -287,20 +298,27 @@ async def v2_model_ready(
     dependencies=[Depends(require_json)],
     response_model=None,
     responses=documented(V2InferResponse, 404, 413),
-    openapi_extra=V2_INFER_BODY,
+    openapi_extra={**V2_INFER_BODY, "parameters": [BINARY_HEADER]},
 )
 @v2_router.post(
     "/models/{name}/versions/{version}/infer",
     dependencies=[Depends(require_json)],
     response_model=None,
     responses=documented(V2InferResponse, 404, 413),
-    openapi_extra=V2_INFER_BODY,
+    openapi_extra={**V2_INFER_BODY, "parameters": [BINARY_HEADER]},
 )
 async def v2_infer(
     name: str, request: Request, service: ServiceDep, key: PredictKey, version: str | None = None
 ) -> Any:
-    """Inference with v2 tensors; the request id is echoed."""
-    payload = await _json(request)
+    """Inference with v2 tensors (JSON, or Triton's binary tensor extension); the request id
+    is echoed."""
+    header_length = request.headers.get("inference-header-content-length")
+    if header_length is None:
+        payload = await _json(request)
+    elif header_length.isdigit():
+        payload = v2_binary_request(await request.body(), int(header_length))
+    else:
+        raise ApiError(400, "bad_request", "Inference-Header-Content-Length must be a number")
     variant = service.variant_for_version(name, version)
     predictor = service.predictor(name, variant)
     types = {f.name: f.type for f in predictor.spec.features}

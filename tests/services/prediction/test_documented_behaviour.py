@@ -5,8 +5,10 @@ started with other settings are in test_service_settings.py: they start their ow
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -234,3 +236,124 @@ def test_invocations_takes_csv_as_mlflows_scoring_server_does(
     text = {**auth(keys.predict), "Content-Type": "text/plain"}
     refused = client.post("/v1/models/churn/invocations", content=body, headers=text)
     assert refused.status_code == 415
+
+
+def test_tritonclient_http_works_unchanged(trained_home: Path, keys: Keys) -> None:
+    """Triton's own HTTP client against a live service: health, metadata, readiness and infer
+    with narrower input types, chosen outputs, and the errors it reports."""
+    import os
+
+    import numpy as np
+    import tritonclient.http as triton
+    from tritonclient.utils import InferenceServerException
+
+    from tests.servers import uvicorn_server
+
+    env = dict(os.environ, MLAAS_HOME=str(trained_home))
+    log = trained_home.parent / "tritonclient-server.log"
+    headers = auth(keys.predict)
+    numpy_types = {
+        **{"INT32": np.int32, "INT64": np.int64, "FP32": np.float32, "FP64": np.float64},
+        **{"BOOL": np.bool_, "BYTES": np.object_},
+    }
+    narrow = {"INT64": "INT32", "FP64": "FP32"}
+    with uvicorn_server("services.prediction.app:app", env, log) as url:
+        client = triton.InferenceServerClient(url.removeprefix("http://"))
+        try:
+            assert client.is_server_live() and client.is_server_ready()
+            assert client.get_server_metadata()["name"] == "mlaas"
+            assert client.is_model_ready("churn", headers=headers)
+            meta = client.get_model_metadata("churn", headers=headers)
+            inputs = []
+            for declared in meta["inputs"]:
+                datatype = narrow.get(declared["datatype"], declared["datatype"])
+                value = np.array([CHURN[declared["name"]]], dtype=numpy_types[datatype])
+                tensor = triton.InferInput(declared["name"], [1], datatype)
+                tensor.set_data_from_numpy(value, binary_data=False)
+                inputs.append(tensor)
+            wanted = [triton.InferRequestedOutput("predict_proba", binary_data=False)]
+            result = client.infer("churn", inputs, outputs=wanted, headers=headers)
+            assert [o["name"] for o in result.get_response()["outputs"]] == ["predict_proba"]
+            both = client.infer("churn", inputs, headers=headers)
+            label = both.as_numpy("predict")
+            assert label is not None and label.dtype == np.int64 and label.shape == (1,)
+            with httpx.Client(base_url=url, headers=headers) as http:
+                (native,) = http.post("/v1/models/churn/predict", json={"features": CHURN}).json()[
+                    "predictions"
+                ]
+            proba = result.as_numpy("predict_proba")
+            assert proba is not None and proba.shape == (1, 2)
+            assert proba[0] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
+            assert str(label[0]) == str(native["output"])
+
+            unknown = [triton.InferRequestedOutput("explain", binary_data=False)]
+            refused = r"unknown output\(s\) \['explain'\]"
+            with pytest.raises(InferenceServerException, match=refused):
+                client.infer("churn", inputs, outputs=unknown, headers=headers)
+            with pytest.raises(InferenceServerException, match="atlantis"):
+                client.get_model_metadata("atlantis", headers=headers)
+            with pytest.raises(InferenceServerException, match="API key"):
+                client.infer("churn", inputs)  # no key
+
+            # tritonclient's defaults: every input in Triton's binary tensor extension.
+            defaults = []
+            for declared in meta["inputs"]:
+                dtype = numpy_types[declared["datatype"]]
+                value = np.array([CHURN[declared["name"]]], dtype=dtype)
+                tensor = triton.InferInput(declared["name"], [1], declared["datatype"])
+                tensor.set_data_from_numpy(value)  # binary_data=True
+                defaults.append(tensor)
+            assert {t.datatype() for t in defaults} >= {"INT64", "FP64", "BOOL", "BYTES"}
+            binary = client.infer("churn", defaults, headers=headers).as_numpy("predict_proba")
+            assert binary is not None and binary[0] == pytest.approx(proba[0])
+        finally:
+            client.close()
+
+
+@pytest.mark.parametrize(
+    ("header", "tail", "length", "error"),
+    [
+        ({"datatype": "INT64", "size": 8}, int(CHURN["age"]).to_bytes(8, "little"), None, None),
+        ({"datatype": "INT32", "size": 4}, int(CHURN["age"]).to_bytes(4, "little"), None, None),
+        ({"datatype": "INT64", "size": 16}, b"\0" * 8, None, "binary_data_size 16 overruns"),
+        ({"datatype": "INT64", "size": 8}, b"\0" * 9, None, "1 byte(s) after the last"),
+        ({"datatype": "INT64", "size": 6}, b"\0" * 6, None, "6 bytes do not hold INT64"),
+        ({"datatype": "INT64", "size": 8}, b"\0" * 8, 10_000, "outside the"),
+        ({"datatype": "INT64", "size": 8}, b"\0" * 8, "ten", "must be a number"),
+    ],
+)
+def test_v2_binary_tensors_are_read_or_refused_naming_the_problem(
+    client: TestClient,
+    keys: Keys,
+    header: dict[str, Any],
+    tail: bytes,
+    length: int | str | None,
+    error: str | None,
+) -> None:
+    """Triton's binary tensor extension, byte by byte: `age` as raw little-endian data after
+    the JSON header, every other feature as JSON; a body that lies about its sizes is a 400."""
+    meta = client.get("/v2/models/churn", headers=auth(keys.predict)).json()
+    tensors: list[dict[str, Any]] = [
+        {"name": i["name"], "shape": [1], "datatype": i["datatype"], "data": [CHURN[i["name"]]]}
+        for i in meta["inputs"]
+        if i["name"] != "age"
+    ]
+    age = {"name": "age", "shape": [1], "datatype": header["datatype"]}
+    tensors.append(age | {"parameters": {"binary_data_size": header["size"]}})
+    head = json.dumps({"inputs": tensors}).encode()
+    answer = client.post(
+        "/v2/models/churn/infer",
+        content=head + tail,
+        headers={
+            **auth(keys.predict),
+            "Inference-Header-Content-Length": str(length or len(head)),
+        },
+    )
+    if error is None:
+        assert answer.status_code == 200, answer.text
+        (native,) = predict(client, keys.predict, {"features": CHURN}).json()["predictions"]
+        proba = next(o for o in answer.json()["outputs"] if o["name"] == "predict_proba")
+        assert proba["data"] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
+    else:
+        assert answer.status_code == 400, answer.text
+        assert error in answer.json()["error"]
