@@ -5,6 +5,7 @@ started with other settings are in test_service_settings.py: they start their ow
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import mlaas
 from tests.services.prediction.conftest import Keys
 from tests.services.prediction.test_api import CHURN, HOUSE, auth, predict
 
@@ -238,76 +240,82 @@ def test_invocations_takes_csv_as_mlflows_scoring_server_does(
     assert refused.status_code == 415
 
 
-def test_tritonclient_http_works_unchanged(trained_home: Path, keys: Keys) -> None:
-    """Triton's own HTTP client against a live service: health, metadata, readiness and infer
-    with narrower input types, chosen outputs, and the errors it reports."""
+@pytest.fixture(scope="module")
+def live_url(trained_home: Path, keys: Keys) -> Iterator[str]:
+    """The prediction service as a real server on loopback (for real client libraries)."""
     import os
-
-    import numpy as np
-    import tritonclient.http as triton
-    from tritonclient.utils import InferenceServerException
 
     from tests.servers import uvicorn_server
 
     env = dict(os.environ, MLAAS_HOME=str(trained_home))
-    log = trained_home.parent / "tritonclient-server.log"
+    log = trained_home.parent / "live.log"
+    with uvicorn_server("services.prediction.app:app", env, log) as url:
+        yield url
+
+
+def test_tritonclient_http_works_unchanged(live_url: str, keys: Keys) -> None:
+    """Triton's own HTTP client against a live service: health, metadata, readiness and infer
+    with narrower input types, chosen outputs, and the errors it reports."""
+    import numpy as np
+    import tritonclient.http as triton
+    from tritonclient.utils import InferenceServerException
+
     headers = auth(keys.predict)
     numpy_types = {
         **{"INT32": np.int32, "INT64": np.int64, "FP32": np.float32, "FP64": np.float64},
         **{"BOOL": np.bool_, "BYTES": np.object_},
     }
     narrow = {"INT64": "INT32", "FP64": "FP32"}
-    with uvicorn_server("services.prediction.app:app", env, log) as url:
-        client = triton.InferenceServerClient(url.removeprefix("http://"))
-        try:
-            assert client.is_server_live() and client.is_server_ready()
-            assert client.get_server_metadata()["name"] == "mlaas"
-            assert client.is_model_ready("churn", headers=headers)
-            meta = client.get_model_metadata("churn", headers=headers)
-            inputs = []
-            for declared in meta["inputs"]:
-                datatype = narrow.get(declared["datatype"], declared["datatype"])
-                value = np.array([CHURN[declared["name"]]], dtype=numpy_types[datatype])
-                tensor = triton.InferInput(declared["name"], [1], datatype)
-                tensor.set_data_from_numpy(value, binary_data=False)
-                inputs.append(tensor)
-            wanted = [triton.InferRequestedOutput("predict_proba", binary_data=False)]
-            result = client.infer("churn", inputs, outputs=wanted, headers=headers)
-            assert [o["name"] for o in result.get_response()["outputs"]] == ["predict_proba"]
-            both = client.infer("churn", inputs, headers=headers)
-            label = both.as_numpy("predict")
-            assert label is not None and label.dtype == np.int64 and label.shape == (1,)
-            with httpx.Client(base_url=url, headers=headers) as http:
-                (native,) = http.post("/v1/models/churn/predict", json={"features": CHURN}).json()[
-                    "predictions"
-                ]
-            proba = result.as_numpy("predict_proba")
-            assert proba is not None and proba.shape == (1, 2)
-            assert proba[0] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
-            assert str(label[0]) == str(native["output"])
+    client = triton.InferenceServerClient(live_url.removeprefix("http://"))
+    try:
+        assert client.is_server_live() and client.is_server_ready()
+        assert client.get_server_metadata()["name"] == "mlaas"
+        assert client.is_model_ready("churn", headers=headers)
+        meta = client.get_model_metadata("churn", headers=headers)
+        inputs = []
+        for declared in meta["inputs"]:
+            datatype = narrow.get(declared["datatype"], declared["datatype"])
+            value = np.array([CHURN[declared["name"]]], dtype=numpy_types[datatype])
+            tensor = triton.InferInput(declared["name"], [1], datatype)
+            tensor.set_data_from_numpy(value, binary_data=False)
+            inputs.append(tensor)
+        wanted = [triton.InferRequestedOutput("predict_proba", binary_data=False)]
+        result = client.infer("churn", inputs, outputs=wanted, headers=headers)
+        assert [o["name"] for o in result.get_response()["outputs"]] == ["predict_proba"]
+        both = client.infer("churn", inputs, headers=headers)
+        label = both.as_numpy("predict")
+        assert label is not None and label.dtype == np.int64 and label.shape == (1,)
+        with httpx.Client(base_url=live_url, headers=headers) as http:
+            (native,) = http.post("/v1/models/churn/predict", json={"features": CHURN}).json()[
+                "predictions"
+            ]
+        proba = result.as_numpy("predict_proba")
+        assert proba is not None and proba.shape == (1, 2)
+        assert proba[0] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
+        assert str(label[0]) == str(native["output"])
 
-            unknown = [triton.InferRequestedOutput("explain", binary_data=False)]
-            refused = r"unknown output\(s\) \['explain'\]"
-            with pytest.raises(InferenceServerException, match=refused):
-                client.infer("churn", inputs, outputs=unknown, headers=headers)
-            with pytest.raises(InferenceServerException, match="atlantis"):
-                client.get_model_metadata("atlantis", headers=headers)
-            with pytest.raises(InferenceServerException, match="API key"):
-                client.infer("churn", inputs)  # no key
+        unknown = [triton.InferRequestedOutput("explain", binary_data=False)]
+        refused = r"unknown output\(s\) \['explain'\]"
+        with pytest.raises(InferenceServerException, match=refused):
+            client.infer("churn", inputs, outputs=unknown, headers=headers)
+        with pytest.raises(InferenceServerException, match="atlantis"):
+            client.get_model_metadata("atlantis", headers=headers)
+        with pytest.raises(InferenceServerException, match="API key"):
+            client.infer("churn", inputs)  # no key
 
-            # tritonclient's defaults: every input in Triton's binary tensor extension.
-            defaults = []
-            for declared in meta["inputs"]:
-                dtype = numpy_types[declared["datatype"]]
-                value = np.array([CHURN[declared["name"]]], dtype=dtype)
-                tensor = triton.InferInput(declared["name"], [1], declared["datatype"])
-                tensor.set_data_from_numpy(value)  # binary_data=True
-                defaults.append(tensor)
-            assert {t.datatype() for t in defaults} >= {"INT64", "FP64", "BOOL", "BYTES"}
-            binary = client.infer("churn", defaults, headers=headers).as_numpy("predict_proba")
-            assert binary is not None and binary[0] == pytest.approx(proba[0])
-        finally:
-            client.close()
+        # tritonclient's defaults: every input in Triton's binary tensor extension.
+        defaults = []
+        for declared in meta["inputs"]:
+            dtype = numpy_types[declared["datatype"]]
+            value = np.array([CHURN[declared["name"]]], dtype=dtype)
+            tensor = triton.InferInput(declared["name"], [1], declared["datatype"])
+            tensor.set_data_from_numpy(value)  # binary_data=True
+            defaults.append(tensor)
+        assert {t.datatype() for t in defaults} >= {"INT64", "FP64", "BOOL", "BYTES"}
+        binary = client.infer("churn", defaults, headers=headers).as_numpy("predict_proba")
+        assert binary is not None and binary[0] == pytest.approx(proba[0])
+    finally:
+        client.close()
 
 
 @pytest.mark.parametrize(
@@ -357,3 +365,55 @@ def test_v2_binary_tensors_are_read_or_refused_naming_the_problem(
     else:
         assert answer.status_code == 400, answer.text
         assert error in answer.json()["error"]
+
+
+def test_mlflow_scoring_clients_work_unchanged(live_url: str, keys: Keys) -> None:
+    """What MLflow's own scoring client sends (its JSON encoder, pandas CSV), to several served
+    models through `/invocations` with `X-Model-Name`, read back with MLflow's response parser;
+    `/ping` and `/version` through MLflow's `ScoringServerClient`."""
+    from urllib.parse import urlsplit
+
+    import pandas as pd
+    from mlflow.deployments import PredictionsResponse
+    from mlflow.pyfunc.scoring_server.client import ScoringServerClient
+    from mlflow.utils.proto_json_utils import dump_input_data
+
+    where = urlsplit(live_url)
+    mlflow_client = ScoringServerClient(where.hostname, where.port)
+    mlflow_client.ping()
+    assert mlflow_client.get_version() == mlaas.__version__
+    churn = pd.DataFrame([CHURN, {**CHURN, "age": 70, "is_active_member": True}])
+    house = pd.DataFrame([HOUSE])
+    with httpx.Client(base_url=live_url, headers=auth(keys.predict)) as http:
+        native = http.post("/v1/models/churn/predict", json={"features": churn.to_dict("records")})
+        expected = [p["output"] for p in native.json()["predictions"]]
+        for body, content_type in (
+            (dump_input_data(churn), "application/json"),
+            (churn.to_csv(index=False), "text/csv; charset=utf-8"),
+        ):
+            answer = http.post(
+                "/invocations",
+                content=body,
+                headers={"Content-Type": content_type, "X-Model-Name": "churn"},
+            )
+            assert answer.status_code == 200, answer.text
+            got = PredictionsResponse.from_json(answer.text).get_predictions(
+                predictions_format="ndarray"
+            )
+            assert got.tolist() == expected
+        answer = http.post(
+            "/invocations",
+            content=house.to_csv(index=False),
+            headers={"Content-Type": "text/csv", "X-Model-Name": "house_prices"},
+        )
+        assert answer.status_code == 200, answer.text
+        (value,) = PredictionsResponse.from_json(answer.text).get_predictions(
+            predictions_format="ndarray"
+        )
+        assert value > 0
+        no_default = http.post(
+            "/invocations",
+            content=dump_input_data(house),
+            headers={"Content-Type": "application/json"},
+        )
+        assert no_default.status_code == 400 and "X-Model-Name" in no_default.json()["message"]
