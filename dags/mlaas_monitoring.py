@@ -17,16 +17,16 @@ Like mlaas_pipelines.py, parsing reads the spec files and nothing else.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import DAG, PokeReturnValue, dag, task
 
+from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec, load_specs
 
-SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+SPECS_DIR = get_settings().specs_dir  # MLAAS_SPECS_DIR, else the project's specs/
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 
 
@@ -37,7 +37,7 @@ def retrain_run_id(model: str, snapshot_id: str) -> str:
 
 
 def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
-    """`spec_file`: the YAML tasks load (default: the spec's file in specs/)."""
+    """`spec_file`: the YAML tasks load (default: the spec's file in the specs folder)."""
     name, mode = spec.name, spec.retrain.mode
     spec_file = spec_file or str(SPECS_DIR / f"{name}.yaml")
     decision_of = "ti.xcom_pull(task_ids='monitor')"
@@ -89,7 +89,7 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
 
         @task
         def record_retrain(decision: dict[str, Any]) -> str:
-            from mlaas.monitoring.retrain import record_retrain_triggered
+            from mlaas.monitoring.retrain_policy import record_retrain_triggered
 
             return record_retrain_triggered(name, decision["reason"], decision["run_id"])
 

@@ -1,26 +1,26 @@
-"""One training-pipeline DAG per model spec in specs/.
+"""One training-pipeline DAG per model spec in the specs folder (`MLAAS_SPECS_DIR`).
 
-Parsing this file reads the spec YAML files and nothing else (no settings, no stores): the
-scheduler re-parses it constantly. Each task is one call into `mlaas.pipeline`; XCom carries only
-small dicts of ids, hashes and URIs. Two last tasks report the run's outcome to the retrain
-log (`record_success` / `record_failure`; one of them runs). Run conf may override
-`dataset_path`, `trigger` and `mode` (the retraining mode, see mlaas.training.retrain; null
-means full, as for a manual run).
+Parsing this file reads the settings (the environment) and the spec YAML files, and nothing else
+(no database, no stores): the scheduler re-parses it constantly. Each task is one call into
+`mlaas.pipeline`; XCom carries only small dicts of ids, hashes and URIs. Two last tasks report the
+run's outcome to the retrain log (`record_success` / `record_failure`; one of them runs). Run conf
+may override `dataset_path`, `trigger` and `mode` (the retraining mode, see
+mlaas.training.retrain_modes; null means full, as for a manual run).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 import pendulum
 from airflow.sdk import DAG, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from mlaas.settings import get_settings
 from mlaas.specs import RETRAIN_MODES, ModelSpec, load_specs
 
-SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+SPECS_DIR = get_settings().specs_dir  # MLAAS_SPECS_DIR, else the project's specs/
 
 
 def _conf() -> tuple[str | None, str]:
@@ -36,7 +36,7 @@ def _mode() -> Any:
 def _record_outcome(state: Literal["succeeded", "failed"]) -> None:
     """Close the retrain the monitoring DAG recorded for this run (a failure starts the
     circuit breaker's back-off); runs nobody recorded (manual, inbox) need nothing."""
-    from mlaas.monitoring.retrain import record_retrain_outcome
+    from mlaas.monitoring.retrain_policy import record_retrain_outcome
 
     try:
         record_retrain_outcome(get_current_context()["run_id"], state)
@@ -46,7 +46,7 @@ def _record_outcome(state: Literal["succeeded", "failed"]) -> None:
 
 def build_pipeline_dag(spec: ModelSpec) -> DAG:
     name = spec.name
-    # Tasks load the very file this DAG was built from, whatever MLAAS_SPECS_DIR says.
+    # Tasks load the very file this DAG was built from.
     spec_file = str(SPECS_DIR / f"{name}.yaml")
 
     @dag(

@@ -1,14 +1,12 @@
 """The training pipeline of one model, as steps: ingest -> validate -> features -> tune -> train ->
 register.
 
-The retraining mode (mlaas.training.retrain) is decided at the start of the tune step, as a plan
-that says which rows to train on and whether to tune; train follows the plan; register gates the
-result like any other model and copies the plan's lineage tags onto the version.
-
-Each `step_*` function is what one Airflow task calls (a spec name or file path and plain dicts
-in and out, so XCom carries ids and URIs only); `run_pipeline` chains the same steps in-process
-for `mlaas run` and tests. Every step is idempotent: re-running on the same data and spec
-reuses earlier results.
+The retraining mode (mlaas.training.retrain_modes) is decided at the start of the tune step, as a
+plan that says which rows to train on and whether to tune; train follows the plan; register gates
+the result like any other model and copies the plan's lineage tags onto the version. Each `step_*`
+function is what one Airflow task calls (a spec name or file path and plain dicts in and out, so
+XCom carries ids and URIs only); `run_pipeline` chains the same steps in-process for `mlaas run`
+and tests. Every step is idempotent: re-running on the same data and spec reuses earlier results.
 """
 
 from __future__ import annotations
@@ -22,12 +20,12 @@ from mlaas.refs import (
     DatasetRef,
     FrameRef,
     Registration,
+    RetrainPlan,
     TrainResult,
     TuneResult,
     ValidationReport,
 )
 from mlaas.specs import ModelSpec, RetrainMode, load_spec
-from mlaas.training.retrain import RetrainPlan
 
 log = logging.getLogger("mlaas.pipeline")
 
@@ -99,7 +97,7 @@ def step_tune(
 
     Returns {"plan": RetrainPlan, "tuned": TuneResult or None} as plain dicts.
     """
-    from mlaas.training.retrain import plan_retrain
+    from mlaas.training.retrain_modes import plan_retrain
     from mlaas.training.tune import tune
 
     spec = load_spec(spec_ref)
@@ -113,7 +111,7 @@ def step_train(
     spec_ref: str, frame: dict[str, Any], tuned: dict[str, Any], *, trigger: str
 ) -> dict[str, Any]:
     """Train as `tuned["plan"]` says (the output of `step_tune` on the same frame)."""
-    from mlaas.training.retrain import train_for_plan
+    from mlaas.training.retrain_modes import train_for_plan
 
     spec = load_spec(spec_ref)
     plan = RetrainPlan.model_validate(tuned["plan"])
@@ -126,7 +124,7 @@ def step_train(
 
 def step_register(spec_ref: str, trained: dict[str, Any], *, trigger: str) -> dict[str, Any]:
     from mlaas.promotion import register_and_gate
-    from mlaas.training.retrain import tag_version
+    from mlaas.training.retrain_modes import tag_version
 
     spec = load_spec(spec_ref)
     registration = register_and_gate(spec, TrainResult.model_validate(trained), trigger=trigger)
@@ -144,13 +142,13 @@ def run_pipeline(
 ) -> Registration:
     """All steps in this process, for the CLI, jobs and tests (the DAG runs the same functions).
 
-    `mode` is the retraining mode (mlaas.training.retrain); None means full.
+    `mode` is the retraining mode (mlaas.training.retrain_modes); None means full.
     """
     from mlaas.data.generate import ensure_dataset
     from mlaas.features import publish_features
     from mlaas.ingest import ingest
     from mlaas.promotion import register_and_gate
-    from mlaas.training.retrain import check_mode, plan_retrain, tag_version, train_for_plan
+    from mlaas.training.retrain_modes import check_mode, plan_retrain, tag_version, train_for_plan
     from mlaas.training.tune import tune
     from mlaas.validation import validate_dataset
 

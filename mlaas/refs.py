@@ -10,6 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from mlaas.specs import RetrainMode
+
+MODE_TAG = "mlaas.retrain_mode"
+TAG_PREFIX = "mlaas.retrain"  # every retraining lineage tag starts with it
+TUNED_MODES = ("full", "window", "replay_mix", "stacking")  # the modes that run a search
+
 
 class Ref(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -90,3 +96,49 @@ class Registration(Ref):
     champion: bool
     gate: GateDecision
     reused: bool = False  # True when this data + spec was already registered (idempotent re-run)
+
+
+class RetrainPlan(Ref):
+    """How one run trains: the mode used, the rows, the champion it builds on (XCom-safe)."""
+
+    model: str
+    requested: RetrainMode
+    mode: RetrainMode
+    note: str = ""  # why `mode` differs from `requested`
+    source_hash: str  # the dataset the run was started with
+    source_frame_key: str  # its canonical training frame
+    frame: FrameRef  # the rows to tune, train and evaluate on
+    base_version: str | None = None  # champion built upon (champion-based modes)
+    base_run_id: str | None = None
+    details: dict[str, str] = {}  # what was selected: window bounds, replayed rows, ...
+
+    @classmethod
+    def full(cls, frame: FrameRef) -> RetrainPlan:
+        return cls(
+            model=frame.model,
+            requested="full",
+            mode="full",
+            source_hash=frame.content_hash,
+            source_frame_key=frame.key,
+            frame=frame,
+        )
+
+    @property
+    def tunes(self) -> bool:
+        return self.mode in TUNED_MODES
+
+    def tags(self) -> dict[str, str]:
+        """Lineage tags of the training run (copied onto the registered version)."""
+        tags: dict[str, str] = {MODE_TAG: self.mode, f"{TAG_PREFIX}_requested": self.requested}
+        if self.note:
+            tags[f"{TAG_PREFIX}_note"] = self.note
+        if self.base_version is not None and self.base_run_id is not None:
+            tags[f"{TAG_PREFIX}.base_version"] = self.base_version
+            tags[f"{TAG_PREFIX}.base_run_id"] = self.base_run_id
+        tags |= {f"{TAG_PREFIX}.{k}": v for k, v in self.details.items()}
+        return tags
+
+    def describe(self) -> str:
+        fallback = f" instead of {self.requested} ({self.note})" if self.note else ""
+        base = f" on champion v{self.base_version}" if self.base_version else ""
+        return f"mode {self.mode}{fallback}{base}: {self.frame.rows} rows"

@@ -38,7 +38,7 @@ def reset_platform_caches() -> None:
     feast_config = sys.modules.get("mlaas.feast_config")
     if feast_config is not None:
         feast_config._STORES.clear()
-    workers = sys.modules.get("mlaas.jobs.workers")
+    workers = sys.modules.get("mlaas.jobs.broker_stats")
     if workers is not None:
         workers.forget()
 

@@ -7,7 +7,7 @@ column sources (`ParquetSource`: parquet read one column at a time, without pand
 """
 
 from mlaas.drift.engine import compute_drift, drift_for_spec
-from mlaas.drift.report import DriftReport, FeatureDrift, MultivariateDrift
+from mlaas.drift.results import DriftReport, FeatureDrift, MultivariateDrift
 from mlaas.drift.sources import ColumnSource, FrameSource, ParquetSource
 
 __all__ = [

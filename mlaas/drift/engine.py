@@ -18,7 +18,7 @@ import numpy as np
 
 from mlaas.drift.columns import NumericColumn, category_counts, numeric_column
 from mlaas.drift.multivariate import domain_classifier_auc, mmd_test
-from mlaas.drift.report import ColumnKind, DriftReport, FeatureDrift, MultivariateDrift
+from mlaas.drift.results import ColumnKind, DriftReport, FeatureDrift, MultivariateDrift
 from mlaas.drift.sources import ColumnSource, FrameSource, as_source
 from mlaas.drift.stats import categorical_stats, numeric_stats
 from mlaas.specs import DriftPolicy, ModelSpec

@@ -104,7 +104,7 @@ def apply(spec: ModelSpec, overrides: JobOverrides) -> ModelSpec:
         training["trials"] = overrides.trials
     if overrides.timeout_seconds is not None:
         training["timeout_seconds"] = overrides.timeout_seconds
-    from mlaas.training.retrain import RetrainError, check_mode
+    from mlaas.training.retrain_modes import RetrainError, check_mode
 
     try:
         check_mode(spec, overrides.mode(spec))

@@ -22,7 +22,7 @@ from mlaas.monitoring.alerts import AlertEvent, evaluate_rules
 from mlaas.monitoring.context import Window, served_version
 from mlaas.monitoring.livedrift import window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
-from mlaas.monitoring.retrain import RetrainDecision, decide, triggers
+from mlaas.monitoring.retrain_policy import RetrainDecision, decide, triggers
 from mlaas.monitoring.tables import monitoring_snapshots
 from mlaas.monitoring.values import Values, drift_values, performance_values
 from mlaas.monitoring.webhooks import Delivery, notify

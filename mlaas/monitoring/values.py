@@ -14,7 +14,7 @@ None means "no data" (too few rows, no feedback): a rule never changes state on 
 
 from __future__ import annotations
 
-from mlaas.drift.report import DriftReport, FeatureDrift
+from mlaas.drift.results import DriftReport, FeatureDrift
 from mlaas.monitoring.performance import PerformanceReport
 from mlaas.specs import METRICS, ModelSpec
 

@@ -3,7 +3,7 @@
 Idempotent: one FINISHED train run per (model, data hash, spec hash, training frame, retrain mode,
 champion built upon); a re-run returns it. A tuned fit is fully seeded, so `refit_and_score`
 rebuilds the logged holdout metrics exactly (`mlaas reproduce`). The retraining modes that build
-on the champion (mlaas.training.retrain) log through the same `fit_and_log`.
+on the champion (mlaas.training.retrain_modes) log through the same `fit_and_log`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mlaas.refs import FrameRef, TrainResult, TuneResult
+from mlaas.refs import MODE_TAG, TAG_PREFIX, FrameRef, RetrainPlan, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
 from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator, model_size
 from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
-from mlaas.training.retrain import MODE_TAG, TAG_PREFIX, RetrainPlan
 from mlaas.training.split import features_and_target, features_frame, load_split
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from mlaas.monitoring.alerts import all_rules
-from mlaas.monitoring.retrain import retrain_decision_counts
+from mlaas.monitoring.retrain_policy import retrain_decision_counts
 from mlaas.monitoring.run import latest_snapshots
 from mlaas.monitoring.webhooks import delivery_counts
 

@@ -17,9 +17,9 @@ from pydantic import (
     field_validator,
 )
 
-from mlaas.drift.report import DriftReport
+from mlaas.drift.results import DriftReport
 from mlaas.monitoring.alerts import AlertEvent, AlertRule, Comparator, Severity
-from mlaas.monitoring.retrain import RetrainDecision, RetrainEvent
+from mlaas.monitoring.retrain_policy import RetrainDecision, RetrainEvent
 from mlaas.monitoring.run import DriftPoint
 from mlaas.monitoring.webhooks import DeliveryAttempt, Webhook
 

@@ -41,8 +41,8 @@ class TrainingCollector(Collector):
         return durations
 
     def collect(self) -> Iterator[GaugeMetricFamily | GaugeHistogramMetricFamily]:
+        from mlaas.jobs.broker_stats import queue_depth, worker_count
         from mlaas.jobs.store import count_by_spec_and_state
-        from mlaas.jobs.workers import queue_depth, worker_count
 
         jobs = GaugeMetricFamily(
             "mlaas_training_jobs", "Training jobs by spec and state.", labels=["spec", "state"]

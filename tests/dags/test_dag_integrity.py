@@ -52,14 +52,26 @@ def hook(event, args):
         opened.append(args[0])
 sys.addaudithook(hook)
 sys.path.insert(0, sys.argv[1])
-import mlaas_pipelines
-from mlaas.settings import get_settings
-print(json.dumps({"opened": opened, "settings_built": get_settings.cache_info().currsize}))
+import mlaas_monitoring, mlaas_pipelines
+dags = sorted(
+    name
+    for module in (mlaas_monitoring, mlaas_pipelines)
+    for name, value in vars(module).items()
+    if name.startswith(("mlaas_pipeline_", "mlaas_monitoring_"))
+)
+print(json.dumps({"opened": opened, "dags": dags}))
 """
 
 
-def test_importing_dags_reads_only_spec_files_and_no_settings(tmp_path: Path) -> None:
-    env = dict(os.environ, MLAAS_HOME=str(tmp_path / "must-not-exist"))
+def test_dags_follow_the_specs_folder_and_read_nothing_else(tmp_path: Path) -> None:
+    """Parsing the DAG files builds one DAG pair per spec in MLAAS_SPECS_DIR (read through the
+    settings, like every other process) and opens nothing but those spec files: no database,
+    no store, no home."""
+    specs = tmp_path / "team-specs"
+    specs.mkdir()
+    spec = load_specs(PROJECT_DIR / "specs")[0]
+    (specs / "fraud.yaml").write_text(spec.to_yaml().replace(f"name: {spec.name}", "name: fraud"))
+    env = dict(os.environ, MLAAS_HOME=str(tmp_path / "must-not-exist"), MLAAS_SPECS_DIR=str(specs))
     result = subprocess.run(
         [sys.executable, "-c", AUDIT_IMPORT, str(DAGS_DIR)],
         capture_output=True,
@@ -69,18 +81,16 @@ def test_importing_dags_reads_only_spec_files_and_no_settings(tmp_path: Path) ->
         cwd=tmp_path,
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["settings_built"] == 0
+    assert report["dags"] == ["mlaas_monitoring_fraud", "mlaas_pipeline_fraud"]
     assert not (tmp_path / "must-not-exist").exists()
-    # Airflow reads its own config; what matters is what our code touches: inside the project
-    # only spec files (besides Python sources), and nothing at all in the platform home.
-    project_files = [
+    # Airflow reads its own config; what matters is what our code touches: spec files only
+    # (besides Python sources), and nothing at all in the platform home or the project's specs.
+    ours = [
         p
         for p in report["opened"]
-        if p.startswith(str(PROJECT_DIR))
+        if p.startswith((str(PROJECT_DIR), str(tmp_path)))
         and ".venv" not in p
         and not p.endswith((".py", ".pyc"))
         and not Path(p).is_dir()
     ]
-    assert project_files, "expected the spec files to be read"
-    assert all(Path(p).parent == PROJECT_DIR / "specs" for p in project_files), project_files
-    assert not [p for p in report["opened"] if p.startswith(str(tmp_path))]
+    assert ours == [str(specs / "fraud.yaml")] * len(ours) and ours, report["opened"]

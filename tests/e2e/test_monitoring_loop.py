@@ -51,7 +51,7 @@ def test_drift_fires_the_alert_and_starts_exactly_one_retrain(
     from mlaas.auth import create_key
     from mlaas.data.churn import ChurnDrift, generate_churn
     from mlaas.monitoring.alerts import alert_history, create_rule
-    from mlaas.monitoring.retrain import retrain_history
+    from mlaas.monitoring.retrain_policy import retrain_history
     from mlaas.pipeline import run_pipeline
 
     spec = small_spec("churn", retrain__max_per_day=1, retrain__backoff_minutes=0)

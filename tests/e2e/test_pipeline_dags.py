@@ -179,7 +179,7 @@ def test_a_failed_automatic_retrain_starts_the_backoff_through_record_failure(
     from datetime import UTC, datetime
 
     from mlaas.data.housing import load_house_prices
-    from mlaas.monitoring.retrain import breaker, record_retrain_triggered, retrain_history
+    from mlaas.monitoring.retrain_policy import breaker, record_retrain_triggered, retrain_history
 
     model = "house_prices"
     run_after = datetime.now(UTC).replace(microsecond=0)

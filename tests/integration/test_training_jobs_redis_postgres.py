@@ -32,7 +32,7 @@ def test_two_workers_on_redis_and_postgres(
         try:
             platform.start_worker("worker-1")
             platform.start_worker("worker-2")
-            from mlaas.jobs.workers import worker_count
+            from mlaas.jobs.broker_stats import worker_count
 
             assert worker_count(timeout_s=3.0) == 2  # Redis broadcasts: both answer a ping
             job, _ = store.submit("churn", JobOverrides(trials=10, parallelism=2), actor="it")

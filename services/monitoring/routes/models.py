@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from mlaas.monitoring import alerts
 from mlaas.monitoring.context import policy_spec, resolve_window, served_version
+from mlaas.monitoring.html_report import build_report
 from mlaas.monitoring.livedrift import WindowDrift, window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
-from mlaas.monitoring.report import build_report
-from mlaas.monitoring.retrain import retrain_history
+from mlaas.monitoring.retrain_policy import retrain_history
 from mlaas.monitoring.run import MonitoringResult, drift_history, monitor, snapshot_history
 from mlaas.validation import validation_history
 from services.common import IsoDatetime, require_json

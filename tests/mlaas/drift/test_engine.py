@@ -299,7 +299,7 @@ def test_drift_for_spec_uses_the_profile_sample_and_the_spec(mlaas_home: Path) -
 
 
 def test_every_test_shares_one_drift_score_where_1_is_the_threshold() -> None:
-    from mlaas.drift.report import FeatureDrift
+    from mlaas.drift.results import FeatureDrift
 
     def feature(test: str, statistic: float, p: float | None, threshold: float) -> FeatureDrift:
         drifted = p < threshold if p is not None else statistic > threshold

@@ -12,9 +12,9 @@ from mlaas.db import get_engine
 from mlaas.monitoring.alerts import create_rule
 from mlaas.monitoring.context import Window, served_version, utcnow
 from mlaas.monitoring.feedback import FeedbackItem, submit_feedback
+from mlaas.monitoring.html_report import build_report
 from mlaas.monitoring.live import live_data
-from mlaas.monitoring.report import build_report
-from mlaas.monitoring.retrain import record_retrain_triggered
+from mlaas.monitoring.retrain_policy import record_retrain_triggered
 from mlaas.monitoring.run import latest_snapshots, monitor, snapshot_history
 from mlaas.monitoring.tables import monitoring_snapshots
 from mlaas.monitoring.webhooks import add_webhook

@@ -337,7 +337,7 @@ def test_retrains_list_what_the_dag_started_with_its_outcome(
     """`GET /v1/models/{name}/retrains`: newest first, each with its run id and outcome."""
     from datetime import UTC, datetime, timedelta
 
-    from mlaas.monitoring.retrain import record_retrain_outcome, record_retrain_triggered
+    from mlaas.monitoring.retrain_policy import record_retrain_outcome, record_retrain_triggered
 
     now = datetime.now(UTC)
     record_retrain_triggered(

@@ -313,7 +313,7 @@ def test_dag_steps_follow_the_same_plan_as_run_pipeline(home: Home, tmp_path: Pa
 
 def test_modes_that_cannot_apply_are_refused_before_any_work(home: Home) -> None:
     from mlaas.pipeline import run_pipeline
-    from mlaas.training.retrain import RetrainError
+    from mlaas.training.retrain_modes import RetrainError
 
     with pytest.raises(RetrainError, match="regression model"):
         run_pipeline(small_spec("house_prices"), mode="recalibration")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mlaas.monitoring.context import utcnow
-from mlaas.monitoring.retrain import (
+from mlaas.monitoring.retrain_policy import (
     breaker,
     decide,
     record_retrain_outcome,

@@ -19,7 +19,15 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from mlaas.refs import FrameRef, Ref, Registration, TrainResult, TuneResult
+from mlaas.refs import (
+    MODE_TAG,
+    TAG_PREFIX,
+    FrameRef,
+    Registration,
+    RetrainPlan,
+    TrainResult,
+    TuneResult,
+)
 from mlaas.specs import RETRAIN_MODES, ModelSpec, RetrainMode
 from mlaas.training.selection import (
     RetrainError,
@@ -38,58 +46,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mlaas.training")
 
-MODE_TAG = "mlaas.retrain_mode"
-TAG_PREFIX = "mlaas.retrain"  # every retraining lineage tag starts with it
 CHAMPION_MODES = ("incremental", "recalibration", "stacking")
-TUNED_MODES = ("full", "window", "replay_mix", "stacking")
 
-__all__ = ["MODE_TAG", "RetrainError", "RetrainPlan", "check_mode", "plan_retrain"]
-
-
-class RetrainPlan(Ref):
-    """How one run trains: the mode used, the rows, the champion it builds on (XCom-safe)."""
-
-    model: str
-    requested: RetrainMode
-    mode: RetrainMode
-    note: str = ""  # why `mode` differs from `requested`
-    source_hash: str  # the dataset the run was started with
-    source_frame_key: str  # its canonical training frame
-    frame: FrameRef  # the rows to tune, train and evaluate on
-    base_version: str | None = None  # champion built upon (champion-based modes)
-    base_run_id: str | None = None
-    details: dict[str, str] = {}  # what was selected: window bounds, replayed rows, ...
-
-    @classmethod
-    def full(cls, frame: FrameRef) -> RetrainPlan:
-        return cls(
-            model=frame.model,
-            requested="full",
-            mode="full",
-            source_hash=frame.content_hash,
-            source_frame_key=frame.key,
-            frame=frame,
-        )
-
-    @property
-    def tunes(self) -> bool:
-        return self.mode in TUNED_MODES
-
-    def tags(self) -> dict[str, str]:
-        """Lineage tags of the training run (copied onto the registered version)."""
-        tags: dict[str, str] = {MODE_TAG: self.mode, f"{TAG_PREFIX}_requested": self.requested}
-        if self.note:
-            tags[f"{TAG_PREFIX}_note"] = self.note
-        if self.base_version is not None and self.base_run_id is not None:
-            tags[f"{TAG_PREFIX}.base_version"] = self.base_version
-            tags[f"{TAG_PREFIX}.base_run_id"] = self.base_run_id
-        tags |= {f"{TAG_PREFIX}.{k}": v for k, v in self.details.items()}
-        return tags
-
-    def describe(self) -> str:
-        fallback = f" instead of {self.requested} ({self.note})" if self.note else ""
-        base = f" on champion v{self.base_version}" if self.base_version else ""
-        return f"mode {self.mode}{fallback}{base}: {self.frame.rows} rows"
+__all__ = ["RetrainError", "check_mode", "plan_retrain"]
 
 
 def check_mode(spec: ModelSpec, mode: str | None) -> RetrainMode:
