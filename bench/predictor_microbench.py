@@ -49,10 +49,11 @@ def main() -> None:
     from mlflow.models import infer_signature
 
     from mlaas.data.churn import generate_churn
+    from mlaas.families import SKOPS_TRUSTED_TYPES
     from mlaas.serving.predictor import Predictor
     from mlaas.specs import load_spec
     from mlaas.tracking import MODEL_PIP_REQUIREMENTS
-    from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator
+    from mlaas.training.families import build_estimator
     from mlaas.training.split import features_and_target, features_frame
 
     spec = load_spec("churn", specs_dir=PROJECT / "specs")

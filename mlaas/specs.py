@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mlaas.errors import Invalid, NotFound
+from mlaas.families import FAMILIES
 
 Task = Literal["classification", "regression"]
 FeatureType = Literal["int", "float", "bool", "category"]
@@ -40,32 +41,6 @@ METRICS: dict[str, tuple[Task, bool]] = {
     "rmse": ("regression", False),
     "mae": ("regression", False),
     "r2": ("regression", True),
-}
-
-# Family name -> (tasks it supports, hyper-parameters a search space may set).
-FAMILIES: dict[str, tuple[tuple[Task, ...], frozenset[str]]] = {
-    "logistic_regression": (("classification",), frozenset({"C", "l1_ratio", "class_weight"})),
-    "ridge": (("regression",), frozenset({"alpha"})),
-    "random_forest": (
-        ("classification", "regression"),
-        frozenset({"n_estimators", "max_depth", "min_samples_leaf", "max_features"}),
-    ),
-    "lightgbm": (
-        ("classification", "regression"),
-        frozenset(
-            {
-                "n_estimators",
-                "learning_rate",
-                "num_leaves",
-                "max_depth",
-                "min_child_samples",
-                "subsample",
-                "colsample_bytree",
-                "reg_lambda",
-                "reg_alpha",
-            }
-        ),
-    ),
 }
 
 
@@ -187,7 +162,7 @@ class Training(StrictModel):
                 reason = f"unknown model family {family!r}; known: {sorted(FAMILIES)}"
                 problems.append(((family,), reason, family))
                 continue
-            allowed = FAMILIES[family][1]
+            allowed = FAMILIES[family].params
             for param in sorted(set(space) - allowed):
                 reason = (
                     f"family {family!r} has no hyper-parameter {param!r}; "
@@ -284,7 +259,7 @@ class ModelSpec(StrictModel):
             reason = f"{metric!r} is a {metric_task} metric but task is {self.task!r}"
             problems.append((("training", "primary_metric"), reason, metric))
         for family in self.training.families:
-            if self.task not in FAMILIES[family][0]:
+            if self.task not in FAMILIES[family].tasks:
                 reason = f"family {family!r} does not support task {self.task!r}"
                 problems.append((("training", "families", family), reason, family))
         if problems:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlaas.errors import FieldError
-from mlaas.specs import FAMILIES, ModelSpec, RetrainMode
+from mlaas.families import FAMILIES
+from mlaas.specs import ModelSpec, RetrainMode
 
 MAX_PARALLELISM = 16
 

@@ -1,4 +1,6 @@
-"""Model families: one scikit-learn Pipeline (preprocessing + estimator) per family name.
+"""Training's side of the families: the preprocessing + estimator Pipeline, Optuna sampling.
+
+The estimator itself comes from the family's registry entry (`mlaas.families`).
 
 The same builder serves tuning, the final refit and `mlaas reproduce`, so a (family, params, seed)
 triple always yields the same fitted model on the same rows.
@@ -6,27 +8,14 @@ triple always yields the same fitted model on the same rows.
 
 from __future__ import annotations
 
-import pickle
 from typing import TYPE_CHECKING, Any
 
+from mlaas.families import FAMILIES
 from mlaas.specs import CategoricalParam, FloatParam, IntParam, ModelSpec
 
 if TYPE_CHECKING:
     import optuna
     from sklearn.pipeline import Pipeline
-
-# Types skops must be told to trust when it loads our pipelines back (checked at log time).
-SKOPS_TRUSTED_TYPES = [
-    "collections.OrderedDict",
-    "lightgbm.basic.Booster",
-    "lightgbm.sklearn.LGBMClassifier",
-    "lightgbm.sklearn.LGBMRegressor",
-    "numpy.dtype",
-    "sklearn.calibration._CalibratedClassifier",  # recalibrated champions
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.tree._tree.Tree",
-    "sklearn.utils._bunch.Bunch",  # stacked models' named estimators
-]
 
 
 def _preprocessor(spec: ModelSpec) -> Any:
@@ -51,54 +40,22 @@ def _preprocessor(spec: ModelSpec) -> Any:
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
 
 
-def _estimator(spec: ModelSpec, family: str, params: dict[str, Any], seed: int) -> Any:
-    classification = spec.task == "classification"
-    if family == "logistic_regression":
-        from sklearn.linear_model import LogisticRegression
-
-        options = dict(params)
-        if options.get("l1_ratio"):  # elastic net needs saga; l1_ratio=0 is plain L2 (lbfgs)
-            options["solver"] = "saga"
-        return LogisticRegression(max_iter=2000, random_state=seed, **options)
-    if family == "ridge":
-        from sklearn.linear_model import Ridge
-
-        return Ridge(random_state=seed, **params)
-    if family == "random_forest":
-        from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-
-        forest = RandomForestClassifier if classification else RandomForestRegressor
-        return forest(n_jobs=1, random_state=seed, **params)
-    if family == "lightgbm":
-        from lightgbm import LGBMClassifier, LGBMRegressor
-
-        options = dict(params)
-        if options.get("subsample", 1.0) < 1.0:
-            options.setdefault("subsample_freq", 1)  # bagging is off unless a frequency is set
-        booster = LGBMClassifier if classification else LGBMRegressor
-        return booster(
-            random_state=seed,
-            n_jobs=1,
-            deterministic=True,
-            force_row_wise=True,
-            verbose=-1,
-            **options,
-        )
-    raise ValueError(f"unknown model family {family!r}")
-
-
 def build_estimator(
     spec: ModelSpec, family: str, params: dict[str, Any], *, seed: int
 ) -> Pipeline:
     """An unfitted, fully seeded pipeline: identical inputs give bit-identical models."""
     from sklearn.pipeline import Pipeline
 
+    classifier = spec.task == "classification"
     if family not in spec.training.families:
         raise ValueError(
             f"family {family!r} is not in spec {spec.name!r}: {sorted(spec.training.families)}"
         )
     return Pipeline(
-        [("preprocess", _preprocessor(spec)), ("model", _estimator(spec, family, params, seed))]
+        [
+            ("preprocess", _preprocessor(spec)),
+            ("model", FAMILIES[family].build(classifier, params, seed)),
+        ]
     )
 
 
@@ -127,8 +84,3 @@ def unprefix_params(family: str, trial_params: dict[str, Any]) -> dict[str, Any]
     """The inverse of `param_key` for one trial's parameters (drops `family` itself)."""
     prefix = param_key(family, "")
     return {k.removeprefix(prefix): v for k, v in trial_params.items() if k.startswith(prefix)}
-
-
-def model_size(estimator: Any) -> int:
-    """Bytes of the pickled estimator, reported next to the metrics."""
-    return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))

@@ -108,9 +108,9 @@ def _champion_problem(
     spec: ModelSpec, champion: VersionInfo | None, mode: RetrainMode
 ) -> tuple[str | None, datetime | None]:
     """(why `mode` cannot build on the champion, or None; end of its training data)."""
+    from mlaas.families import FAMILIES
     from mlaas.lineage import load_spec_snapshot
     from mlaas.registry import TAG
-    from mlaas.training.warm import WARM_START_FAMILIES
 
     if champion is None:
         return "a champion and there is none", None
@@ -124,7 +124,9 @@ def _champion_problem(
         return f"a champion with the same features and target; {name} has others", None
     if mode == "incremental":
         family, built_by = tags.get(f"{TAG}family", "?"), tags.get(MODE_TAG, "full")
-        if built_by in ("recalibration", "stacking") or family not in WARM_START_FAMILIES:
+        if built_by in ("recalibration", "stacking") or not (
+            family in FAMILIES and FAMILIES[family].warm_startable
+        ):
             kind = f"a {built_by} model" if built_by != "full" else f"family {family!r}"
             return f"a warm-startable champion; {name} is {kind}", None
     cutoff = _train_until(base_spec, tags[f"{TAG}frame_key"])

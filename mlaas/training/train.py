@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlaas.families import SKOPS_TRUSTED_TYPES, model_size
 from mlaas.refs import MODE_TAG, TAG_PREFIX, FrameRef, RetrainPlan, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
-from mlaas.training.families import SKOPS_TRUSTED_TYPES, build_estimator, model_size
+from mlaas.training.families import build_estimator
 from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
 from mlaas.training.split import features_and_target, features_frame, load_split
 

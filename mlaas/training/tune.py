@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import socket
 import time
 import warnings
@@ -29,6 +28,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from mlaas.families import model_size
 from mlaas.refs import FrameRef, TuneResult
 from mlaas.specs import ModelSpec
 from mlaas.training.families import build_estimator, suggest_params, unprefix_params
@@ -227,7 +227,7 @@ def _claim_slot(trial: optuna.Trial, budget: int) -> None:
 def secondary_value(kind: str, estimator: Any, X: pd.DataFrame, spec: ModelSpec) -> float:
     """The second objective of one fitted estimator: its pickled size or prediction latency."""
     if kind == "model_size":
-        return float(len(pickle.dumps(estimator)))
+        return float(model_size(estimator))
     started = time.perf_counter()
     predictions_for_metric(spec, estimator, X)
     return (time.perf_counter() - started) * 1000.0 * 1000.0 / max(len(X), 1)

@@ -2,25 +2,20 @@
 
 The champion is never refitted: its fitted preprocessing and estimator are reused as they are
 (continued training copies them first; recalibration and stacking wrap them in `FrozenEstimator`
-so sklearn's meta-estimators cannot refit them).
+so sklearn's meta-estimators cannot refit them). How a family trains further is its own
+(`Family.continue_training` in `mlaas.families`).
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pandas as pd
 
+from mlaas.families import family_of
 from mlaas.specs import ModelSpec
 from mlaas.training.selection import RetrainError
 
-# Families whose fitted estimator can learn more from new rows, and how:
-#   lightgbm: more boosting rounds on top of the champion's booster (init_model);
-#   random_forest: more trees (warm_start), grown on the new rows only;
-#   logistic_regression: the solver starts from the champion's coefficients (warm_start). The
-#     loss is convex, so this converges to the fit on the new rows; it only gets there sooner.
-WARM_START_FAMILIES = ("lightgbm", "logistic_regression", "random_forest")
 # Boosting rounds / trees added by one incremental retrain, as a share of the champion's.
 INCREMENTAL_SHARE = 0.25
 
@@ -37,55 +32,19 @@ def _split(spec: ModelSpec, champion: Any) -> tuple[Any, Any]:
     return champion.steps[0][1], champion.steps[1][1]
 
 
-def family_of(estimator: Any) -> str | None:
-    """The warm-startable family of a fitted estimator, None for any other."""
-    from lightgbm import LGBMModel
-    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-    from sklearn.linear_model import LogisticRegression
-
-    if isinstance(estimator, LGBMModel):
-        return "lightgbm"
-    if isinstance(estimator, RandomForestClassifier | RandomForestRegressor):
-        return "random_forest"
-    if isinstance(estimator, LogisticRegression):
-        return "logistic_regression"
-    return None
-
-
 def continue_training(
     spec: ModelSpec, champion: Any, X: pd.DataFrame, y: pd.Series
 ) -> tuple[Any, dict[str, str]]:
     """The champion trained further on (X, y) with its own preprocessing; lineage details."""
-    from sklearn.base import clone
     from sklearn.pipeline import Pipeline
 
     preprocess, model = _split(spec, champion)
     family = family_of(model)
-    if family is None:
+    if family is None or not family.warm_startable:
         raise RetrainError(f"{spec.name}: {type(model).__name__} cannot continue training")
-    encoded = preprocess.transform(X)
-    details: dict[str, str] = {"family": family}
-    if family == "lightgbm":
-        before = int(model.booster_.current_iteration())
-        rounds = max(1, round(before * INCREMENTAL_SHARE))
-        new = clone(model).set_params(n_estimators=rounds)
-        new.fit(encoded, y, init_model=model.booster_)
-        # The booster keeps the champion's predictor for training only; skops cannot (and need
-        # not) save it, so drop it: the champion's trees are already in the booster's model.
-        new.booster_._Booster__init_predictor = None
-        details |= {"rounds_before": str(before), "rounds_added": str(rounds)}
-        details["rounds_after"] = str(new.booster_.current_iteration())
-    elif family == "random_forest":
-        before = len(model.estimators_)
-        added = max(1, round(before * INCREMENTAL_SHARE))
-        new = copy.deepcopy(model).set_params(warm_start=True, n_estimators=before + added)
-        new.fit(encoded, y)
-        details |= {"trees_before": str(before), "trees_added": str(added)}
-    else:
-        new = copy.deepcopy(model).set_params(warm_start=True)
-        new.fit(encoded, y)
-        details["iterations"] = str(int(max(new.n_iter_)))
-    return Pipeline([("preprocess", preprocess), ("model", new)]), details
+    new, details = family.continue_training(model, preprocess.transform(X), y, INCREMENTAL_SHARE)
+    pipeline = Pipeline([("preprocess", preprocess), ("model", new)])
+    return pipeline, {"family": family.name} | details
 
 
 def uncalibrated(model: Any) -> Any:

@@ -14,7 +14,13 @@ from mlaas.serving.explain import BASE, explained_output
 from mlaas.serving.predictor import Predictor, load_predictor
 from mlaas.training.split import features_frame
 from tests.factories import small_spec
-from tests.mlaas.serving.test_predictor import CASES, fitted_predictor, records_of, spec_for
+from tests.mlaas.serving.test_predictor import (
+    CASES,
+    CLASSIFIERS,
+    fitted_predictor,
+    records_of,
+    spec_for,
+)
 
 
 def raw_output_of_pipeline(predictor: Predictor, frame: pd.DataFrame) -> np.ndarray:
@@ -64,7 +70,7 @@ def test_linear_contributions_are_coefficient_times_scaled_value() -> None:
     assert explanation[BASE] == pytest.approx(float(predictor.pipeline[-1].intercept_[0]))
 
 
-@pytest.mark.parametrize("family", ["logistic_regression", "random_forest", "lightgbm"])
+@pytest.mark.parametrize("family", CLASSIFIERS)
 def test_multiclass_explains_the_predicted_class(family: str) -> None:
     spec = spec_for("churn")
     target = pd.Series(np.random.default_rng(4).choice(["gold", "silver", "bronze"], 400))
@@ -78,7 +84,7 @@ def test_multiclass_explains_the_predicted_class(family: str) -> None:
     np.testing.assert_allclose(totals, margin[np.arange(len(X)), predicted], atol=1e-6)
 
 
-@pytest.mark.parametrize("family", ["logistic_regression", "random_forest", "lightgbm"])
+@pytest.mark.parametrize("family", CLASSIFIERS)
 def test_importance_is_normalised_and_ranks_the_true_drivers(family: str) -> None:
     predictor, _ = fitted_predictor(spec_for("churn"), family)
     importance = predictor.importance()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlaas.families import FAMILIES as REGISTRY
 from mlaas.pipeline import run_pipeline
 from mlaas.registry import RegistryError
 from mlaas.serving.predictor import (
@@ -26,10 +27,15 @@ from mlaas.training.split import features_and_target, features_frame
 from tests.factories import small_spec
 from tests.mlaas.training import churn_frame, house_frame
 
+# Every registered family, on the shipped dataset of each task it supports: adding a family to
+# mlaas.families puts it through every test here, in test_explain.py and test_train.py.
+DATASETS = {"classification": "churn", "regression": "house_prices"}
 FAMILIES = {
-    "churn": {"logistic_regression": {}, "random_forest": {}, "lightgbm": {}},
-    "house_prices": {"ridge": {}, "random_forest": {}, "lightgbm": {}},
+    name: {family: {} for family, kind in REGISTRY.items() if task in kind.tasks}
+    for task, name in DATASETS.items()
 }
+CLASSIFIERS = sorted(FAMILIES["churn"])
+# Small, quick hyper-parameters per family (a new family needs its entry: a test checks).
 PARAMS: dict[str, dict[str, Any]] = {
     "logistic_regression": {"C": 0.5},
     "ridge": {"alpha": 1.0},
@@ -116,7 +122,11 @@ def test_compiled_predictor_equals_sklearn_pipeline(name: str, family: str) -> N
         assert predictor.compiled.cache["lightgbm_row"] is not None
 
 
-@pytest.mark.parametrize("family", ["logistic_regression", "random_forest", "lightgbm"])
+def test_every_registered_family_has_test_parameters() -> None:
+    assert set(PARAMS) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("family", CLASSIFIERS)
 def test_compiled_predictor_handles_multiclass_string_labels(family: str) -> None:
     spec = spec_for("churn")
     target = pd.Series(np.random.default_rng(4).choice(["gold", "silver", "bronze"], 400))
@@ -250,3 +260,18 @@ def test_load_predictor_serves_a_registered_version(mlaas_home: Path) -> None:
         load_predictor("house_prices", version="99")
     with pytest.raises(ValueError, match="not both"):
         load_predictor("house_prices", alias="champion", version="1")
+
+
+def test_the_spec_reference_lists_every_registered_family_as_registered() -> None:
+    """docs/specs.md's family table: one row per family, its tasks and hyper-parameters."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "specs.md").read_text()
+    rows = {}
+    for line in docs.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[0].strip("`") in REGISTRY:
+            rows[cells[0].strip("`")] = (cells[1], cells[2])
+    assert set(rows) == set(REGISTRY)
+    for name, family in REGISTRY.items():
+        tasks, params = rows[name]
+        assert tasks == ", ".join(family.tasks), name
+        assert {p.strip().strip("`") for p in params.split(",")} == family.params, name

@@ -8,16 +8,19 @@ import numpy as np
 import optuna
 import pytest
 
+from mlaas.families import model_size
 from mlaas.specs import ModelSpec
-from mlaas.training.families import build_estimator, model_size, suggest_params, unprefix_params
+from mlaas.training.families import build_estimator, suggest_params, unprefix_params
 from mlaas.training.split import features_and_target
 from tests.factories import small_spec
+from tests.mlaas.serving.test_predictor import CASES as REGISTERED
+from tests.mlaas.serving.test_predictor import FAMILIES, PARAMS
 from tests.mlaas.training import churn_frame, house_frame
 
-ALL_CHURN = {"logistic_regression": {}, "random_forest": {}, "lightgbm": {}}
-ALL_HOUSE = {"ridge": {}, "random_forest": {}, "lightgbm": {}}
+ALL_CHURN, ALL_HOUSE = FAMILIES["churn"], FAMILIES["house_prices"]  # every registered family
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
+    *((name, family, PARAMS[family]) for name, family in REGISTERED),
     ("churn", "logistic_regression", {"C": 0.5}),
     ("churn", "logistic_regression", {"C": 0.5, "l1_ratio": 0.5, "class_weight": "balanced"}),
     ("churn", "random_forest", {"n_estimators": 15, "max_depth": 4, "max_features": "sqrt"}),

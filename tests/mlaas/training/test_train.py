@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import mlflow
 import numpy as np
@@ -21,6 +20,7 @@ from mlaas.training.split import features_and_target, load_split
 from mlaas.training.train import holdout_predictions, refit_and_score, train_and_evaluate
 from mlaas.training.tune import tune
 from tests.factories import small_spec
+from tests.mlaas.serving.test_predictor import CASES, PARAMS
 from tests.mlaas.training import churn_frame, house_frame, store_frame
 
 
@@ -153,17 +153,12 @@ def test_train_and_evaluate_rejects_foreign_tuning(mlaas_home: Path) -> None:
         train_and_evaluate(spec, frame, foreign)
 
 
-@pytest.mark.parametrize(
-    ("name", "family", "params"),
-    [
-        ("churn", "lightgbm", {"n_estimators": 20, "num_leaves": 8, "subsample": 0.8}),
-        ("house_prices", "random_forest", {"n_estimators": 10, "max_depth": 6}),
-    ],
-)
-def test_train_and_evaluate_tree_models_load_back(
-    mlaas_home: Path, name: str, family: str, params: dict[str, Any]
+@pytest.mark.parametrize(("name", "family"), CASES)
+def test_every_family_logs_a_model_that_loads_back(
+    mlaas_home: Path, name: str, family: str
 ) -> None:
-    # Tree models need skops' trusted types (LightGBM booster, sklearn Tree) to load back.
+    # skops must trust each family's types (LightGBM booster, sklearn Tree) to load it back.
+    params = PARAMS[family]
     spec = small_spec(name, training__families={family: {}})
     frame = store_frame(spec, churn_frame(300) if name == "churn" else house_frame(300))
     tuned = TuneResult(
