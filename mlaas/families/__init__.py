@@ -11,12 +11,12 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-from mlaas.families import lightgbm, logistic_regression, random_forest, ridge
+from mlaas.families import extra_trees, lightgbm, logistic_regression, random_forest, ridge
 from mlaas.families.base import CannotContinueTraining, ExplanationUnavailable, Family
 
 FAMILIES: dict[str, Family] = {
     module.FAMILY.name: module.FAMILY
-    for module in (logistic_regression, ridge, random_forest, lightgbm)
+    for module in (logistic_regression, ridge, random_forest, extra_trees, lightgbm)
 }
 
 # Types skops must trust to load our pipelines back: every family's, plus what the platform

@@ -40,6 +40,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "logistic_regression": {"C": 0.5},
     "ridge": {"alpha": 1.0},
     "random_forest": {"n_estimators": 12, "max_depth": 6},
+    "extra_trees": {"n_estimators": 12, "min_samples_leaf": 3},
     "lightgbm": {"n_estimators": 40, "num_leaves": 8, "min_child_samples": 5},
 }
 CASES = [(name, family) for name, families in FAMILIES.items() for family in families]
