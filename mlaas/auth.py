@@ -141,6 +141,18 @@ class CachedVerifier:
         (other processes within `ttl_s`)."""
         self._entries.clear()
 
+    def remembered(self, token: str) -> ApiKey | None:
+        """The key as remembered (AuthError for a remembered refusal); None when the DB must
+        be asked (`__call__`), so an async caller knows when to leave the event loop."""
+        import time
+
+        hit = self._entries.get(_hash(token))
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        if isinstance(hit[1], AuthError):
+            raise hit[1]
+        return hit[1]
+
     def __call__(self, token: str) -> ApiKey:
         import time
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -152,8 +153,10 @@ def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
                 "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        try:
-            key = _verify(token)
+        try:  # a key not remembered is read from the DB in a worker thread
+            key = _verify.remembered(token)
+            if key is None:
+                key = await run_in_threadpool(_verify, token)
         except AuthError as error:
             raise ApiError(
                 401, "invalid_api_key", str(error), headers={"WWW-Authenticate": "Bearer"}

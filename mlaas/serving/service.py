@@ -12,12 +12,13 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 import numpy as np
 
 from mlaas.db import new_request_id, utcnow
@@ -31,6 +32,8 @@ from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
 from mlaas.serving.schema import RecordSchema
 from mlaas.serving.typed import TypedRecords, as_dicts
 from mlaas.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("mlaas.serving")
 
@@ -237,6 +240,22 @@ class PredictionService:
             hit = (now + self.routing_ttl_s, get_routing(model))
             self._routing[model] = hit
         return hit[1]
+
+    def waits_on_io(self, model: str, *, entity_ids: bool = False) -> bool:
+        """Whether a request for `model` may wait on the network or a database: the Feast
+        online store, a Redis cache, or a routing entry due to be re-read. An async route runs
+        such a request in a worker thread (`serve`), so the event loop never waits on I/O;
+        anything else is CPU work, done inline (a thread hop would cost more than it saves)."""
+        if entity_ids or self.cache.backend != "memory":
+            return True
+        hit = self._routing.get(model)
+        return hit is None or hit[0] < time.monotonic()
+
+    async def serve(self, model: str, call: Callable[[], T], *, entity_ids: bool = False) -> T:
+        """`call()` on the event loop, or in a worker thread when it may wait on I/O."""
+        if self.waits_on_io(model, entity_ids=entity_ids):
+            return await anyio.to_thread.run_sync(call)
+        return call()
 
     def forget_routing(self, model: str) -> None:
         self._routing.pop(model, None)

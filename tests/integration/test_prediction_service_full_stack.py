@@ -8,8 +8,9 @@ prediction of a burst in PostgreSQL's prediction log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -50,6 +51,7 @@ def test_cache_limit_and_log_on_redis_and_postgres(
     ids = []
     with TestClient(app) as client:
         assert app.state.limiter.backend == "redis"
+        on_loop = _record_event_loop_calls(app, monkeypatch)
         first = client.post("/v1/models/churn/predict", json={"features": CHURN}, headers=headers)
         again = client.post("/v1/models/churn/predict", json={"features": CHURN}, headers=headers)
         assert first.status_code == again.status_code == 200
@@ -96,6 +98,8 @@ def test_cache_limit_and_log_on_redis_and_postgres(
 
         wait_for(refilled, 30, "the rate-limit bucket to refill", every_s=0.1)
         assert answers[-1] == 200
+        # Every Redis and DB call of these requests ran in a worker thread, never on the loop.
+        assert on_loop == {"cache": [False], "limiter": [False], "key": [False]}
     # Shutting the app down flushed the log writer into PostgreSQL.
     engine = db.get_engine()
     assert engine.dialect.name == "postgresql"
@@ -103,3 +107,34 @@ def test_cache_limit_and_log_on_redis_and_postgres(
     with engine.connect() as conn:
         stored = set(conn.execute(select(log.request_id).where(log.request_id.in_(ids))).scalars())
     assert stored == set(ids)
+
+
+def _record_event_loop_calls(app: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
+    """Wrap the Redis cache, the Redis rate limiter and the key lookup: per kind, the distinct
+    answers to "did this call run on the event loop's thread?"."""
+    import asyncio
+
+    from mlaas import auth
+    from services import common
+
+    seen: dict[str, list[bool]] = {"cache": [], "limiter": [], "key": []}
+
+    def spy(kind: str, call: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                asyncio.get_running_loop()
+                running = True
+            except RuntimeError:
+                running = False
+            if running not in seen[kind]:
+                seen[kind].append(running)
+            return call(*args, **kwargs)
+
+        return wrapper
+
+    service, limiter = app.state.service, app.state.limiter
+    monkeypatch.setattr(service.cache, "get", spy("cache", service.cache.get))
+    monkeypatch.setattr(limiter, "allow", spy("limiter", limiter.allow))
+    common._verify.clear()
+    monkeypatch.setattr(auth, "verify_key", spy("key", auth.verify_key))
+    return seen

@@ -34,14 +34,15 @@ async def predict(
     name: str, body: PredictRequest, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:
     """Predict one record or a few (features inline or entity ids from the feature store)."""
-    records = _records(service, name, body)
-    outcome = service.predict(
-        name,
-        records,
-        routing_key=body.routing_key,
-        explain=body.explain,
-        request_id=request.state.request_id,
-    )
+    rid = request.state.request_id
+
+    def predict() -> Outcome:
+        records = _records(service, name, body)
+        return service.predict(
+            name, records, routing_key=body.routing_key, explain=body.explain, request_id=rid
+        )
+
+    outcome = await service.serve(name, predict, entity_ids=body.entity_ids is not None)
     mark(request, outcome)
     return json_response(native_body(outcome))
 
