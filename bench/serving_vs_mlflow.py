@@ -56,7 +56,7 @@ def train(home: Path) -> str:
             "num_leaves": {"type": "int", "low": 31, "high": 32},
         }
     }
-    registration = run_pipeline(ModelSpec.model_validate(data), progress=lambda s: None)
+    registration = run_pipeline(ModelSpec.model_validate(data), progress=lambda _step, _line: None)
     assert registration.champion
     return create_key("bench", ["predict"])[0]
 

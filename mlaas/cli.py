@@ -79,7 +79,7 @@ def run(spec: str, source: str | None, trigger: str, mode: str | None) -> None:
         load_spec(spec),
         source=source,
         trigger=trigger,
-        progress=click.echo,
+        progress=lambda _step, line: click.echo(line),
         mode=cast(RetrainMode | None, mode),
     )
     click.echo(json.dumps(registration.to_xcom(), indent=2))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlaas.refs import (
     DatasetRef,
@@ -26,6 +26,9 @@ from mlaas.refs import (
     ValidationReport,
 )
 from mlaas.specs import ModelSpec, RetrainMode, load_spec
+
+if TYPE_CHECKING:
+    from mlaas.training.tune import TuneControl
 
 log = logging.getLogger("mlaas.pipeline")
 
@@ -137,12 +140,15 @@ def run_pipeline(
     *,
     source: str | None = None,
     trigger: str = "manual",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, str], None] | None = None,
     mode: RetrainMode | None = None,
+    control: TuneControl | None = None,
 ) -> Registration:
     """All steps in this process, for the CLI, jobs and tests (the DAG runs the same functions).
 
-    `mode` is the retraining mode (mlaas.training.retrain_modes); None means full.
+    `mode` is the retraining mode (mlaas.training.retrain_modes); None means full. After each
+    step, `progress(step, line)` gets its name and a human line (default: the log). `control`
+    steers tuning (a training job's cancellation and shards).
     """
     from mlaas.data.generate import ensure_dataset
     from mlaas.features import publish_features
@@ -153,12 +159,12 @@ def run_pipeline(
     from mlaas.validation import validate_dataset
 
     check_mode(spec, mode)  # a mode that cannot apply fails before any work
-    say = progress or log.info
+    say = progress or (lambda _step, line: log.info("%s", line))
     started = time.monotonic()
 
     def done(step: str, result: Any) -> None:
         elapsed = time.monotonic() - started
-        say(f"[{spec.name}] {step:<9} {describe(step, result, spec)}  ({elapsed:.1f}s)")
+        say(step, f"[{spec.name}] {step:<9} {describe(step, result, spec)}  ({elapsed:.1f}s)")
 
     dataset = ingest(spec, source=source or ensure_dataset(spec))
     done("ingest", dataset)
@@ -168,7 +174,7 @@ def run_pipeline(
     done("features", frame)
     plan = plan_retrain(spec, frame, mode)
     done("plan", plan)
-    tuned = tune(spec, plan.frame, trigger=trigger) if plan.tunes else None
+    tuned = tune(spec, plan.frame, trigger=trigger, control=control) if plan.tunes else None
     if tuned is not None:
         done("tune", tuned)
     trained = train_for_plan(spec, plan, tuned, trigger=trigger)

@@ -28,7 +28,6 @@ from mlaas.refs import FrameRef, Registration
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec, load_spec
 from mlaas.training.tune import (
-    TUNE_CONTROL,
     StudyStarted,
     TuneCancelled,
     TuneControl,
@@ -124,8 +123,9 @@ def _pipeline(
     *,
     source: str | None,
     trigger: str,
-    progress: Callable[[str], None],
+    progress: Callable[[str, str], None],
     mode: str | None,
+    control: TuneControl,
 ) -> Registration:
     from mlaas.pipeline import run_pipeline
     from mlaas.specs import RETRAIN_MODES, RetrainMode
@@ -133,7 +133,12 @@ def _pipeline(
     if mode is not None and mode not in RETRAIN_MODES:
         raise ValueError(f"unknown retrain mode {mode!r}; known: {list(RETRAIN_MODES)}")
     return run_pipeline(
-        spec, source=source, trigger=trigger, progress=progress, mode=cast(RetrainMode, mode)
+        spec,
+        source=source,
+        trigger=trigger,
+        progress=progress,
+        mode=cast(RetrainMode, mode),
+        control=control,
     )
 
 
@@ -153,8 +158,7 @@ def _run(job_id: str, attempt: int) -> str:
             fanned_out.set()
             _fan_out(job, started)
 
-    def progress(line: str) -> None:
-        step = line.split("]", 1)[-1].split()[0] if "]" in line else ""
+    def progress(step: str, line: str) -> None:
         if step in STEPS:
             store.record(job_id, attempt, stage=step)
         log.info("job %s: %s", job_id, line)
@@ -162,7 +166,6 @@ def _run(job_id: str, attempt: int) -> str:
     control = TuneControl(
         should_stop=lambda: store.stop_requested(job_id, attempt), on_study=on_study
     )
-    token = TUNE_CONTROL.set(control)
     try:
         spec = load_spec(job.spec)
         overrides = JobOverrides.model_validate(job.overrides)
@@ -172,6 +175,7 @@ def _run(job_id: str, attempt: int) -> str:
             trigger=f"job:{job_id}",
             progress=progress,
             mode=job.retrain_mode,
+            control=control,
         )
     except TuneCancelled as cancelled:
         store.finish(job_id, attempt, "cancelled", error=str(cancelled))
@@ -181,8 +185,6 @@ def _run(job_id: str, attempt: int) -> str:
         message = str(error) or type(error).__name__
         store.finish(job_id, attempt, "failed", error=f"{type(error).__name__}: {message}")
         return "failed"
-    finally:
-        TUNE_CONTROL.reset(token)
     store.finish(
         job_id,
         attempt,

@@ -6,10 +6,10 @@ may search one study at once (`tune_shard`): each trial claims one slot of the b
 they finish exactly `training.trials` trials. Every trial is an MLflow child run of one parent run
 per study. Cross-validation only ever sees the train part of the holdout split.
 
-A caller steers a running search through `TUNE_CONTROL` (a context variable, so `run_pipeline`
-needs no extra arguments): stop between trials (cancellation), learn the study as soon as it
-exists (a training job records it and starts shards), and wait for shards before the best trial
-is read.
+A caller steers a running search with a `TuneControl` passed to `tune` (through `run_pipeline`
+for a training job): stop between trials (cancellation), learn the study as soon as it exists
+(a training job records it and starts shards), and wait for shards before the best trial is
+read.
 
 With `training.secondary_objective` the study has two objectives (the primary metric and the
 model's size or prediction latency, minimised); the best config is the Pareto-optimal trial with
@@ -24,7 +24,6 @@ import socket
 import time
 import warnings
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -73,9 +72,6 @@ class TuneControl:
     should_stop: Callable[[], bool] = _never  # True: finish the running trial, then stop
     on_study: Callable[[StudyStarted], None] | None = None
     join: Callable[[], None] | None = None  # after this process's trials, before the best is read
-
-
-TUNE_CONTROL: ContextVar[TuneControl | None] = ContextVar("mlaas_tune_control", default=None)
 
 
 class TuneCancelled(RuntimeError):
@@ -474,15 +470,22 @@ def _check_frame(spec: ModelSpec, frame: FrameRef) -> None:
         raise ValueError(f"frame of model {frame.model!r} given to spec {spec.name!r}")
 
 
-def tune(spec: ModelSpec, frame: FrameRef, *, trigger: str = "manual") -> TuneResult:
-    """Run (or resume) the spec's search on the frame's train part and return the best config."""
+def tune(
+    spec: ModelSpec,
+    frame: FrameRef,
+    *,
+    trigger: str = "manual",
+    control: TuneControl | None = None,
+) -> TuneResult:
+    """Run (or resume) the spec's search on the frame's train part and return the best config,
+    steered by `control` (stop requests, the study once it exists, shards to wait for)."""
     from mlflow import MlflowClient
 
     from mlaas.settings import get_settings
     from mlaas.tracking import ensure_experiment
 
     _check_frame(spec, frame)
-    control = TUNE_CONTROL.get() or TuneControl()
+    control = control or TuneControl()
     name = study_name(spec, frame.content_hash)
     study = open_study(spec, frame.content_hash)
     experiment_id = ensure_experiment(spec.name)

@@ -13,7 +13,6 @@ from optuna.trial import TrialState
 
 from mlaas.settings import get_settings
 from mlaas.training.tune import (
-    TUNE_CONTROL,
     TuneCancelled,
     TuneControl,
     open_study,
@@ -31,12 +30,8 @@ def test_stop_request_ends_tuning_between_trials(mlaas_home: Path) -> None:
     seen: list[str] = []
     done = lambda: len(open_study(spec, frame.content_hash).trials) >= 2  # noqa: E731
     control = TuneControl(should_stop=done, on_study=lambda s: seen.append(s.study_name))
-    token = TUNE_CONTROL.set(control)
-    try:
-        with pytest.raises(TuneCancelled, match="after 2 finished trials"):
-            tune(spec, frame)
-    finally:
-        TUNE_CONTROL.reset(token)
+    with pytest.raises(TuneCancelled, match="after 2 finished trials"):
+        tune(spec, frame, control=control)
     study = open_study(spec, frame.content_hash)
     assert seen == [study.study_name]
     assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2
