@@ -14,240 +14,36 @@ value that cannot be bound) go to `spool_dir/rejected/` and are never retried; a
 Duplicates: the table is unique on (request_id, variant) and inserts use the dialect's
 ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simply replayed whole;
 rows already in are skipped by the database, so nothing is written twice.
-
-A request hands over all its rows as one `LogBlock` (one queue item, one timestamp). Requests of
-BLOCK_ROWS records or more are stored as one `prediction_log_blocks` row (the records and their
-outputs as JSON arrays; mlaas.monitoring.logged expands them for every reader), smaller ones as a
-row per record. On SQLite the values go to the driver ready-made (JSON encoded by msgspec, see
-`_SqliteRows`): SQLAlchemy's per-row processing cost 12-20 µs a row.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from mlaas.db import (
-    insert_ignoring_conflicts,
-    json_text,
-    prediction_log,
-    prediction_log_blocks,
-    utcnow,
+from mlaas.db import insert_ignoring_conflicts, prediction_log_blocks, utcnow
+from mlaas.serving.predlog.blocks import (
+    COLUMNS,
+    REQUIRED,
+    Item,
+    LogBlock,
+    count_rows,
+    expand_items,
+    split_items,
 )
+from mlaas.serving.predlog.spool import read_line, spool_line, spool_lines
+from mlaas.serving.predlog.sql import SqliteRows, insert_ignoring_duplicates, row_at_fault
 
 log = logging.getLogger("mlaas.serving.predlog")
-
-REQUIRED = ("request_id", "model", "version", "variant", "outputs")
-COLUMNS = frozenset(REQUIRED) | {"created_at", "inputs", "latency_ms"}
-
-
-def insert_ignoring_duplicates(engine: Engine) -> Any:
-    """INSERT into prediction_log that skips rows already there (same request id + variant)."""
-    return insert_ignoring_conflicts(engine, prediction_log, ["request_id", "variant"])
-
-
-@dataclass(frozen=True, slots=True)
-class LogBlock:
-    """The log rows of one request: record i of a multi-record request is `<request_id>:<i>`."""
-
-    request_id: str
-    model: str
-    version: str
-    variant: str
-    inputs: Sequence[Any]  # the records (dicts, or structs msgspec encodes the same way)
-    # Their outputs: a mlaas.serving.predictor.Prediction (`outputs`, `probabilities` per
-    # record or None for regression, and `cells_json`, output_cells() encoded for the answer).
-    prediction: Any
-    latency_ms: float
-    created_at: datetime
-    inputs_json: bytes | None = None  # the records' JSON array as the client sent it, if known
-
-    def inputs_text(self) -> str:
-        """The records as one JSON array: the request's own text when the service kept it (a
-        1,000-record batch: ~0.15 ms less of the writer's GIL time than encoding the records)."""
-        if self.inputs_json is not None:
-            return self.inputs_json.decode()
-        return json_text(list(self.inputs))
-
-    def outputs_json(self) -> str:
-        """The output cells as one JSON array (reusing the encoding made for the answer)."""
-        encoded: bytes = self.prediction.cells_json
-        return encoded.decode()
-
-    def __len__(self) -> int:
-        return len(self.inputs)
-
-    def request_ids(self) -> list[str]:
-        if len(self.inputs) == 1:
-            return [self.request_id]
-        return [f"{self.request_id}:{i}" for i in range(len(self.inputs))]
-
-    def output_cells(self) -> list[dict[str, Any]]:
-        outputs = self.prediction.outputs
-        probabilities = self.prediction.probabilities or [None] * len(outputs)
-        return [
-            {"output": output, "probabilities": proba}
-            for output, proba in zip(outputs, probabilities, strict=True)
-        ]
-
-    def block_row(self) -> dict[str, Any]:
-        """The block as one `prediction_log_blocks` row (large requests, see BLOCK_ROWS)."""
-        return {
-            "request_id": self.request_id,
-            "created_at": self.created_at,
-            "model": self.model,
-            "version": self.version,
-            "variant": self.variant,
-            "records": len(self.inputs),
-            "inputs": list(self.inputs),
-            "outputs": self.output_cells(),
-            "latency_ms": self.latency_ms,
-        }
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One table row per record (what the spool and the generic insert take)."""
-        shared = {
-            "created_at": self.created_at,
-            "model": self.model,
-            "version": self.version,
-            "variant": self.variant,
-            "latency_ms": self.latency_ms,
-        }
-        return [
-            {**shared, "request_id": rid, "inputs": _plain(record), "outputs": cell}
-            for rid, record, cell in zip(
-                self.request_ids(), self.inputs, self.output_cells(), strict=True
-            )
-        ]
-
-
-def _plain(record: Any) -> Any:
-    """A record as a plain dict (structs become dicts) for code that expects JSON values."""
-    if isinstance(record, dict):
-        return record
-    import msgspec
-
-    return msgspec.structs.asdict(record)
-
-
-Item = dict[str, Any] | LogBlock
-BLOCK_ROWS = 64  # requests with this many records are logged as one prediction_log_blocks row
-
-
-def _split(items: Sequence[Item]) -> tuple[list[dict[str, Any]], list[LogBlock]]:
-    """Per-record rows (single rows, small blocks expanded) and the blocks logged whole."""
-    rows: list[dict[str, Any]] = []
-    blocks: list[LogBlock] = []
-    for item in items:
-        if not isinstance(item, LogBlock):
-            rows.append(item)
-        elif len(item) < BLOCK_ROWS:
-            rows.extend(item.rows())
-        else:
-            blocks.append(item)
-    return rows, blocks
-
-
-def _expand(items: Sequence[Item]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for item in items:
-        rows.extend(item.rows() if isinstance(item, LogBlock) else [item])
-    return rows
-
-
-class _SqliteRows:
-    """Driver-level inserts for SQLite: multi-row VALUES statements of ready values (JSON
-    encoded by msgspec, the timestamp bound once per block), per-record rows into
-    `prediction_log` and one row per large block into `prediction_log_blocks`.
-
-    Never executemany: Python's sqlite3 driver drops the GIL around every row it steps, and
-    while the event loop is busy each take-back waits for the GIL switch interval; per-row
-    executemany left the writer thousands of rows a second behind a loaded service."""
-
-    COLUMNS = ("request_id", "created_at", "model", "version", "variant", "inputs", "outputs")
-    ROWS_PER_STATEMENT = 250  # x 8 values: far below SQLite's 32,766 bound variables
-    BLOCKS_PER_STATEMENT = 100  # x 9 values
-
-    def __init__(self, engine: Engine) -> None:
-        self._rows = _ValuesInsert(prediction_log.name, [*self.COLUMNS, "latency_ms"])
-        self._blocks = _ValuesInsert(
-            prediction_log_blocks.name,
-            [*self.COLUMNS[:5], "records", *self.COLUMNS[5:], "latency_ms"],
-        )
-        self.sql = self._rows.sql(1)
-        column = prediction_log.c.created_at
-        self._stamp = column.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
-
-    def stamp(self, value: datetime) -> Any:
-        return self._stamp(value) if self._stamp else value
-
-    def statements(self, items: Sequence[Item]) -> list[tuple[str, Any]]:
-        """(SQL, parameters) to run in one transaction, in order."""
-        rows, blocks = _split(items)
-        return [
-            *self._blocks.chunks(
-                [self.block_params(b) for b in blocks], self.BLOCKS_PER_STATEMENT
-            ),
-            *self._rows.chunks([self.row_params(r) for r in rows], self.ROWS_PER_STATEMENT),
-        ]
-
-    def block_params(self, block: LogBlock) -> tuple[Any, ...]:
-        return (
-            block.request_id,
-            self.stamp(block.created_at),
-            block.model,
-            block.version,
-            block.variant,
-            len(block),
-            block.inputs_text(),
-            block.outputs_json(),
-            float(block.latency_ms),
-        )
-
-    def row_params(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return (
-            row["request_id"],
-            self.stamp(row["created_at"]),
-            row["model"],
-            row["version"],
-            row["variant"],
-            json_text(row["inputs"]),
-            json_text(row["outputs"]),
-            float(row["latency_ms"]),
-        )
-
-
-class _ValuesInsert:
-    """`INSERT INTO table (...) VALUES (...), (...) ON CONFLICT DO NOTHING` per chunk of rows."""
-
-    def __init__(self, table: str, columns: list[str]) -> None:
-        self._head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        self._row = f"({', '.join('?' for _ in columns)})"
-        self._sql: dict[int, str] = {}
-
-    def sql(self, rows: int) -> str:
-        if rows not in self._sql:
-            values = ", ".join([self._row] * rows)
-            self._sql[rows] = f"{self._head}{values} ON CONFLICT (request_id, variant) DO NOTHING"
-        return self._sql[rows]
-
-    def chunks(self, rows: list[tuple[Any, ...]], size: int) -> list[tuple[str, Any]]:
-        return [
-            (self.sql(len(chunk)), tuple(chain.from_iterable(chunk)))
-            for chunk in (rows[start : start + size] for start in range(0, len(rows), size))
-        ]
 
 
 class PredictionLogWriter:
@@ -280,7 +76,7 @@ class PredictionLogWriter:
         self._insert_blocks = insert_ignoring_conflicts(
             engine, prediction_log_blocks, ["request_id", "variant"]
         )
-        self._sqlite = _SqliteRows(engine) if engine.dialect.name == "sqlite" else None
+        self._sqlite = SqliteRows(engine) if engine.dialect.name == "sqlite" else None
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._sequence = 0
@@ -337,7 +133,7 @@ class PredictionLogWriter:
             self._closed = True
             self._queue.put(None)
             self._thread.join(timeout_s)
-        return sum(1 for path in self.spool_files() for _ in _lines(path))
+        return sum(1 for path in self.spool_files() for _ in spool_lines(path))
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -350,14 +146,16 @@ class PredictionLogWriter:
             self._guarded(batch, replay_due=False)
         self._guarded([], replay_due=True)
         if self._held:
-            log.error("%d prediction log rows could not be stored anywhere", _count(self._held))
+            log.error(
+                "%d prediction log rows could not be stored anywhere", count_rows(self._held)
+            )
 
     def _guarded(self, batch: list[Item], *, replay_due: bool) -> None:
         batch, self._held = self._held + batch, []
         try:
             self._handle(batch, replay_due=replay_due)
         except Exception:  # noqa: BLE001 - the writer thread must outlive any bad batch
-            log.exception("prediction log writer failed; holding %d rows", _count(batch))
+            log.exception("prediction log writer failed; holding %d rows", count_rows(batch))
             self._held = batch
             self._next_retry = time.monotonic() + self.retry_interval_s
 
@@ -385,14 +183,14 @@ class PredictionLogWriter:
         if not batch:
             return
         if not self.spool_files() and self._write(batch) is None:
-            self.written += _count(batch)
-            self._handed_off += _count(batch)
+            self.written += count_rows(batch)
+            self._handed_off += count_rows(batch)
             return
         try:
-            self._spool(_expand(batch))
-            self._handed_off += _count(batch)
+            self._spool(expand_items(batch))
+            self._handed_off += count_rows(batch)
         except OSError:  # disk full or spool gone: keep the rows in memory and try again
-            log.exception("cannot spool %d prediction log rows; holding them", _count(batch))
+            log.exception("cannot spool %d prediction log rows; holding them", count_rows(batch))
             self._held = batch
 
     def _write(self, items: Sequence[Item]) -> SQLAlchemyError | None:
@@ -411,14 +209,14 @@ class PredictionLogWriter:
                     for sql, values in params:
                         conn.exec_driver_sql(sql, values)
             else:
-                rows, blocks = _split(items)
+                rows, blocks = split_items(items)
                 with self.engine.begin() as conn:
                     if rows:
                         conn.execute(self._insert, rows)
                     if blocks:
                         conn.execute(self._insert_blocks, [b.block_row() for b in blocks])
         except SQLAlchemyError as error:
-            log.warning("prediction log insert of %d rows failed: %s", _count(items), error)
+            log.warning("prediction log insert of %d rows failed: %s", count_rows(items), error)
             return error
         return None
 
@@ -426,7 +224,7 @@ class PredictionLogWriter:
         lines = []
         for row in rows:
             try:
-                lines.append(json.dumps(row, default=_encode) + "\n")
+                lines.append(spool_line(row))
             except (TypeError, ValueError) as error:  # not JSON: no table could take it either
                 log.error("dropping a prediction log row that is not JSON: %s", error)
                 self.rejected += 1
@@ -443,7 +241,7 @@ class PredictionLogWriter:
         """Insert spool files oldest first; stop at the first failure and retry later."""
         for path in self.spool_files():
             try:
-                rows = [_decode(line) for line in _lines(path)]
+                rows = [read_line(line) for line in spool_lines(path)]
             except ValueError:  # edited or damaged by hand: set it aside, keep the rest moving
                 log.error("unreadable spool file %s moved to rejected/", path.name)
                 path.rename(self._rejected_dir() / path.name)
@@ -469,44 +267,14 @@ class PredictionLogWriter:
             error = self._write([row])
             if error is None:
                 continue
-            if not _row_at_fault(error):
+            if not row_at_fault(error):
                 return False  # the file stays whole; rows already in are skipped next time
             bad.append(row)
         if bad:
             with (self._rejected_dir() / path.name).open("a", encoding="utf-8") as out:
-                out.writelines(json.dumps(row, default=_encode) + "\n" for row in bad)
+                out.writelines(spool_line(row) for row in bad)
             log.error("%d prediction log rows refused by the table: %s", len(bad), path.name)
         path.unlink()
         self.replayed += len(rows) - len(bad)
         self.rejected += len(bad)
         return True
-
-
-def _count(items: Sequence[Item]) -> int:
-    return sum(len(item) if isinstance(item, LogBlock) else 1 for item in items)
-
-
-def _row_at_fault(error: SQLAlchemyError) -> bool:
-    """A constraint or value the table refuses, or a value that cannot be bound at all."""
-    if isinstance(error, IntegrityError | DataError):
-        return True
-    return isinstance(error, StatementError) and not isinstance(error, DBAPIError)
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    raise TypeError(f"cannot spool {type(value).__name__}")
-
-
-def _decode(line: str) -> dict[str, Any]:
-    row: dict[str, Any] = json.loads(line)
-    stamp = row.get("created_at")
-    if isinstance(stamp, dict) and "$datetime" in stamp:
-        row["created_at"] = datetime.fromisoformat(stamp["$datetime"])
-    return row
-
-
-def _lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8") as lines:
-        yield from (line for line in lines if line.strip())
