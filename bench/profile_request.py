@@ -46,21 +46,16 @@ def median_us(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
-    """One record: the /predict path (pydantic body, dict records, cache bypassed). A batch:
-    the /predict/batch path (msgspec straight into typed records, only the model off the
-    event loop)."""
+    """One record: the /predict path (cache bypassed). A batch: the /predict/batch path (only
+    the model off the event loop). Both bodies are decoded straight into typed records."""
     from mlaas.db import utcnow
     from mlaas.serving.predlog import LogBlock
+    from mlaas.serving.requests import parse_predict_request
     from services.prediction.responses import encode, native_body
-    from services.prediction.schemas import PredictRequest, parse_predict_request
 
     predictor = service.predictor("churn")
-    single = len(PredictRequest.model_validate_json(body).records()) == 1
     schema = service.record_schema("churn")
-    if single:
-        records: Any = PredictRequest.model_validate_json(body).records()
-    else:
-        records = parse_predict_request(body, schema).records()
+    records: Any = parse_predict_request(body, schema).records()
     X = predictor.to_matrix(records)
     scores = predictor.scores(X)
     outcome = service.predict("churn", records, max_records=10_000)
@@ -81,7 +76,6 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
             prediction=prediction,
             latency_ms=1.0,
             created_at=utcnow(),
-            inputs_json=getattr(records, "raw", None),  # the body's own text, as the service logs
         )
 
     def insert() -> None:  # what the writer thread does with one block (off the request path)
@@ -90,11 +84,7 @@ def stages(service: Any, body: bytes, repeat: int) -> dict[str, float]:
                 conn.exec_driver_sql(sql, values)
 
     timed = {
-        "parse_body": (
-            (lambda: PredictRequest.model_validate_json(body).records())
-            if single
-            else (lambda: parse_predict_request(body, schema).records())
-        ),
+        "parse_body": lambda: parse_predict_request(body, schema).records(),
         "validate_and_encode": lambda: predictor.to_matrix(records),
         "score": lambda: predictor.scores(X),
         # labels + the cells' JSON (made once per request, shared by the answer and the log)

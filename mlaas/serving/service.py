@@ -435,6 +435,5 @@ class PredictionService:
                 prediction=prediction,
                 latency_ms=latency_ms,
                 created_at=utcnow(),
-                inputs_json=records.raw if isinstance(records, TypedRecords) else None,
             )
         )

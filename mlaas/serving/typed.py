@@ -40,12 +40,10 @@ def record_struct(schema: RecordSchema) -> type[msgspec.Struct]:
 
 
 class TypedRecords:
-    """A batch of decoded record structs of one schema; sized and iterable like a list. `raw`
-    is their JSON array exactly as the client sent it, when the body parser could cut it out
-    (the prediction log stores it instead of encoding the records again)."""
+    """A batch of decoded record structs of one schema; sized and iterable like a list."""
 
-    def __init__(self, schema: RecordSchema, rows: list[Any], raw: bytes | None = None) -> None:
-        self.schema, self.rows, self.raw = schema, rows, raw
+    def __init__(self, schema: RecordSchema, rows: list[Any]) -> None:
+        self.schema, self.rows = schema, rows
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -33,13 +33,9 @@ class LogBlock:
     prediction: Any
     latency_ms: float
     created_at: datetime
-    inputs_json: bytes | None = None  # the records' JSON array as the client sent it, if known
 
     def inputs_text(self) -> str:
-        """The records as one JSON array: the request's own text when the service kept it (a
-        1,000-record batch: ~0.15 ms less of the writer's GIL time than encoding the records)."""
-        if self.inputs_json is not None:
-            return self.inputs_json.decode()
+        """The records as one JSON array."""
         return json_text(list(self.inputs))
 
     def outputs_json(self) -> str:

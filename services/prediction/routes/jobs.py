@@ -9,12 +9,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from mlaas.serving import batch
+from mlaas.serving.requests import PredictRequest
 from mlaas.serving.service import MAX_BATCH
 from services.common import require_json
 from services.contract import ApiError, documented
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response
-from services.prediction.schemas import JobQueued, JobStatus, PredictRequest
+from services.prediction.schemas import JobQueued, JobStatus
 
 router = APIRouter(tags=["async predictions"])
 

@@ -9,19 +9,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from mlaas.serving.service import MAX_BATCH, Outcome
+from mlaas.serving.requests import BodyError, PredictBody, parse_predict_request
+from mlaas.serving.service import MAX_BATCH, Outcome, PredictionService
 from mlaas.serving.typed import TypedRecords
 from services.common import require_json
 from services.contract import ApiError, errors
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import encode, json_response, mark, native_body, raw_json
-from services.prediction.schemas import (
-    BodyError,
-    FastPredictRequest,
-    PredictRequest,
-    PredictResponse,
-    parse_predict_request,
-)
+from services.prediction.schemas import PredictResponse
 
 router = APIRouter(prefix="/v1", tags=["predictions"], dependencies=[Depends(require_json)])
 OK: dict[int | str, dict[str, Any]] = {
@@ -29,11 +24,31 @@ OK: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/models/{name}/predict", responses={**OK, **errors(404, 413)})
-async def predict(
-    name: str, body: PredictRequest, key: PredictKey, service: ServiceDep, request: Request
-) -> Response:
+# Both routes parse their body with mlaas.serving.requests (documented as PredictRequest).
+BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}
+        },
+    }
+}
+
+
+async def _body(request: Request, service: PredictionService, name: str) -> PredictBody:
+    try:
+        return parse_predict_request(await request.body(), service.record_schema(name))
+    except BodyError as error:
+        if error.malformed:
+            raise ApiError(400, "malformed_json", str(error)) from None
+        fields = [{"field": field, "problem": problem} for field, problem in error.fields]
+        raise ApiError(422, "invalid_request", "the request is invalid", fields=fields) from None
+
+
+@router.post("/models/{name}/predict", responses={**OK, **errors(404, 413)}, openapi_extra=BODY)
+async def predict(name: str, key: PredictKey, service: ServiceDep, request: Request) -> Response:
     """Predict one record or a few (features inline or entity ids from the feature store)."""
+    body = await _body(request, service, name)
     rid = request.state.request_id
 
     def predict() -> Outcome:
@@ -47,31 +62,14 @@ async def predict(
     return json_response(native_body(outcome))
 
 
-# The batch body is parsed with msgspec (see FastPredictRequest); documented as PredictRequest.
-BATCH_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}
-        },
-    }
-}
-
-
 @router.post(
-    "/models/{name}/predict/batch", responses={**OK, **errors(404, 413)}, openapi_extra=BATCH_BODY
+    "/models/{name}/predict/batch", responses={**OK, **errors(404, 413)}, openapi_extra=BODY
 )
 async def predict_batch(
     name: str, key: PredictKey, service: ServiceDep, request: Request
 ) -> Response:
     """Predict up to 10,000 records in one call (no cache; scored as one matrix)."""
-    try:
-        body = parse_predict_request(await request.body(), service.record_schema(name))
-    except BodyError as error:
-        if error.malformed:
-            raise ApiError(400, "malformed_json", str(error)) from None
-        fields = [{"field": error.field, "problem": str(error)}]
-        raise ApiError(422, "invalid_request", "the request is invalid", fields=fields) from None
+    body = await _body(request, service, name)
     rid = request.state.request_id
     await _room_in_the_log(service)
     if body.entity_ids is not None or body.explain:  # feature-store lookups, explanations
@@ -115,9 +113,7 @@ async def _room_in_the_log(service: Any) -> None:
         await anyio.sleep(0.005)
 
 
-def _records(
-    service: Any, name: str, body: PredictRequest | FastPredictRequest
-) -> list[dict[str, Any]] | TypedRecords:
+def _records(service: Any, name: str, body: PredictBody) -> list[dict[str, Any]] | TypedRecords:
     if body.entity_ids is not None:
         records: list[dict[str, Any]] = service.records_for_entities(name, list(body.entity_ids))
         return records

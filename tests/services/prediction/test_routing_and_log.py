@@ -143,12 +143,11 @@ def test_alias_swap_under_concurrent_load_fails_no_request(trained_home: Path, k
     assert versions[-1] == target
 
 
-def test_batch_inputs_are_logged_as_sent_and_equal_the_records(
+def test_batch_inputs_are_logged_as_the_records_that_were_scored(
     trained_home: Path, keys: Keys
 ) -> None:
-    """A plain `{"features": [...]}` body is logged as its own text (no second encoding); a
-    body the cut cannot vouch for (a bracket inside a string, another key) is encoded from the
-    records. Either way the block's inputs decode to exactly the records that were scored."""
+    """Whatever the body's layout (spacing, a bracket inside a string, another key), a large
+    batch's block holds exactly the records that were scored, and an output per record."""
     import json
 
     from mlaas import db
@@ -177,8 +176,3 @@ def test_batch_inputs_are_logged_as_sent_and_equal_the_records(
         row = logged[ids[name]]
         assert row.records == len(sent) and row.inputs == sent, name
         assert len(row.outputs) == len(sent)
-    with db.get_engine().connect() as conn:  # the text itself, as the client wrote it
-        text = conn.exec_driver_sql(
-            "SELECT inputs FROM prediction_log_blocks WHERE request_id = ?", (ids["plain"],)
-        ).scalar_one()
-    assert text == plain[plain.index("[") : plain.rindex("]") + 1]
