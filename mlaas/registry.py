@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mlaas import db
@@ -99,39 +98,11 @@ def version_info(mv: ModelVersion, aliases: dict[str, list[str]] | None = None) 
 
 def model_aliases() -> dict[str, dict[str, str]]:
     """model -> {alias: version} for every registered model (the prediction service polls this
-    every few seconds). On a database tracking URI it is one indexed SELECT of MLflow's alias
-    table (~0.2 ms) instead of the client's ORM round trips (~20 ms of Python that competes
-    with request handling for the GIL); anything unexpected falls back to the client."""
-    uri = get_settings().mlflow_tracking_uri
-    if uri.startswith(("sqlite:", "postgresql", "mysql")):
-        try:
-            return _aliases_from_database(uri)
-        except Exception as error:  # noqa: BLE001 - a changed MLflow schema: use the API
-            log.warning("reading MLflow aliases with SQL failed (%s); using the client", error)
-    found: dict[str, dict[str, str]] = {}
-    for rm in client().search_registered_models():
-        found[str(rm.name)] = {str(a): str(v) for a, v in dict(rm.aliases or {}).items()}
-    return found
-
-
-@lru_cache(maxsize=2)
-def _alias_engine(uri: str) -> Any:
-    from sqlalchemy import create_engine
-
-    return create_engine(uri, pool_pre_ping=not uri.startswith("sqlite"))
-
-
-def _aliases_from_database(uri: str) -> dict[str, dict[str, str]]:
-    from sqlalchemy import text
-
-    found: dict[str, dict[str, str]] = {}
-    with _alias_engine(uri).connect() as conn:
-        names = conn.execute(text("SELECT name FROM registered_models")).scalars()
-        found = {str(name): {} for name in names}
-        rows = conn.execute(text("SELECT name, alias, version FROM registered_model_aliases"))
-        for name, alias, version in rows:
-            found.setdefault(str(name), {})[str(alias)] = str(version)
-    return found
+    every `serving_poll_s`; ~6 ms through the client with a few models)."""
+    return {
+        str(rm.name): {str(a): str(v) for a, v in dict(rm.aliases or {}).items()}
+        for rm in client().search_registered_models()
+    }
 
 
 def list_models() -> list[dict[str, Any]]:
