@@ -1,7 +1,8 @@
 """Promotion: register a trained model with its lineage, then let the gate decide on `champion`.
 
 A new version always gets the `challenger` alias; it becomes `champion` only when the spec's gate
-passes against the current champion on the challenger's own holdout (mlaas.gate). Registration is
+passes against the current champion on rows neither model trained on (the challenger's holdout
+less the champion's training rows, `gate_rows`; mlaas.gate decides). Registration is
 idempotent: a training run is registered at most once, so re-runs never add versions.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlaas import db
 from mlaas.errors import Invalid, field_problem
@@ -30,6 +31,9 @@ from mlaas.registry import (
 )
 from mlaas.specs import METRICS, ModelSpec
 from mlaas.tracking import init_mlflow
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("mlaas.promotion")
 
@@ -127,22 +131,42 @@ def paired_decision(
     challenger_uri: str,
     champion: VersionInfo | None,
 ) -> GateDecision:
-    """Score challenger and champion on the holdout of `frame_key` (split by `spec`), then gate.
+    """Score challenger and champion on rows neither trained on, then gate (mlaas.gate).
 
-    The champion is fed the features of the spec it was trained with, so a champion from an
-    older spec is judged on exactly the challenger's holdout rows.
+    The rows are the challenger's holdout of `frame_key` (split by `spec`) less what the
+    champion trained on (`gate_rows`); fewer than `gate.min_rows` of them and the gate does not
+    promote. The champion is fed the features of the spec it was trained with, so a champion
+    from an older spec is judged on exactly the same rows.
     """
     from mlaas.training.metrics import score
-    from mlaas.training.train import holdout_predictions
+    from mlaas.training.split import load_split
+    from mlaas.training.train import predictions_on
 
     metric = spec.training.primary_metric
-    y_true, challenger_scores = holdout_predictions(spec, frame_key, challenger_uri)
+    challenger_train, holdout = load_split(spec, frame_key)
+    if champion is None:
+        rows, why = holdout, f"the challenger's holdout ({len(holdout)} rows)"
+    else:
+        rows, why = gate_rows(spec, challenger_train, holdout, champion)
+    if champion is not None and len(rows) < spec.gate.min_rows:
+        y_true, scores = predictions_on(spec, holdout, challenger_uri)
+        return GateDecision(
+            passed=False,
+            reason=f"only {why}; the gate needs {spec.gate.min_rows} rows neither model trained "
+            "on to compare fairly (gate.min_rows): not promoted. Train on newer data, or "
+            "compare by hand and promote with a reason",
+            challenger_metric=score(metric, y_true, scores),
+            champion_version=champion.version,
+            rows=len(rows),
+            evaluation=why,
+        )
+    y_true, challenger_scores = predictions_on(spec, rows, challenger_uri)
     champion_scores = None
     if champion is not None:
         try:
-            _, champion_scores = holdout_predictions(
+            _, champion_scores = predictions_on(
                 spec,
-                frame_key,
+                rows,
                 f"models:/{champion.model}/{champion.version}",
                 model_spec=_spec_of(champion, spec),
             )
@@ -154,7 +178,7 @@ def paired_decision(
                 challenger_metric=score(metric, y_true, challenger_scores),
                 champion_version=champion.version,
             )
-    return decide(
+    decision = decide(
         spec.gate,
         metric=metric,
         higher_is_better=METRICS[metric][1],
@@ -165,6 +189,36 @@ def paired_decision(
         scorer=lambda y, s: score(metric, y, s),
         seed=spec.training.seed,
     )
+    reason = f"{decision.reason}; compared on {why}" if champion is not None else decision.reason
+    return decision.model_copy(update={"reason": reason, "rows": len(rows), "evaluation": why})
+
+
+def gate_rows(
+    spec: ModelSpec, challenger_train: pd.DataFrame, holdout: pd.DataFrame, champion: VersionInfo
+) -> tuple[pd.DataFrame, str]:
+    """The holdout rows neither model trained on (`spec.gate.evaluation`), and a line saying
+    which they are. Rows are matched by entity key and event time."""
+    import pandas as pd
+
+    from mlaas.training.split import load_split
+
+    frame_key = champion.tags.get(f"{TAG}frame_key")
+    name = f"champion v{champion.version}"
+    keys = [spec.entity_key, spec.event_timestamp]
+    champion_train = load_split(_spec_of(champion, spec), frame_key)[0] if frame_key else None
+    if champion_train is None or not set(keys) <= set(champion_train.columns):
+        why = f"the challenger's holdout ({len(holdout)} rows; {name}'s training rows unknown)"
+        return holdout, why
+    if spec.gate.evaluation == "forward":
+        time = spec.event_timestamp
+        newest = max(champion_train[time].max(), challenger_train[time].max())
+        rows = holdout[holdout[time] > newest]
+        why = f"{len(rows)} of {len(holdout)} holdout rows newer than both training sets"
+        return rows.reset_index(drop=True), f"{why} (after {newest})"
+    seen = pd.MultiIndex.from_frame(champion_train[keys])
+    unseen = ~pd.MultiIndex.from_frame(holdout[keys]).isin(seen)
+    rows = holdout[unseen].reset_index(drop=True)
+    return rows, f"{len(rows)} of {len(holdout)} holdout rows {name} did not train on"
 
 
 def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:

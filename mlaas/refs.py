@@ -87,6 +87,8 @@ class GateDecision(Ref):
     champion_metric: float | None = None
     champion_version: str | None = None
     p_value: float | None = None
+    rows: int | None = None  # the rows both models were scored on
+    evaluation: str | None = None  # which rows those are and why
 
 
 class Registration(Ref):

@@ -188,6 +188,11 @@ class Gate(StrictModel):
     min_improvement: float = Field(0.0, ge=0.0)  # must beat the champion by this margin
     significance_level: float = Field(0.05, gt=0.0, lt=1.0)  # paired bootstrap, one-sided
     bootstrap_samples: int = Field(1000, ge=100, le=100_000)
+    # The rows champion and challenger are compared on, neither model having trained on them:
+    # "unseen" = the challenger's holdout minus every row (entity key + event time) of the
+    # champion's training split; "forward" = holdout rows newer than both training sets.
+    evaluation: Literal["unseen", "forward"] = "unseen"
+    min_rows: int = Field(30, ge=1)  # fewer such rows: the gate does not promote
 
 
 class DriftPolicy(StrictModel):

@@ -21,6 +21,10 @@ from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
 from mlaas.serving.typed import TypedRecords
 
 Record = dict[str, Any]
+# From this many records a batch is scored from typed structs, column by column; below it the
+# per-column set-up costs more than dicts (one record: 24 µs against 9 µs to validate and
+# encode, bench/profile_request.py).
+TYPED_MIN_RECORDS = 16
 
 
 class PredictRequest(BaseModel):
@@ -109,16 +113,20 @@ def _typed_decoder(record: type[msgspec.Struct]) -> Callable[[bytes], Any]:
 
 
 def _decode_typed(body: bytes, schema: RecordSchema) -> PredictBody | None:
-    """The body with its records as typed structs; None when anything in it does not fit."""
+    """The body decoded with its records as typed structs (types checked by the decoder);
+    None when anything in it does not fit. Batches of TYPED_MIN_RECORDS or more stay structs
+    (read column by column); fewer become dicts, which the record path reads faster."""
     try:
         typed = _typed_decoder(schema.struct)(body)
     except msgspec.MsgspecError:
         return None
     features = typed.features
-    if isinstance(features, list):
+    if isinstance(features, list) and len(features) >= TYPED_MIN_RECORDS:
         features = TypedRecords(schema, features)
+    elif isinstance(features, list):
+        features = [msgspec.structs.asdict(record) for record in features]
     elif features is not None:
-        features = TypedRecords(schema, [features])
+        features = msgspec.structs.asdict(features)
     return PredictBody(
         features=features,
         entity_ids=typed.entity_ids,

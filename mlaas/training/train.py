@@ -52,13 +52,21 @@ def holdout_predictions(
     trained with, whose features it needs — so a champion trained on an older spec is scored on
     the challenger's exact holdout. Raises ValueError when the frame lacks one of its features.
     """
+    _, holdout = load_split(spec, frame_key)
+    return predictions_on(spec, holdout, model_uri, model_spec=model_spec)
+
+
+def predictions_on(
+    spec: ModelSpec, rows: pd.DataFrame, model_uri: str, *, model_spec: ModelSpec | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true, scores) of a logged model on `rows` of a training frame (see
+    `holdout_predictions`)."""
     import mlflow
 
     from mlaas.tracking import init_mlflow
 
-    _, holdout = load_split(spec, frame_key)
-    X = features_frame(model_spec or spec, holdout)
-    _, y = features_and_target(spec, holdout)
+    X = features_frame(model_spec or spec, rows)
+    _, y = features_and_target(spec, rows)
     init_mlflow()
     estimator = mlflow.sklearn.load_model(model_uri)
     return encode_target(spec, estimator, y), predictions_for_metric(spec, estimator, X)
