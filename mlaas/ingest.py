@@ -135,8 +135,8 @@ def _upsert_lineage(spec: ModelSpec, ref: DatasetRef, frame: pd.DataFrame) -> st
     return "ingested"
 
 
-def ingest(spec: ModelSpec, *, source: str | None = None) -> DatasetRef:
-    """Read the source, store it under its content hash, record lineage; idempotent."""
+def read_dataset(spec: ModelSpec, source: str | None = None) -> tuple[str, pd.DataFrame]:
+    """(resolved source, its normalised frame): what `ingest` stores and hashes."""
     resolved = resolve_source(spec, source)
     log.info("ingest %s: reading %s", spec.name, resolved)
     frame = read_source(resolved)
@@ -148,7 +148,17 @@ def ingest(spec: ModelSpec, *, source: str | None = None) -> DatasetRef:
             f"{resolved}: missing column(s) {missing} (entity key / event timestamp); "
             f"found {list(frame.columns)}"
         )
-    frame = normalize_frame(frame, timestamp=spec.event_timestamp, source=resolved)
+    return resolved, normalize_frame(frame, timestamp=spec.event_timestamp, source=resolved)
+
+
+def source_hash(spec: ModelSpec, source: str | None = None) -> str:
+    """The content hash `ingest` would give the source now (nothing is stored)."""
+    return content_hash(read_dataset(spec, source)[1])
+
+
+def ingest(spec: ModelSpec, *, source: str | None = None) -> DatasetRef:
+    """Read the source, store it under its content hash, record lineage; idempotent."""
+    resolved, frame = read_dataset(spec, source)
     digest = content_hash(frame)
     key = f"datasets/{spec.name}/{digest}.parquet"
     store = get_store()

@@ -53,8 +53,7 @@ def describe(step: str, result: Any, spec: ModelSpec) -> str:
         return f"holdout {metric} = {result.metrics.get(metric, float('nan')):.4f}"
     if isinstance(result, Registration):
         state = "champion" if result.champion else "challenger"
-        reuse = " (already registered)" if result.reused else ""
-        return f"v{result.version} is {state}{reuse}: {result.gate.reason}"
+        return f"v{result.version} is {state}: {result.gate.reason}"  # says if reused
     return str(result)
 
 

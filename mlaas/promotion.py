@@ -44,17 +44,7 @@ def register_and_gate(
     """Register the trained model as `challenger`; make it `champion` only if the gate passes."""
     existing = find_version_for_run(spec.name, trained.run_id)
     if existing is not None:
-        tags = existing.tags or {}
-        return Registration(
-            model=spec.name,
-            version=str(existing.version),
-            run_id=trained.run_id,
-            champion=CHAMPION in aliases_by_version(spec.name).get(str(existing.version), []),
-            gate=GateDecision.model_validate_json(tags.get(f"{TAG}gate", "{}"))
-            if f"{TAG}gate" in tags
-            else GateDecision(passed=False, reason="unknown", challenger_metric=float("nan")),
-            reused=True,
-        )
+        return _reused(spec, existing, trained)
     import mlflow
 
     init_mlflow()
@@ -87,6 +77,36 @@ def register_and_gate(
         run_id=trained.run_id,
         champion=decision.passed,
         gate=decision,
+    )
+
+
+def _reused(spec: ModelSpec, existing: Any, trained: TrainResult) -> Registration:
+    """The registration of a run registered before: no new gate decision is made, and the
+    answer says so instead of repeating the old one as if it were new."""
+    from datetime import UTC, datetime
+
+    version = str(existing.version)
+    registered = datetime.fromtimestamp(int(existing.creation_timestamp) / 1000, tz=UTC)
+    earlier = (existing.tags or {}).get(f"{TAG}gate")
+    old = GateDecision.model_validate_json(earlier) if earlier else None
+    then = f" (at registration: {old.reason})" if old else ""
+    return Registration(
+        model=spec.name,
+        version=version,
+        run_id=trained.run_id,
+        champion=CHAMPION in aliases_by_version(spec.name).get(version, []),
+        gate=GateDecision(
+            passed=old.passed if old else False,
+            reason=f"reused v{version} (registered {registered:%Y-%m-%d %H:%M} UTC), no new gate "
+            f"decision{then}",
+            challenger_metric=old.challenger_metric
+            if old
+            else trained.metrics.get(spec.training.primary_metric, 0.0),
+            champion_metric=old.champion_metric if old else None,
+            champion_version=old.champion_version if old else None,
+            p_value=old.p_value if old else None,
+        ),
+        reused=True,
     )
 
 

@@ -76,6 +76,7 @@ class ServedVersion:
     spec: ModelSpec
     profile_key: str
     holdout: dict[str, float]  # metric -> value on the training holdout
+    data_hash: str | None = None  # content hash of the dataset it was trained from
 
 
 def served_version(model: str) -> ServedVersion:
@@ -99,7 +100,12 @@ def served_version(model: str) -> ServedVersion:
         if name.startswith("holdout_")
     }
     return ServedVersion(
-        model=model, version=info.version, spec=spec, profile_key=profile_key, holdout=holdout
+        model=model,
+        version=info.version,
+        spec=spec,
+        profile_key=profile_key,
+        holdout=holdout,
+        data_hash=info.tags.get(f"{registry.TAG}data_hash"),
     )
 
 

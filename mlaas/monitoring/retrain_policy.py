@@ -12,8 +12,10 @@ run, and updates with the outcome): at most `max_per_day` automatic retrains per
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import case, func, select, update
@@ -22,6 +24,11 @@ from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.monitoring.tables import monitoring_snapshots, retrain_events
 from mlaas.specs import ModelSpec
 
+if TYPE_CHECKING:
+    from mlaas.monitoring.context import ServedVersion
+
+log = logging.getLogger("mlaas.monitoring")
+
 DAY = timedelta(hours=24)
 
 
@@ -29,6 +36,9 @@ class RetrainDecision(BaseModel):
     retrain: bool
     reason: str  # why retraining is (or would be) needed, or why not
     blocked_by: str | None = None  # the breaker rule that stopped a wanted retrain
+    # A wanted retrain not started because it would learn nothing new (not counted by the
+    # breaker): "drift seen, waiting for new data: ..."
+    waiting_for_data: str | None = None
 
 
 class RetrainEvent(BaseModel):
@@ -101,12 +111,44 @@ def breaker(spec: ModelSpec, *, now: datetime | None = None) -> str | None:
     return None
 
 
-def decide(spec: ModelSpec, reasons: list[str], *, now: datetime | None = None) -> RetrainDecision:
+def decide(
+    spec: ModelSpec,
+    reasons: list[str],
+    *,
+    now: datetime | None = None,
+    nothing_new: Callable[[], str | None] | None = None,
+) -> RetrainDecision:
+    """Retrain when a trigger fired, there is something new to learn from (`nothing_new()`
+    says why not, asked only then) and the breaker allows it."""
     if not reasons:
         return RetrainDecision(retrain=False, reason="no retrain trigger fired")
     reason = "; ".join(reasons)
+    stale = nothing_new() if nothing_new is not None else None
+    if stale is not None:
+        waiting = f"drift seen, waiting for new data: {stale}"
+        return RetrainDecision(retrain=False, reason=reason, waiting_for_data=waiting)
     blocked = breaker(spec, now=now)
     return RetrainDecision(retrain=blocked is None, reason=reason, blocked_by=blocked)
+
+
+def no_new_data(spec: ModelSpec, served: ServedVersion) -> str | None:
+    """Why a retrain now would learn nothing the champion has not seen (None: it would, or it
+    cannot be told): the spec's source holds exactly the data the champion was trained on."""
+    from mlaas.ingest import source_hash
+
+    if served.data_hash is None:
+        return None
+    try:
+        digest = source_hash(spec)
+    except Exception as error:  # noqa: BLE001 - unreadable now: the pipeline will say why
+        log.info("%s: cannot hash the source to look for new data: %s", spec.name, error)
+        return None
+    if digest != served.data_hash:
+        return None
+    return (
+        f"no new data since v{served.version}: the spec's source (hash {digest[:12]}) is the "
+        "data it was trained on"
+    )
 
 
 def record_retrain_triggered(
@@ -165,11 +207,14 @@ RETRAIN_OUTCOMES = ("wanted", "blocked", "skipped", "started", "succeeded", "fai
 def retrain_decision_counts() -> dict[tuple[str, str], int]:
     """(model, outcome) -> how often, over every snapshot and automatic retrain kept: what the
     policy decided at each monitoring run (wanted: a trigger fired, blocked: wanted but the
-    breaker refused, skipped: no trigger) and what became of the retrains started (started,
-    succeeded, failed). Every outcome of every monitored model, 0 included."""
+    breaker refused or there was nothing new to learn from, skipped: no trigger) and what
+    became of the retrains started (started, succeeded, failed). Every outcome of every
+    monitored model, 0 included."""
     snap, events = monitoring_snapshots.c, retrain_events.c
     retrain = snap.decision["retrain"].as_boolean()
-    blocked = snap.decision["blocked_by"].as_string().is_not(None)
+    blocked = snap.decision["blocked_by"].as_string().is_not(None) | snap.decision[
+        "waiting_for_data"
+    ].as_string().is_not(None)
     per_snapshot = select(
         snap.model,
         func.count(),

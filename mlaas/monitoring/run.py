@@ -22,7 +22,7 @@ from mlaas.monitoring.alerts import AlertEvent, evaluate_rules
 from mlaas.monitoring.context import Window, served_version
 from mlaas.monitoring.livedrift import window_drift
 from mlaas.monitoring.performance import PerformanceReport, performance_of
-from mlaas.monitoring.retrain_policy import RetrainDecision, decide, triggers
+from mlaas.monitoring.retrain_policy import RetrainDecision, decide, no_new_data, triggers
 from mlaas.monitoring.tables import monitoring_snapshots
 from mlaas.monitoring.values import Values, drift_values, performance_values
 from mlaas.monitoring.webhooks import Delivery, notify
@@ -86,7 +86,7 @@ def monitor(spec_name: str | ModelSpec, *, now: datetime | None = None) -> Monit
         holdout_metric=served.holdout.get(metric),
         labelled=int(values.get("labelled") or 0),
     )
-    decision = decide(spec, reasons, now=at)
+    decision = decide(spec, reasons, now=at, nothing_new=lambda: no_new_data(spec, served))
     snapshot_id = new_id()
     with get_engine().begin() as conn:
         conn.execute(
@@ -113,7 +113,7 @@ def monitor(spec_name: str | ModelSpec, *, now: datetime | None = None) -> Monit
         drift.dataset_drift,
         len(events),
         decision.retrain,
-        decision.blocked_by or decision.reason,
+        decision.blocked_by or decision.waiting_for_data or decision.reason,
     )
     return MonitoringResult(
         snapshot_id=snapshot_id,

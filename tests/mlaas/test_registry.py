@@ -93,6 +93,9 @@ def test_rerun_on_same_data_reuses_every_step(mlaas_home: Path, churn_source: st
     second = run_pipeline(spec, source=churn_source)
     assert second.reused and second.version == first.version == "1"
     assert second.champion
+    # No new gate decision is reported as one: the answer says it is the old version's.
+    assert second.gate.reason.startswith("reused v1 (registered ")
+    assert f"no new gate decision (at registration: {first.gate.reason})" in second.gate.reason
     assert [v.version for v in list_versions("churn")] == ["1"]
 
     settings = get_settings()

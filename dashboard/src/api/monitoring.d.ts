@@ -1111,6 +1111,8 @@ export interface components {
             reason: string;
             /** Retrain */
             retrain: boolean;
+            /** Waiting For Data */
+            waiting_for_data?: string | null;
         };
         /** RetrainEvent */
         RetrainEvent: {

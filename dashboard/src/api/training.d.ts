@@ -573,12 +573,16 @@ export interface components {
             champion_metric?: number | null;
             /** Champion Version */
             champion_version?: string | null;
+            /** Evaluation */
+            evaluation?: string | null;
             /** P Value */
             p_value?: number | null;
             /** Passed */
             passed: boolean;
             /** Reason */
             reason: string;
+            /** Rows */
+            rows?: number | null;
         };
         /**
          * JobOverrides

@@ -3,7 +3,8 @@ exactly the shifted features, an alert fired once and delivered, one retrain, th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -113,3 +114,41 @@ def test_the_html_report_is_self_contained(service: Any) -> None:
     assert "<script" not in page and 'src="http' not in page and 'href="http' not in page
     assert "churn v1: monitoring report" in page and "DATASET DRIFT" in page
     assert "No ground truth in this window yet." in page
+
+
+def test_drift_with_nothing_new_to_learn_from_waits_instead_of_retraining(
+    service: Any, home: Path
+) -> None:
+    """The champion was trained on the spec's source as it still is: a retrain would learn
+    nothing new. The decision says so, nothing is started and the breaker's budget is
+    untouched; once the source holds new rows, the retrain is wanted."""
+    import pandas as pd
+
+    from mlaas.data.churn import generate_churn
+    from mlaas.ingest import source_hash
+    from mlaas.monitoring.retrain_policy import retrain_history
+
+    source = home.parent / "churn.parquet"  # what the champion was trained on (helpers.py)
+    spec = small_spec("churn", dataset={"source": str(source), "generator": "churn"})
+    frame = churn_frame(400, seed=34, numeric_shift=SHIFTED)
+    predict_rows(service, "churn", frame)
+
+    waiting = monitor(spec)
+    assert waiting.drift.dataset_drift is True
+    decision = waiting.decision
+    assert decision.retrain is False and decision.blocked_by is None
+    assert decision.reason.startswith("data drift: ")
+    assert decision.waiting_for_data == (
+        f"drift seen, waiting for new data: no new data since v{waiting.version}: the spec's "
+        f"source (hash {source_hash(spec)[:12]}) is the data it was trained on"
+    )
+    assert retrain_history("churn") == []
+    assert snapshot_history("churn")[0]["decision"]["waiting_for_data"] == (
+        decision.waiting_for_data
+    )
+
+    grown = home.parent / "churn-grown.parquet"
+    later = generate_churn(200, seed=35, start=datetime(2026, 6, 1, tzinfo=UTC))
+    pd.concat([pd.read_parquet(source), later]).to_parquet(grown, index=False)
+    wanted = monitor(small_spec("churn", dataset={"source": str(grown), "generator": "churn"}))
+    assert wanted.decision.retrain is True and wanted.decision.waiting_for_data is None
