@@ -159,7 +159,8 @@ def snapshot_gauges(snapshots: list[dict[str, Any]]) -> list[GaugeMetricFamily]:
     )
     blocked = _gauge(
         "mlaas_monitoring_retrain_blocked",
-        "1 when the latest snapshot wanted a retrain and the circuit breaker refused it.",
+        "1 when the latest snapshot wanted a retrain that was not started: the circuit breaker "
+        "refused it, or there was nothing new to learn from.",
         ["model"],
     )
     for snap in snapshots:
@@ -184,7 +185,7 @@ def snapshot_gauges(snapshots: list[dict[str, Any]]) -> list[GaugeMetricFamily]:
             labelled.add_metric([model, variant], coverage["labelled"])
         age.add_metric([model], snap["at"].timestamp())
         decision = snap["decision"]
-        is_blocked = bool(decision.get("blocked_by"))
+        is_blocked = bool(decision.get("blocked_by") or decision.get("waiting_for_data"))
         wanted.add_metric([model], float(bool(decision.get("retrain")) or is_blocked))
         blocked.add_metric([model], float(is_blocked))
     return [
