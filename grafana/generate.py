@@ -465,8 +465,8 @@ def models() -> dash.Dashboard:
         ),
         number(
             "Retrain",
-            "Whether the latest run wanted a retrain, and whether the circuit breaker "
-            "blocked it (alert MlaasRetrainBreakerOpen).",
+            "Whether the latest run wanted a retrain (1), and whether it was not started (2): "
+            "the circuit breaker or no new data (alert MlaasRetrainBreakerOpen).",
             "none",
             Query(
                 f"max by (model) (mlaas_monitoring_retrain_wanted{{{MODEL}}})"
