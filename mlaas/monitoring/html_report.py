@@ -14,12 +14,11 @@ import pandas as pd
 from mlaas.drift import DriftReport
 from mlaas.monitoring.context import ServedVersion, Window
 from mlaas.monitoring.live import LiveData, live_data
-from mlaas.monitoring.livedrift import drift_of
+from mlaas.monitoring.livedrift import drift_of, served_predictions
 from mlaas.monitoring.performance import PerformanceReport, performance_of
 from mlaas.monitoring.reference import Reference, reference_for
 from mlaas.specs import DriftPolicy
 
-MAX_HISTOGRAMS = 6
 SCORE_CAP = 5.0  # drift chart bars stop here (the value is printed)
 
 _STYLE = """
@@ -98,7 +97,11 @@ def histogram_chart(feature: str, reference: pd.Series, current: pd.Series, nume
 
 
 def performance_chart(report: PerformanceReport, metric: str) -> str | None:
-    points = [(b.start, b.variant, b.metrics.get(metric)) for b in report.buckets]
+    # A bucket that began before the window (a 30-minute window inside one hour) is drawn at
+    # the window's start, so a window shorter than a bucket still shows its point.
+    points = [
+        (max(b.start, report.start), b.variant, b.metrics.get(metric)) for b in report.buckets
+    ]
     points = [p for p in points if p[2] is not None]
     if not points:
         return None
@@ -164,6 +167,28 @@ def _performance_table(report: PerformanceReport) -> str:
     return f"<table>{head}{''.join(rows)}{holdout}</table>"
 
 
+def _decision_section(model: str) -> str:
+    """The latest monitoring run's retrain decision and its reason (none yet: says so)."""
+    from mlaas.monitoring.run import snapshot_history
+
+    latest = snapshot_history(model, limit=1)
+    if not latest:
+        return "<h2>Retrain decision</h2><p>No monitoring run yet.</p>"
+    decision, at = latest[0]["decision"], latest[0]["at"]
+    if decision.get("retrain"):
+        verdict = "retrain started"
+    elif decision.get("waiting_for_data"):
+        verdict = f"retrain wanted, not started: {decision['waiting_for_data']}"
+    elif decision.get("blocked_by"):
+        verdict = f"retrain wanted, blocked by the circuit breaker: {decision['blocked_by']}"
+    else:
+        verdict = "no retrain"
+    return (
+        f"<h2>Retrain decision</h2><p>At {_e(at.isoformat())}: {_e(verdict)}. "
+        f"Reason: {_e(decision.get('reason', ''))}.</p>"
+    )
+
+
 def render_html(
     served: ServedVersion,
     window: Window,
@@ -181,7 +206,7 @@ def render_html(
     histograms = []
     if reference.sample is not None and len(data):
         ranked = sorted(drift.features, key=lambda c: (not c.drifted, c.feature))
-        for column in ranked[:MAX_HISTOGRAMS]:
+        for column in ranked:
             histograms.append(
                 histogram_chart(
                     column.feature,
@@ -190,6 +215,15 @@ def render_html(
                     column.kind == "numeric",
                 )
             )
+    if drift.prediction is not None and reference.predictions is not None:
+        histograms.append(
+            histogram_chart(
+                "prediction",
+                pd.Series(reference.predictions),
+                pd.Series(served_predictions(served, data)),
+                drift.prediction.kind == "numeric",
+            )
+        )
     metric = spec.training.primary_metric
     perf_chart = performance_chart(performance, metric)
     multivariate = ""
@@ -212,11 +246,12 @@ def render_html(
         multivariate,
         drift_chart(drift),
         _feature_table(drift),
-        "<h3>Distributions (drifted features first)</h3>",
+        "<h3>Distributions (drifted features first, then the prediction)</h3>",
         f"<div class='grid'>{''.join(f'<div>{h}</div>' for h in histograms)}</div>",
         f"<h2>Performance ({_e(performance.task)})</h2>",
         _performance_table(performance),
         perf_chart or "<p>No ground truth in this window yet.</p>",
+        _decision_section(served.model),
         "</body></html>",
     ]
     return "\n".join(parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 from pydantic import BaseModel
 
 from mlaas.drift import DriftReport, compute_drift
@@ -36,10 +37,9 @@ def drift_of(
     spec = served.spec
     if reference.sample is None:
         raise LookupError(f"{served.model} v{served.version} has no reference sample")
-    current_predictions = None
-    if reference.predictions is not None:
-        champion = (data.meta["variant"] == "champion") & (data.meta["version"] == served.version)
-        current_predictions = prediction_values(spec, data.subset(champion.to_numpy()))[0]
+    current_predictions = (
+        served_predictions(served, data) if reference.predictions is not None else None
+    )
     return compute_drift(
         reference.sample,
         data.features,
@@ -51,6 +51,13 @@ def drift_of(
         prediction_kind="categorical" if reference.prediction_kind == "categorical" else "numeric",
         seed=spec.training.seed,
     )
+
+
+def served_predictions(served: ServedVersion, data: LiveData) -> np.ndarray:
+    """What prediction drift compares (see `prediction_values`), for the rows the served
+    version answered as champion."""
+    champion = (data.meta["variant"] == "champion") & (data.meta["version"] == served.version)
+    return prediction_values(served.spec, data.subset(champion.to_numpy()))[0]
 
 
 def window_drift(
