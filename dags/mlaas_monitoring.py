@@ -1,6 +1,6 @@
 """Per model spec: a scheduled monitoring DAG, and an inbox DAG when the spec names an inbox.
 
-`mlaas_monitoring_<model>` (hourly): one call to `mlaas.monitoring.run.monitor` computes drift and
+`mlaas_monitoring_<model>` (every `drift.schedule_minutes`, 15 by default): one call to `mlaas.monitoring.run.monitor` computes drift and
 live performance over the spec's window, stores the snapshot, evaluates alert rules and decides
 whether to retrain (the circuit breaker is part of that decision). When it says retrain, the
 model's pipeline DAG is triggered with the reason as its `trigger` and the spec's retraining
@@ -45,7 +45,7 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
     @dag(
         dag_id=f"mlaas_monitoring_{name}",
         description=f"Drift, live performance, alerts and automatic retraining of {name}",
-        schedule=timedelta(hours=1),
+        schedule=timedelta(minutes=spec.drift.schedule_minutes),
         start_date=START,
         catchup=False,
         max_active_runs=1,  # one decision at a time: the breaker's count stays exact

@@ -206,7 +206,10 @@ class DriftPolicy(StrictModel):
     domain_auc_threshold: float = Field(0.6, gt=0.5, le=1.0)
     min_rows: int = Field(100, ge=1)  # fewer live rows than this: "not enough data", no verdict
     drift_share: float = Field(0.3, gt=0.0, le=1.0)  # share of drifted features that is "drift"
-    window_hours: int = Field(24, ge=1)
+    # Monitoring runs every `schedule_minutes` over the last `window_hours` of traffic: short
+    # enough that one drifted hour stops mattering soon, long enough for stable statistics.
+    window_hours: int = Field(6, ge=1)
+    schedule_minutes: int = Field(15, ge=1, le=24 * 60)
 
 
 RetrainMode = Literal["full", "window", "replay_mix", "incremental", "recalibration", "stacking"]

@@ -94,3 +94,21 @@ def test_dags_follow_the_specs_folder_and_read_nothing_else(tmp_path: Path) -> N
         and not Path(p).is_dir()
     ]
     assert ours == [str(specs / "fraud.yaml")] * len(ours) and ours, report["opened"]
+
+
+def test_the_monitoring_dag_runs_on_the_specs_schedule() -> None:
+    import importlib.util
+    from datetime import timedelta
+
+    from tests.factories import small_spec
+
+    module_spec = importlib.util.spec_from_file_location(
+        "mlaas_monitoring_schedule_test", DAGS_DIR / "mlaas_monitoring.py"
+    )
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    default = module.build_monitoring_dag(small_spec("churn"))
+    assert default.schedule == timedelta(minutes=15)
+    fast = module.build_monitoring_dag(small_spec("churn", drift__schedule_minutes=1))
+    assert fast.schedule == timedelta(minutes=1)
