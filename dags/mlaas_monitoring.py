@@ -1,17 +1,16 @@
 """Per model spec: a scheduled monitoring DAG, and an inbox DAG when the spec names an inbox.
 
-`mlaas_monitoring_<model>` (every `drift.schedule_minutes`, 15 by default): one call to `mlaas.monitoring.run.monitor` computes drift and
-live performance over the spec's window, stores the snapshot, evaluates alert rules and decides
-whether to retrain (the circuit breaker is part of that decision). When it says retrain, the
-model's pipeline DAG is triggered with the reason as its `trigger` and the spec's retraining
-mode, and the start is recorded so the breaker counts it. The pipeline run records its own
-outcome (a failure starts the back-off).
-
-`mlaas_inbox_<model>` (every 5 minutes): a sensor claims data files that landed in the spec's
-`retrain.inbox` (a folder or an s3:// prefix); each new file starts one pipeline run with the
-file as `dataset_path`.
-
-Like mlaas_pipelines.py, parsing reads the spec files and nothing else.
+`mlaas_monitoring_<model>` (every `drift.schedule_minutes`, 15 by default): one call to
+`mlaas.monitoring.run.monitor` computes drift and live performance over the spec's window, stores
+the snapshot, evaluates alert rules and decides whether to retrain (the circuit breaker is part of
+that decision). When it says retrain, the model's pipeline DAG is triggered with the reason as its
+`trigger` and the spec's retraining mode, and the start is recorded so the breaker counts it. The
+pipeline run records its own outcome (a failure starts the back-off). A last task,
+`deliver_alerts`, retries the alert deliveries that are due (the outbox,
+mlaas.monitoring.webhooks). `mlaas_inbox_<model>` (every 5 minutes): a sensor claims data files
+that landed in the spec's `retrain.inbox` (a folder or an s3:// prefix); each new file starts one
+pipeline run with the file as `dataset_path`. Like mlaas_pipelines.py, parsing reads the spec files
+and nothing else.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 
 import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
-from airflow.sdk import DAG, PokeReturnValue, dag, task
+from airflow.sdk import DAG, PokeReturnValue, TriggerRule, dag, task
 
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec, load_specs
@@ -51,8 +50,8 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
         max_active_runs=1,  # one decision at a time: the breaker's count stays exact
         tags=["mlaas", "monitoring", name],
         default_args={"retries": 1, "retry_delay": timedelta(seconds=30)},
-        doc_md=f"### Monitor `{name}`\nmonitor → retrain needed? → trigger "
-        f"`mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\n"
+        doc_md=f"### Monitor `{name}`\nmonitor → deliver due alerts; retrain needed? → "
+        f"trigger `mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\n"
         "See docs/retraining.md and docs/monitoring-service.md.",
     )
     def monitoring() -> None:
@@ -93,7 +92,17 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
 
             return record_retrain_triggered(name, decision["reason"], decision["run_id"])
 
+        @task(trigger_rule=TriggerRule.ALL_DONE)
+        def deliver_alerts() -> dict[str, int]:
+            """Retry the alert deliveries that are due, every model's (one outbox), even when
+            this run's monitoring failed."""
+            from mlaas.monitoring.webhooks import deliver_pending
+
+            states = [delivery.state for delivery in deliver_pending()]
+            return {state: states.count(state) for state in sorted(set(states))}
+
         decision = monitor()
+        decision >> deliver_alerts()
         retrain_needed(decision) >> trigger_retrain >> record_retrain(decision)
 
     return monitoring()

@@ -87,7 +87,11 @@ class Settings(BaseSettings):
     # Monitoring service.
     monitoring_port: int = 8002
     webhook_timeout_s: float = 5.0
-    webhook_retries: int = 3
+    # Alert delivery: one attempt in the monitoring run, then the outbox retries after
+    # backoff * 2**(attempts - 1) until delivered or `webhook_expiry_hours` have passed.
+    webhook_backoff_s: float = 60.0
+    monitoring_public_url: str = ""  # how alert payloads link to the report (default: local)
+    webhook_expiry_hours: float = 24.0
 
     # Web dashboard (dashboard/): `mlaas up` serves its build here, proxying /api/<service>.
     dashboard_port: int = 8003
@@ -133,6 +137,9 @@ class Settings(BaseSettings):
             self.celery_broker_url if self.redis_url else f"db+sqlite:///{home / 'celery.db'}"
         )
         self.airflow_api_url = self.airflow_api_url or f"http://127.0.0.1:{self.airflow_port}"
+        self.monitoring_public_url = (
+            self.monitoring_public_url or f"http://127.0.0.1:{self.monitoring_port}"
+        )
         if self.environment == "production" and self.object_store_url.startswith("s3://"):
             if self.s3_secret_key.lower() in PLACEHOLDER_SECRETS:
                 raise ValueError("MLAAS_S3_SECRET_KEY is a placeholder; set a real secret")

@@ -104,7 +104,7 @@ def monitor(spec_name: str | ModelSpec, *, now: datetime | None = None) -> Monit
                 decision=decision.model_dump(mode="json"),
             )
         )
-    deliveries = notify(events) if events else []
+    deliveries = notify(events, context={spec.name: alert_context(served, window, drift)})
     log.info(
         "monitor %s v%s: %d rows, dataset drift %s, %d alert change(s), retrain %s (%s)",
         spec.name,
@@ -145,6 +145,33 @@ def latest_snapshots() -> list[dict[str, Any]]:
     for row in rows:
         row["at"] = as_utc(row["at"])
     return rows
+
+
+def alert_context(served: Any, window: Window, drift: DriftReport) -> dict[str, Any]:
+    """What an alert's payload adds about the run that raised it: the version, the window, the
+    drifted features with their scores and a link to the window's report."""
+    from urllib.parse import urlencode
+
+    from mlaas.settings import get_settings
+
+    span = {"start": window.start.isoformat(), "end": window.end.isoformat()}
+    base = get_settings().monitoring_public_url.rstrip("/")
+    return {
+        "model_version": served.version,
+        "window": span,
+        "dataset_drift": drift.dataset_drift,
+        "drifted_features": [
+            {
+                "feature": column.feature,
+                "test": column.test,
+                "statistic": column.statistic,
+                "threshold": column.threshold,
+            }
+            for column in drift.features
+            if column.drifted
+        ],
+        "report_url": f"{base}/v1/models/{served.model}/report?{urlencode(span)}",
+    }
 
 
 def snapshot_history(model: str, *, limit: int = 100) -> list[dict[str, Any]]:

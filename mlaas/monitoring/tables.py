@@ -120,6 +120,29 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_event_webhook", "event_id", "webhook_id"),
 )
 
+# The alert outbox: one row per (alert event, webhook) to deliver, with the exact body sent.
+# The monitoring run adds rows and tries each once; `deliver_pending` (the monitoring DAG's
+# `deliver_alerts` task) retries pending ones with exponential back-off until they are
+# delivered, refused (a final 4xx) or expired.
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", String(36), primary_key=True, default=new_id),
+    Column("event_id", String(36), ForeignKey("alert_events.id"), nullable=False),
+    Column("webhook_id", String(36), nullable=False),
+    Column("model", String(64), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | delivered | refused | expired
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    UniqueConstraint("event_id", "webhook_id", name="uq_webhook_outbox_event_webhook"),
+    Index("ix_webhook_outbox_due", "state", "next_attempt_at"),
+)
+
 # Automatic retrains the monitoring DAG started: the circuit breaker counts these rows.
 retrain_events = Table(
     "retrain_events",

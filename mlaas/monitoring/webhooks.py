@@ -1,35 +1,39 @@
-"""Alert notifications to webhooks, with retries, back-off and de-duplication.
+"""Alert notifications to webhooks through an outbox: every delivery is kept until it is
+delivered, refused or expired.
 
-A webhook belongs to one model or, with no model, to all. Each event is POSTed as JSON with the
-event id as idempotency key (in the body and the `Idempotency-Key` header), so a receiver that
-sees a retry can drop it. A failed attempt (connection error, timeout, 429 or 5xx) is retried up
-to `settings.webhook_retries` times with exponential back-off; other 4xx answers are final. Every
-attempt is recorded, and an event already delivered to a webhook is never sent to it again
-(`notify` can be called again safely, e.g. to retry later what failed now).
+A webhook belongs to one model or, with no model, to all. `notify` (the monitoring run) puts one
+`webhook_outbox` row per (event, webhook) with the exact JSON body, and tries each once. A
+failed attempt (connection error, timeout, 408/425/429 or 5xx) leaves the row pending;
+`deliver_pending` (the monitoring DAG's `deliver_alerts` task, every run) retries due rows after
+`webhook_backoff_s * 2**(attempts - 1)` until delivered, or marks them expired once
+`webhook_expiry_hours` have passed. Any other 4xx is final (refused). The body carries the event
+id as idempotency key (also the `Idempotency-Key` header), so a receiver that sees a retry can
+drop it; a row is claimed with a guarded UPDATE before each attempt, so two deliverers never
+send the same attempt, and a delivered row is never sent again. Every attempt is also recorded
+in `webhook_deliveries`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import case, delete, func, or_, select, update
 
 from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.errors import FieldError
 from mlaas.monitoring.alerts import SEVERITY_RANK, AlertEvent, Severity
-from mlaas.monitoring.tables import webhook_deliveries, webhooks
+from mlaas.monitoring.tables import webhook_deliveries, webhook_outbox, webhooks
 from mlaas.settings import get_settings
 
 log = logging.getLogger("mlaas.monitoring.webhooks")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-BACKOFF_BASE_S = 0.5  # wait before retry k: base * 2**(k-1)
 _RETRIED_STATUS = {408, 425, 429}
 
 
@@ -49,13 +53,32 @@ class Webhook(BaseModel):
 
 
 class Delivery(BaseModel):
+    """Where one (event, webhook) delivery stands after an attempt (or why none was made)."""
+
     event_id: str
     webhook_id: str
     delivered: bool
     attempts: int
+    state: str = "pending"  # pending | delivered | refused | expired
     status_code: int | None = None
     error: str | None = None
-    skipped: bool = False  # already delivered earlier
+    skipped: bool = False  # not attempted now: already delivered, or another deliverer has it
+
+
+class OutboxItem(BaseModel):
+    """One delivery in the outbox."""
+
+    id: str
+    event_id: str
+    webhook_id: str
+    model: str
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    expires_at: datetime
+    last_status: int | None
+    last_error: str | None
 
 
 def _webhook(row: Any) -> Webhook:
@@ -107,16 +130,6 @@ def delete_webhook(webhook_id: str) -> bool:
         return bool(conn.execute(delete(webhooks).where(webhooks.c.id == webhook_id)).rowcount)
 
 
-def _delivered(event_id: str, webhook_id: str) -> bool:
-    query = select(webhook_deliveries.c.id).where(
-        webhook_deliveries.c.event_id == event_id,
-        webhook_deliveries.c.webhook_id == webhook_id,
-        webhook_deliveries.c.delivered.is_(True),
-    )
-    with get_engine().connect() as conn:
-        return conn.execute(query.limit(1)).first() is not None
-
-
 def _record(
     event_id: str,
     webhook_id: str,
@@ -140,82 +153,210 @@ def _record(
         )
 
 
-def payload(event: AlertEvent) -> dict[str, Any]:
+def payload(event: AlertEvent, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON body of an event: the event itself and what the run that raised it saw
+    (`context`: the model version, the window, the drifted features with their scores, a link
+    to the report)."""
     return {
         "type": "mlaas.alert",
         "idempotency_key": event.id,
         **event.model_dump(mode="json"),
+        **(context or {}),
     }
-
-
-def deliver(
-    event: AlertEvent, hook: Webhook, *, client: httpx.Client, retries: int, backoff_s: float
-) -> Delivery:
-    """POST one event to one webhook: up to 1 + `retries` attempts, each recorded."""
-    if _delivered(event.id, hook.id):
-        return Delivery(
-            event_id=event.id, webhook_id=hook.id, delivered=True, attempts=0, skipped=True
-        )
-    body = payload(event)
-    status: int | None = None
-    error: str | None = None
-    for attempt in range(1, retries + 2):
-        if attempt > 1:
-            time.sleep(backoff_s * 2 ** (attempt - 2))
-        try:
-            response = client.post(hook.url, json=body, headers={IDEMPOTENCY_HEADER: event.id})
-            status, error = response.status_code, None
-            ok = response.is_success
-            retry = status >= 500 or status in _RETRIED_STATUS
-            if not ok:
-                error = f"HTTP {status}: {response.text[:200]}"
-        except httpx.HTTPError as failure:
-            status, error, ok, retry = None, f"{type(failure).__name__}: {failure}", False, True
-        _record(event.id, hook.id, attempt, status, error, ok)
-        if ok or not retry:
-            return Delivery(
-                event_id=event.id,
-                webhook_id=hook.id,
-                delivered=ok,
-                attempts=attempt,
-                status_code=status,
-                error=error,
-            )
-    log.warning("webhook %s: event %s not delivered: %s", hook.url, event.id, error)
-    return Delivery(
-        event_id=event.id,
-        webhook_id=hook.id,
-        delivered=False,
-        attempts=retries + 1,
-        status_code=status,
-        error=error,
-    )
 
 
 def notify(
     events: list[AlertEvent],
     *,
-    retries: int | None = None,
+    context: Mapping[str, Mapping[str, Any]] | None = None,
+    now: datetime | None = None,
     timeout_s: float | None = None,
-    backoff_s: float = BACKOFF_BASE_S,
 ) -> list[Delivery]:
-    """Send each event to the webhooks of its model and the global ones (severity allowing)."""
-    settings = get_settings()
-    retries = settings.webhook_retries if retries is None else retries
-    timeout = settings.webhook_timeout_s if timeout_s is None else timeout_s
+    """Queue each event for the webhooks of its model and the global ones (severity allowing)
+    and try each delivery once now; what fails stays pending for `deliver_pending`.
+    `context` maps a model to what its payloads add (see `payload`)."""
+    now = as_utc(now or utcnow())
+    expires = now + timedelta(hours=get_settings().webhook_expiry_hours)
+    queued: list[dict[str, Any]] = []
     results: list[Delivery] = []
     hooks_by_model: dict[str, list[Webhook]] = {}
+    for event in events:
+        if event.model not in hooks_by_model:
+            hooks_by_model[event.model] = list_webhooks(event.model)
+        body = payload(event, (context or {}).get(event.model))
+        for hook in hooks_by_model[event.model]:
+            if SEVERITY_RANK[event.severity] < SEVERITY_RANK[hook.min_severity]:
+                continue
+            row = _enqueue(event, hook, body, now, expires)
+            if row["state"] == "pending":
+                queued.append(row)
+            else:  # queued by an earlier call and settled since
+                results.append(_settled(row))
+    return results + _attempt_all(queued, now, timeout_s)
+
+
+def deliver_pending(
+    *, now: datetime | None = None, limit: int = 500, timeout_s: float | None = None
+) -> list[Delivery]:
+    """Retry every pending delivery that is due (oldest first); expire those past their time."""
+    now = as_utc(now or utcnow())
+    rows = outbox_rows(state="pending", due_by=now, limit=limit)
+    return _attempt_all(rows, now, timeout_s)
+
+
+def _enqueue(
+    event: AlertEvent, hook: Webhook, body: dict[str, Any], now: datetime, expires: datetime
+) -> dict[str, Any]:
+    """The outbox row of (event, webhook): inserted now, or the one queued before."""
+    from sqlalchemy.exc import IntegrityError
+
+    row = {
+        "id": new_id(),
+        "event_id": event.id,
+        "webhook_id": hook.id,
+        "model": event.model,
+        "payload": body,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+        "expires_at": expires,
+        "last_status": None,
+        "last_error": None,
+    }
+    try:
+        with get_engine().begin() as conn:
+            conn.execute(webhook_outbox.insert().values(**row))
+        return row
+    except IntegrityError:  # (event, webhook) already queued
+        query = select(webhook_outbox).where(
+            webhook_outbox.c.event_id == event.id, webhook_outbox.c.webhook_id == hook.id
+        )
+        with get_engine().connect() as conn:
+            return _outbox_dict(conn.execute(query).one())
+
+
+def _outbox_dict(row: Any) -> dict[str, Any]:
+    data = dict(row._mapping)
+    for key in ("created_at", "next_attempt_at", "expires_at"):
+        data[key] = as_utc(data[key])
+    return data
+
+
+def _settled(row: dict[str, Any], *, skipped: bool = True) -> Delivery:
+    return Delivery(
+        event_id=row["event_id"],
+        webhook_id=row["webhook_id"],
+        delivered=row["state"] == "delivered",
+        attempts=int(row["attempts"]),
+        state=row["state"],
+        status_code=row["last_status"],
+        error=row["last_error"],
+        skipped=skipped,
+    )
+
+
+def _attempt_all(
+    rows: list[dict[str, Any]], now: datetime, timeout_s: float | None
+) -> list[Delivery]:
+    if not rows:
+        return []
+    urls = {hook.id: hook.url for hook in list_webhooks()}
+    timeout = get_settings().webhook_timeout_s if timeout_s is None else timeout_s
     with httpx.Client(timeout=timeout) as client:
-        for event in events:
-            if event.model not in hooks_by_model:
-                hooks_by_model[event.model] = list_webhooks(event.model)
-            for hook in hooks_by_model[event.model]:
-                if SEVERITY_RANK[event.severity] < SEVERITY_RANK[hook.min_severity]:
-                    continue
-                results.append(
-                    deliver(event, hook, client=client, retries=retries, backoff_s=backoff_s)
-                )
-    return results
+        return [_attempt(row, urls.get(row["webhook_id"]), client, now) for row in rows]
+
+
+def _attempt(
+    row: dict[str, Any], url: str | None, client: httpx.Client, now: datetime
+) -> Delivery:
+    """One attempt of one pending row, claimed first; the row's new state is stored."""
+    out = webhook_outbox.c
+    if now >= row["expires_at"] or url is None:  # too late, or the webhook was deleted
+        why = "expired before delivery" if url else "the webhook was deleted"
+        _settle(row, now, state="expired", status=row["last_status"], error=why)
+        return _settled({**row, "state": "expired", "last_error": why}, skipped=False)
+    claim = (
+        update(webhook_outbox)
+        .where(out.id == row["id"], out.state == "pending", out.attempts == row["attempts"])
+        .values(attempts=row["attempts"] + 1)
+    )
+    with get_engine().begin() as conn:
+        if not conn.execute(claim).rowcount:
+            return _settled(row)  # another deliverer took it
+    attempt = int(row["attempts"]) + 1
+    event_id = row["event_id"]
+    status: int | None
+    error: str | None
+    try:
+        response = client.post(url, json=row["payload"], headers={IDEMPOTENCY_HEADER: event_id})
+        status, ok = response.status_code, response.is_success
+        retry = status >= 500 or status in _RETRIED_STATUS
+        error = None if ok else f"HTTP {status}: {response.text[:200]}"
+    except httpx.HTTPError as failure:
+        status, ok, retry, error = None, False, True, f"{type(failure).__name__}: {failure}"
+    _record(event_id, row["webhook_id"], attempt, status, error, ok)
+    backoff = get_settings().webhook_backoff_s * 2 ** (attempt - 1)
+    next_at = now + timedelta(seconds=backoff)
+    if ok:
+        state = "delivered"
+    elif not retry:
+        state = "refused"
+    else:
+        state = "expired" if next_at >= row["expires_at"] else "pending"
+    if state != "delivered":
+        log.warning("webhook %s: event %s %s: %s", url, event_id, state, error)
+    _settle(row, next_at, state=state, status=status, error=error)
+    return Delivery(
+        event_id=event_id,
+        webhook_id=row["webhook_id"],
+        delivered=ok,
+        attempts=attempt,
+        state=state,
+        status_code=status,
+        error=error,
+    )
+
+
+def _settle(
+    row: dict[str, Any], next_at: datetime, *, state: str, status: int | None, error: str | None
+) -> None:
+    with get_engine().begin() as conn:
+        conn.execute(
+            update(webhook_outbox)
+            .where(webhook_outbox.c.id == row["id"])
+            .values(state=state, next_attempt_at=next_at, last_status=status, last_error=error)
+        )
+
+
+def outbox_rows(
+    *,
+    model: str | None = None,
+    state: str | None = None,
+    due_by: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Outbox rows, oldest first (due ones first when `due_by` is given)."""
+    out = webhook_outbox.c
+    query = select(webhook_outbox).order_by(out.next_attempt_at, out.created_at).limit(limit)
+    if model is not None:
+        query = query.where(out.model == model)
+    if state is not None:
+        query = query.where(out.state == state)
+    if due_by is not None:
+        query = query.where(out.next_attempt_at <= due_by)
+    with get_engine().connect() as conn:
+        return [_outbox_dict(row) for row in conn.execute(query)]
+
+
+def outbox(
+    *, model: str | None = None, state: str | None = None, limit: int = 100
+) -> list[OutboxItem]:
+    """The outbox as the API shows it (payloads left out)."""
+    return [
+        OutboxItem.model_validate(row)
+        for row in outbox_rows(model=model, state=state, limit=limit)
+    ]
 
 
 class DeliveryAttempt(BaseModel):
@@ -254,6 +395,19 @@ def deliveries(event_id: str) -> list[dict[str, Any]]:
     )
     with get_engine().connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+OUTBOX_STATES = ("pending", "delivered", "refused", "expired")
+
+
+def outbox_counts() -> dict[str, int]:
+    """Deliveries in the outbox by state, every state (0 included)."""
+    state = webhook_outbox.c.state
+    with get_engine().connect() as conn:
+        counts = {
+            str(s): int(n) for s, n in conn.execute(select(state, func.count()).group_by(state))
+        }
+    return {name: counts.get(name, 0) for name in OUTBOX_STATES}
 
 
 DELIVERY_OUTCOMES = ("delivered", "rejected", "unreachable")

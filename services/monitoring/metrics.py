@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 from mlaas.monitoring.alerts import all_rules
 from mlaas.monitoring.retrain_policy import retrain_decision_counts
 from mlaas.monitoring.run import latest_snapshots
-from mlaas.monitoring.webhooks import delivery_counts
+from mlaas.monitoring.webhooks import delivery_counts, outbox_counts
 
 REGISTRY = CollectorRegistry()
 
@@ -98,6 +98,15 @@ class SnapshotCollector(Collector):
         for outcome, count in delivery_counts().items():
             deliveries.add_metric([outcome], count)
         yield deliveries
+        outbox = GaugeMetricFamily(
+            "mlaas_monitoring_webhook_outbox",
+            "Alert deliveries (event x webhook) in the outbox, by state: pending (to be "
+            "retried), delivered, refused (a final 4xx), expired.",
+            labels=["state"],
+        )
+        for state, count in outbox_counts().items():
+            outbox.add_metric([state], count)
+        yield outbox
 
 
 def snapshot_gauges(snapshots: list[dict[str, Any]]) -> list[GaugeMetricFamily]:

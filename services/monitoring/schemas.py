@@ -21,7 +21,7 @@ from mlaas.drift.results import DriftReport
 from mlaas.monitoring.alerts import AlertEvent, AlertRule, Comparator, Severity
 from mlaas.monitoring.retrain_policy import RetrainDecision, RetrainEvent
 from mlaas.monitoring.run import DriftPoint
-from mlaas.monitoring.webhooks import DeliveryAttempt, Webhook
+from mlaas.monitoring.webhooks import DeliveryAttempt, OutboxItem, Webhook
 
 _WINDOW = re.compile(r"^(\d+)([mhd])$")
 _MINUTES = {"m": 1, "h": 60, "d": 1440}
@@ -229,6 +229,10 @@ class WebhookList(BaseModel):
 
 class DeliveryList(BaseModel):
     deliveries: list[DeliveryAttempt]
+
+
+class OutboxList(BaseModel):
+    deliveries: list[OutboxItem]
 
 
 class MonitoredModel(BaseModel):

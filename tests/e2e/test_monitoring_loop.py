@@ -101,6 +101,7 @@ def test_drift_fires_the_alert_and_starts_exactly_one_retrain(
     states = {ti.task_id: str(ti.state) for ti in first.get_task_instances()}
     assert states == {
         "monitor": "success",
+        "deliver_alerts": "success",
         "retrain_needed": "success",
         "trigger_retrain": "success",
         "record_retrain": "success",

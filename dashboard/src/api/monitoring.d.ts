@@ -60,6 +60,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alerts/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert Outbox
+         * @description Every alert delivery (event x webhook) and where it stands: pending (retried with
+         *     exponential back-off), delivered, refused (the receiver answered a final 4xx) or expired;
+         *     attempts, the next attempt's time and the last status or error. Oldest first.
+         */
+        get: operations["alert_outbox_v1_alerts_outbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/feedback": {
         parameters: {
             query?: never;
@@ -381,7 +403,8 @@ export interface paths {
          * @description Register a URL that receives alert events as JSON POSTs (one model's, or all).
          *
          *     Each event carries `idempotency_key` (also the `Idempotency-Key` header): retries of the
-         *     same event repeat it. Failed deliveries are retried with exponential back-off.
+         *     same event repeat it. Failed deliveries stay in the outbox (`GET /v1/alerts/outbox`) and are
+         *     retried with exponential back-off until delivered or expired.
          */
         post: operations["create_webhook_v1_webhooks_post"];
         delete?: never;
@@ -613,7 +636,10 @@ export interface components {
             /** Model */
             model: string;
         };
-        /** Delivery */
+        /**
+         * Delivery
+         * @description Where one (event, webhook) delivery stands after an attempt (or why none was made).
+         */
         Delivery: {
             /** Attempts */
             attempts: number;
@@ -628,6 +654,11 @@ export interface components {
              * @default false
              */
             skipped: boolean;
+            /**
+             * State
+             * @default pending
+             */
+            state: string;
             /** Status Code */
             status_code?: number | null;
             /** Webhook Id */
@@ -1015,6 +1046,48 @@ export interface components {
             /** Error */
             error: string;
         };
+        /**
+         * OutboxItem
+         * @description One delivery in the outbox.
+         */
+        OutboxItem: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Event Id */
+            event_id: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status */
+            last_status: number | null;
+            /** Model */
+            model: string;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** State */
+            state: string;
+            /** Webhook Id */
+            webhook_id: string;
+        };
+        /** OutboxList */
+        OutboxList: {
+            /** Deliveries */
+            deliveries: components["schemas"]["OutboxItem"][];
+        };
         /** PerformanceReport */
         PerformanceReport: {
             /**
@@ -1382,6 +1455,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    alert_outbox_v1_alerts_outbox_get: {
+        parameters: {
+            query?: {
+                model?: string | null;
+                state?: ("pending" | "delivered" | "refused" | "expired") | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxList"];
                 };
             };
             /** @description No API key, or an unknown or revoked one */

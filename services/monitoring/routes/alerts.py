@@ -15,11 +15,18 @@ from mlaas.monitoring.webhooks import (
     attempts_of,
     delete_webhook,
     list_webhooks,
+    outbox,
 )
 from services.common import require_json
 from services.contract import ApiError, errors
 from services.monitoring.deps import MonitorKey, actor
-from services.monitoring.schemas import AlertList, DeliveryList, WebhookList, WebhookRequest
+from services.monitoring.schemas import (
+    AlertList,
+    DeliveryList,
+    OutboxList,
+    WebhookList,
+    WebhookRequest,
+)
 
 router = APIRouter(prefix="/v1", tags=["alerts"], dependencies=[Depends(require_json)])
 
@@ -35,12 +42,26 @@ def alerts(
     return AlertList(alerts=alert_history(model=model, state=state, limit=limit))
 
 
+@router.get("/alerts/outbox")
+def alert_outbox(
+    key: MonitorKey,
+    model: str | None = None,
+    state: Literal["pending", "delivered", "refused", "expired"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> OutboxList:
+    """Every alert delivery (event x webhook) and where it stands: pending (retried with
+    exponential back-off), delivered, refused (the receiver answered a final 4xx) or expired;
+    attempts, the next attempt's time and the last status or error. Oldest first."""
+    return OutboxList(deliveries=outbox(model=model, state=state, limit=limit))
+
+
 @router.post("/webhooks", status_code=201, responses=errors(404))
 def create_webhook(body: WebhookRequest, key: MonitorKey) -> Webhook:
     """Register a URL that receives alert events as JSON POSTs (one model's, or all).
 
     Each event carries `idempotency_key` (also the `Idempotency-Key` header): retries of the
-    same event repeat it. Failed deliveries are retried with exponential back-off."""
+    same event repeat it. Failed deliveries stay in the outbox (`GET /v1/alerts/outbox`) and are
+    retried with exponential back-off until delivered or expired."""
     if body.model is not None:
         served_version(body.model)
     return add_webhook(

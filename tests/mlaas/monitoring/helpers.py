@@ -153,6 +153,7 @@ def clean_tables() -> None:
     with get_engine().begin() as conn:
         for table in (
             tables.webhook_deliveries,
+            tables.webhook_outbox,
             tables.alert_events,
             tables.alert_rules,
             tables.webhooks,

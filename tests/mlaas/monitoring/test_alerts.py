@@ -78,43 +78,77 @@ def test_each_window_is_computed_once(service: Any) -> None:
     assert sorted(e.rule_name for e in events) == ["long2", "short"]
 
 
-def test_webhooks_retry_with_backoff_and_never_deliver_twice(service: Any) -> None:
+def test_a_receiver_down_then_back_gets_each_event_exactly_once(service: Any) -> None:
+    """The outbox: the monitoring run tries once; the deliverer retries due rows with
+    exponential back-off (60 s, 120 s, 240 s, ...) until the receiver is back; exactly one
+    delivery per event and webhook, the same idempotency key on every attempt."""
+    from datetime import timedelta
+
     rule(severity="critical")
-    with webhook_receiver(statuses=[503, 500]) as flaky, webhook_receiver() as steady:
+    start = webhooks.utcnow()
+    with webhook_receiver(statuses=[503, 500, 502]) as flaky, webhook_receiver() as steady:
         webhooks.add_webhook(flaky.url, model="churn")
         webhooks.add_webhook(steady.url)  # global
         webhooks.add_webhook(steady.url, model="house_prices")  # another model's: not called
         [event] = evaluate_rules("churn", values(drifted_share=0.5))
-        results = webhooks.notify([event], retries=3, backoff_s=0.01)
-        assert [(r.delivered, r.attempts) for r in results] == [(True, 3), (True, 1)]
-        assert [h["Idempotency-Key"] for h, _ in flaky.received] == [event.id] * 3
+        context = {"churn": {"model_version": "1", "drifted_features": [{"feature": "age"}]}}
+        results = webhooks.notify([event], context=context, now=start)
+        assert [(r.state, r.attempts) for r in results] == [("pending", 1), ("delivered", 1)]
+        assert webhooks.deliver_pending(now=start + timedelta(seconds=59)) == []  # not due
+        due = [start + timedelta(seconds=s) for s in (60, 60 + 120, 60 + 120 + 240)]
+        states = [[d.state for d in webhooks.deliver_pending(now=at)] for at in due]
+        assert states == [["pending"], ["pending"], ["delivered"]]
+        assert webhooks.deliver_pending(now=start + timedelta(days=1)) == []
+        assert [h["Idempotency-Key"] for h, _ in flaky.received] == [event.id] * 4
+        assert len(steady.received) == 1
         body = flaky.bodies()[-1]
+        assert body == flaky.bodies()[0]  # the same body on every attempt
         assert body["idempotency_key"] == event.id and body["state"] == "firing"
         assert body["type"] == "mlaas.alert" and body["metric"] == "drifted_share"
+        assert body["model_version"] == "1" and body["drifted_features"] == [{"feature": "age"}]
         attempts = webhooks.deliveries(event.id)
         assert [(a["attempt"], a["status_code"], a["delivered"]) for a in attempts] == [
             (1, 503, False),
-            (2, 500, False),
-            (3, 200, True),
             (1, 200, True),
+            (2, 500, False),
+            (3, 502, False),
+            (4, 200, True),
         ]
-        again = webhooks.notify([event], retries=3, backoff_s=0.01)  # e.g. a re-run DAG task
-        assert all(r.skipped for r in again)
-        assert (len(flaky.received), len(steady.received)) == (3, 1)
+        again = webhooks.notify([event], context=context)  # e.g. a re-run DAG task
+        assert all(r.skipped and r.delivered for r in again)
+        assert (len(flaky.received), len(steady.received)) == (4, 1)
+    rows = webhooks.outbox(model="churn")
+    assert [(row.state, row.attempts) for row in rows] == [("delivered", 1), ("delivered", 4)]
 
 
-def test_a_webhook_that_keeps_failing_gives_up_and_4xx_is_final(service: Any) -> None:
+def test_a_receiver_down_past_expiry_leaves_the_event_expired_and_4xx_is_final(
+    service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from mlaas.settings import get_settings
+
     rule()
+    monkeypatch.setattr(get_settings(), "webhook_expiry_hours", 0.1)  # 6 minutes
+    start = webhooks.utcnow()
     with webhook_receiver(statuses=[500] * 10) as down, webhook_receiver([404]) as gone:
         webhooks.add_webhook(down.url, model="churn")
         webhooks.add_webhook(gone.url, model="churn")
         [event] = evaluate_rules("churn", values(drifted_share=0.5))
-        failed, refused = webhooks.notify([event], retries=2, backoff_s=0.01)
-        assert (failed.delivered, failed.attempts, failed.status_code) == (False, 3, 500)
-        assert (refused.delivered, refused.attempts, refused.status_code) == (False, 1, 404)
-        retried = webhooks.notify([event], retries=0, backoff_s=0.01)  # tried again later
-        assert [r.skipped for r in retried] == [False, False]
-        assert len(down.received) == 4
+        failed, refused = webhooks.notify([event], now=start)
+        assert (failed.state, failed.attempts, failed.status_code) == ("pending", 1, 500)
+        assert (refused.state, refused.attempts, refused.status_code) == ("refused", 1, 404)
+        later = [start + timedelta(seconds=s) for s in (60, 180)]
+        assert [[d.state for d in webhooks.deliver_pending(now=at)] for at in later] == [
+            ["pending"],
+            ["expired"],  # the next attempt (at 420 s) would be past the 360 s expiry
+        ]
+        assert webhooks.deliver_pending(now=start + timedelta(hours=1)) == []
+        assert (len(down.received), len(gone.received)) == (3, 1)
+    outbox = {row.webhook_id: row for row in webhooks.outbox(model="churn")}
+    assert sorted(row.state for row in outbox.values()) == ["expired", "refused"]
+    expired = next(row for row in outbox.values() if row.state == "expired")
+    assert expired.attempts == 3 and expired.last_status == 500
 
 
 def test_webhooks_filter_by_severity_and_refuse_bad_urls(service: Any) -> None:
