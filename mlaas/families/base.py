@@ -46,6 +46,7 @@ class Family(ABC):
     # without importing every library) and the types skops must trust to load them.
     estimator_types: ClassVar[tuple[str, ...]]
     trusted_types: ClassVar[tuple[str, ...]] = ()
+    warm_startable: ClassVar[bool] = False  # True: `continue_training` is implemented
 
     @abstractmethod
     def build(self, classification: bool, params: dict[str, Any], seed: int) -> Any:
@@ -81,8 +82,6 @@ class Family(ABC):
     def compile_native(self, model: Any, cache: dict[str, Any], cache_dir: Any) -> bool:
         """Compile the model to machine code for batches where the family can (False: not)."""
         return False
-
-    warm_startable: ClassVar[bool] = False
 
     def continue_training(
         self, model: Any, X: np.ndarray, y: Any, share: float
