@@ -17,6 +17,7 @@ import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
+from mlaas.errors import PlatformError
 from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
 from mlaas.serving.typed import TypedRecords
 
@@ -81,6 +82,31 @@ class PredictBody(msgspec.Struct, forbid_unknown_fields=True):
         return records
 
 
+class MalformedJson(PlatformError, ValueError):
+    """A body that is not JSON, or nests deeper than a parser can follow."""
+
+    code = "malformed_json"
+
+
+def read_json(body: bytes) -> Any:
+    """The body as JSON values: msgspec first, then Python's `json` for what msgspec refuses
+    but MLflow's server reads (NaN and Infinity literals, numbers beyond float range), which
+    then reach the validators and get a 422 naming the field. Text that is not JSON, or that
+    nests deeper than Python can follow (thousands of brackets), is a MalformedJson (400)."""
+    import json
+
+    try:
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            pass
+        return json.loads(body)
+    except RecursionError:  # msgspec and json both raise it, past ~1,000 levels
+        raise MalformedJson("the request body nests too deeply to be read") from None
+    except ValueError:  # includes UnicodeDecodeError
+        raise MalformedJson("the request body is not valid JSON") from None
+
+
 class BodyError(ValueError):
     """A body that is not JSON (`malformed` True) or not a prediction request; `fields` names
     every problem as (field, problem)."""
@@ -118,7 +144,7 @@ def _decode_typed(body: bytes, schema: RecordSchema) -> PredictBody | None:
     (read column by column); fewer become dicts, which the record path reads faster."""
     try:
         typed = _typed_decoder(schema.struct)(body)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, RecursionError):  # the fallback path says why
         return None
     features = typed.features
     if isinstance(features, list) and len(features) >= TYPED_MIN_RECORDS:
@@ -144,7 +170,7 @@ def parse_predict_request(body: bytes, schema: RecordSchema | None = None) -> Pr
     if request is None:
         try:
             request = _decode_predict(body)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):
             request = _parse_with_pydantic(body)
     if (request.features is None) == (request.entity_ids is None):
         raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
@@ -160,15 +186,17 @@ def _parse_with_pydantic(body: bytes) -> PredictBody:
     """Python's JSON parser, then PredictRequest: what msgspec refuses but Python's `json`
     reads (NaN literals, numbers beyond float range, lone surrogates in text) reaches the
     validators, which name the field (422); only text that is not JSON at all is a 400."""
-    import json
-
     from pydantic import ValidationError
 
     try:
-        parsed = PredictRequest.model_validate(json.loads(body))
-    except ValueError as error:  # includes UnicodeDecodeError
-        if not isinstance(error, ValidationError):
-            raise BodyError("the request body is not valid JSON", malformed=True) from None
+        data = read_json(body)
+    except MalformedJson as error:
+        raise BodyError(str(error), malformed=True) from None
+    try:
+        parsed = PredictRequest.model_validate(data)
+    except RecursionError:
+        raise BodyError("the request body nests too deeply to be read", malformed=True) from None
+    except ValidationError as error:
         fields = [
             (".".join(str(p) for p in item["loc"]) or "body", str(item["msg"]))
             for item in error.errors()

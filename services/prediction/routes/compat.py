@@ -6,10 +6,8 @@ Errors follow each protocol (see services.prediction.errors): MLflow's {"error_c
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
@@ -26,6 +24,7 @@ from mlaas.serving.protocols import (
     v2_outputs,
     v2_requested_outputs,
 )
+from mlaas.serving.requests import read_json
 from mlaas.serving.service import PredictionService
 from services.common import media_type, require_json, require_json_or_csv
 from services.contract import ApiError, documented
@@ -151,18 +150,8 @@ v2_router = APIRouter(prefix="/v2", tags=["open inference protocol v2"])
 
 
 async def _json(request: Request) -> Any:
-    """The body as JSON values. Python's parser is the fallback for what msgspec refuses but
-    MLflow's server (Python's `json`) reads: NaN and Infinity literals, and numbers beyond
-    float range (inf). They then reach the validator, which names the field (422)."""
-    body = await request.body()
-    try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        pass
-    try:
-        return json.loads(body)
-    except ValueError:  # includes UnicodeDecodeError
-        raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
+    """The body as JSON values (`mlaas.serving.requests.read_json`)."""
+    return read_json(await request.body())
 
 
 # -- MLflow scoring server -----------------------------------------------------------------

@@ -72,7 +72,7 @@ def list_jobs(
     state: State | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # a database's BIGINT
 ) -> dict[str, Any]:
     """Newest first; pass `next_cursor` back as `cursor` for the next page (or use offset)."""
     page, next_cursor = store.list_jobs(

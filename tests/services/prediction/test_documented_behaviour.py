@@ -417,3 +417,34 @@ def test_mlflow_scoring_clients_work_unchanged(live_url: str, keys: Keys) -> Non
             headers={"Content-Type": "application/json"},
         )
         assert no_default.status_code == 400 and "X-Model-Name" in no_default.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("route", "key", "shape"),
+    [
+        ("/v1/models/churn/predict", "features", "native"),
+        ("/v1/models/churn/predict/batch", "features", "native"),
+        ("/v1/models/churn/invocations", "instances", "mlflow"),
+        ("/v2/models/churn/infer", "inputs", "v2"),
+    ],
+)
+@pytest.mark.parametrize("depth", [500, 5_000])
+def test_deeply_nested_json_is_a_client_error_on_every_json_route(
+    client: TestClient, keys: Keys, route: str, key: str, shape: str, depth: int
+) -> None:
+    """Thousands of nested brackets exhaust a parser's recursion (it once answered 500): a 400
+    in the route's own error shape; a few hundred get the usual answer for a wrong shape."""
+    body = '{"' + key + '": ' + "[" * depth + "]" * depth + "}"
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    answer = client.post(route, content=body, headers=headers)
+    assert answer.status_code in (400, 422), answer.text
+    if depth < 1_000:
+        return
+    assert answer.status_code == 400
+    message = "the request body nests too deeply to be read"
+    if shape == "native":
+        assert answer.json()["error"] == {"code": "malformed_json", "message": message}
+    elif shape == "mlflow":
+        assert answer.json()["message"] == message
+    else:
+        assert answer.json() == {"error": message}

@@ -100,6 +100,10 @@ def test_list_filters_and_pages(client: TestClient, keys: Keys) -> None:
     assert none["jobs"] == []
     bad = client.get("/v1/training-jobs?cursor=garbage", headers=auth(keys.train))
     assert bad.status_code == 422 and fields(bad) == ["cursor"]
+    huge = client.get(f"/v1/training-jobs?offset={2**63}", headers=auth(keys.train))
+    assert huge.status_code == 422 and fields(huge) == ["query.offset"]  # it was a 500
+    last = client.get(f"/v1/training-jobs?offset={2**63 - 1}", headers=auth(keys.train))
+    assert last.status_code == 200 and last.json()["jobs"] == []
     bad_state = client.get("/v1/training-jobs?state=done", headers=auth(keys.train))
     assert bad_state.status_code == 422 and fields(bad_state) == ["query.state"]
 
