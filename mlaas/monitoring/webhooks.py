@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, field_serializer
 from sqlalchemy import case, delete, func, or_, select, update
 
 from mlaas.db import as_utc, get_engine, new_id, utcnow
@@ -46,10 +46,44 @@ class WebhookError(FieldError):
 class Webhook(BaseModel):
     id: str
     model: str | None
-    url: str
+    url: str  # as registered (deliveries use it); shown with its password masked
     min_severity: Severity
     created_at: datetime
     created_by: str
+
+    @field_serializer("url", when_used="json")
+    def _masked(self, url: str) -> str:
+        return masked_url(url)
+
+
+def masked_url(url: str) -> str:
+    """The URL with the password of its user info (`https://user:secret@host`) masked, so
+    what the API shows back never holds a credential."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
+def _destination_problem(url: str) -> str | None:
+    """Why no webhook may point at this URL's host (None: it may). Refused: hosts written as
+    one integer or in hex (`2130706433` is 127.0.0.1), and addresses no receiver has: the
+    unspecified address, link-local ones (169.254.169.254 is the cloud metadata service),
+    multicast and reserved ones. Loopback and private networks stay allowed for now."""
+    import ipaddress
+
+    host = urlsplit(url).hostname or ""
+    if host.isdigit() or host.lower().startswith("0x"):
+        return f"host {host!r} is an address in integer form; write it as an IP or a name"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name
+    for kind in ("unspecified", "link_local", "multicast", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return f"host {host} is a {kind.replace('_', '-')} address: no receiver is there"
+    return None
 
 
 class Delivery(BaseModel):
@@ -96,7 +130,10 @@ def add_webhook(
 ) -> Webhook:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise WebhookError("url", f"expected an http(s) URL, got {url!r}")
+        raise WebhookError("url", f"expected an http(s) URL, got {masked_url(url)!r}")
+    problem = _destination_problem(url)
+    if problem:
+        raise WebhookError("url", problem)
     if min_severity not in SEVERITY_RANK:
         raise WebhookError("min_severity", f"expected one of {list(SEVERITY_RANK)}")
     row = {

@@ -163,3 +163,33 @@ def test_webhooks_filter_by_severity_and_refuse_bad_urls(service: Any) -> None:
     hook = webhooks.add_webhook("https://example.com/hook", model="churn")
     assert [h.id for h in webhooks.list_webhooks("churn", include_global=False)] == [hook.id]
     assert webhooks.delete_webhook(hook.id) and not webhooks.delete_webhook(hook.id)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://169.254.169.254/latest/meta-data", "link-local address"),
+        ("http://0.0.0.0:8002/hook", "unspecified address"),
+        ("http://[::]/hook", "unspecified address"),
+        ("http://[fe80::1]/hook", "link-local address"),
+        ("http://224.0.0.1/hook", "multicast address"),
+        ("http://2130706433/hook", "integer form"),
+        ("http://0x7f000001/hook", "integer form"),
+    ],
+)
+def test_webhooks_refuse_hosts_no_receiver_has(service: Any, url: str, problem: str) -> None:
+    """Refused at registration, before anything is sent: nothing leaves the machine."""
+    with pytest.raises(webhooks.WebhookError, match=problem) as caught:
+        webhooks.add_webhook(url, model="churn")
+    assert caught.value.field == "url"
+    assert webhooks.list_webhooks("churn") == []
+
+
+def test_a_webhook_password_is_never_shown_back(service: Any) -> None:
+    hook = webhooks.add_webhook("https://alerts:s3cret@example.com/hook?team=ml", model="churn")
+    assert hook.url == "https://alerts:s3cret@example.com/hook?team=ml"  # deliveries use it
+    shown = hook.model_dump(mode="json")["url"]
+    assert shown == "https://alerts:***@example.com/hook?team=ml"
+    listed = webhooks.list_webhooks("churn")[0].model_dump_json()
+    assert "s3cret" not in listed and "alerts:***@example.com" in listed
+    assert webhooks.masked_url("https://example.com/hook") == "https://example.com/hook"
