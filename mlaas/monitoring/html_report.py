@@ -169,23 +169,24 @@ def _performance_table(report: PerformanceReport) -> str:
 
 def _decision_section(model: str) -> str:
     """The latest monitoring run's retrain decision and its reason (none yet: says so)."""
+    from mlaas.monitoring.retrain_policy import RetrainDecision
     from mlaas.monitoring.run import snapshot_history
 
     latest = snapshot_history(model, limit=1)
     if not latest:
         return "<h2>Retrain decision</h2><p>No monitoring run yet.</p>"
-    decision, at = latest[0]["decision"], latest[0]["at"]
-    if decision.get("retrain"):
+    decision, at = RetrainDecision.model_validate(latest[0]["decision"]), latest[0]["at"]
+    if decision.retrain:
         verdict = "retrain started"
-    elif decision.get("waiting_for_data"):
-        verdict = f"retrain wanted, not started: {decision['waiting_for_data']}"
-    elif decision.get("blocked_by"):
-        verdict = f"retrain wanted, blocked by the circuit breaker: {decision['blocked_by']}"
+    elif decision.waiting_for_data:
+        verdict = f"retrain wanted, not started: {decision.waiting_for_data}"
+    elif decision.blocked_by:
+        verdict = f"retrain wanted, blocked by the circuit breaker: {decision.blocked_by}"
     else:
         verdict = "no retrain"
     return (
         f"<h2>Retrain decision</h2><p>At {_e(at.isoformat())}: {_e(verdict)}. "
-        f"Reason: {_e(decision.get('reason', ''))}.</p>"
+        f"Reason: {_e(decision.reason)}.</p>"
     )
 
 

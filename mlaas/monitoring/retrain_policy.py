@@ -40,6 +40,15 @@ class RetrainDecision(BaseModel):
     # breaker): "drift seen, waiting for new data: ..."
     waiting_for_data: str | None = None
 
+    @property
+    def held_back(self) -> bool:
+        """Wanted but not started: the breaker refused it, or there was nothing new."""
+        return bool(self.blocked_by or self.waiting_for_data)
+
+    @property
+    def wanted(self) -> bool:
+        return self.retrain or self.held_back
+
 
 class RetrainEvent(BaseModel):
     id: str

@@ -17,7 +17,7 @@ import msgspec
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mlaas.data.churn import EXAMPLE_RECORD
-from mlaas.errors import PlatformError
+from mlaas.errors import Invalid, PlatformError
 from mlaas.serving.schema import LONE_SURROGATE, RecordSchema, storable_text
 from mlaas.serving.typed import TypedRecords
 
@@ -107,16 +107,15 @@ def read_json(body: bytes) -> Any:
         raise MalformedJson("the request body is not valid JSON") from None
 
 
-class BodyError(ValueError):
-    """A body that is not JSON (`malformed` True) or not a prediction request; `fields` names
-    every problem as (field, problem)."""
+class InvalidBody(Invalid):
+    """JSON that is not a prediction request: every problem as (field, problem)."""
 
-    def __init__(
-        self, message: str, *, malformed: bool, fields: list[tuple[str, str]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.malformed = malformed
-        self.fields = fields if fields is not None else [("body", message)]
+    def __init__(self, fields: list[tuple[str, str]]) -> None:
+        super().__init__("the request is invalid")
+        self.fields = fields
+
+    def field_problems(self) -> list[dict[str, str]]:
+        return [{"field": field, "problem": problem} for field, problem in self.fields]
 
 
 _decode_predict = msgspec.json.Decoder(PredictBody).decode
@@ -173,12 +172,12 @@ def parse_predict_request(body: bytes, schema: RecordSchema | None = None) -> Pr
         except (msgspec.MsgspecError, RecursionError):
             request = _parse_with_pydantic(body)
     if (request.features is None) == (request.entity_ids is None):
-        raise BodyError("give exactly one of 'features' or 'entity_ids'", malformed=False)
+        raise InvalidBody([("body", "give exactly one of 'features' or 'entity_ids'")])
     if request.features is not None and not isinstance(
         request.features, dict | list | TypedRecords
     ):
         problem = "expected an object or a list of objects"
-        raise BodyError(problem, malformed=False, fields=[("features", problem)])
+        raise InvalidBody([("features", problem)])
     return request
 
 
@@ -188,20 +187,17 @@ def _parse_with_pydantic(body: bytes) -> PredictBody:
     validators, which name the field (422); only text that is not JSON at all is a 400."""
     from pydantic import ValidationError
 
-    try:
-        data = read_json(body)
-    except MalformedJson as error:
-        raise BodyError(str(error), malformed=True) from None
+    data = read_json(body)  # MalformedJson (400) for text that is not JSON
     try:
         parsed = PredictRequest.model_validate(data)
     except RecursionError:
-        raise BodyError("the request body nests too deeply to be read", malformed=True) from None
+        raise MalformedJson("the request body nests too deeply to be read") from None
     except ValidationError as error:
         fields = [
             (".".join(str(p) for p in item["loc"]) or "body", str(item["msg"]))
             for item in error.errors()
         ]
-        raise BodyError("the request is invalid", malformed=False, fields=fields) from None
+        raise InvalidBody(fields) from None
     return PredictBody(
         features=parsed.features,
         entity_ids=parsed.entity_ids,

@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from mlaas.monitoring.alerts import all_rules
-from mlaas.monitoring.retrain_policy import retrain_decision_counts
+from mlaas.monitoring.retrain_policy import RetrainDecision, retrain_decision_counts
 from mlaas.monitoring.run import latest_snapshots
 from mlaas.monitoring.webhooks import delivery_counts, outbox_counts
 
@@ -193,10 +193,9 @@ def snapshot_gauges(snapshots: list[dict[str, Any]]) -> list[GaugeMetricFamily]:
             predictions.add_metric([model, variant], coverage["predictions"])
             labelled.add_metric([model, variant], coverage["labelled"])
         age.add_metric([model], snap["at"].timestamp())
-        decision = snap["decision"]
-        is_blocked = bool(decision.get("blocked_by") or decision.get("waiting_for_data"))
-        wanted.add_metric([model], float(bool(decision.get("retrain")) or is_blocked))
-        blocked.add_metric([model], float(is_blocked))
+        decision = RetrainDecision.model_validate(snap["decision"])
+        wanted.add_metric([model], float(decision.wanted))
+        blocked.add_metric([model], float(decision.held_back))
     return [
         feature_score, feature_drifted, share, dataset, rows, live, holdout,
         predictions, labelled, age, wanted, blocked,

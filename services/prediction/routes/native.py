@@ -9,11 +9,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from mlaas.serving.requests import BodyError, PredictBody, parse_predict_request
+from mlaas.serving.requests import PredictBody, parse_predict_request
 from mlaas.serving.service import MAX_BATCH, Outcome, PredictionService
 from mlaas.serving.typed import TypedRecords
 from services.common import require_json
-from services.contract import ApiError, errors
+from services.contract import errors
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import encode, json_response, mark, native_body, raw_json
 from services.prediction.schemas import PredictResponse
@@ -36,13 +36,8 @@ BODY = {
 
 
 async def _body(request: Request, service: PredictionService, name: str) -> PredictBody:
-    try:
-        return parse_predict_request(await request.body(), service.record_schema(name))
-    except BodyError as error:
-        if error.malformed:
-            raise ApiError(400, "malformed_json", str(error)) from None
-        fields = [{"field": field, "problem": problem} for field, problem in error.fields]
-        raise ApiError(422, "invalid_request", "the request is invalid", fields=fields) from None
+    """The parsed body (mlaas.serving.requests raises the 400/422 itself)."""
+    return parse_predict_request(await request.body(), service.record_schema(name))
 
 
 @router.post("/models/{name}/predict", responses={**OK, **errors(404, 413)}, openapi_extra=BODY)
