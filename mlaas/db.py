@@ -81,6 +81,7 @@ datasets = Table(
     Column("columns", JSON, nullable=False),
     Column("status", String(16), nullable=False),  # ingested | validated | quarantined
     Column("ingested_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("parts", JSON),  # [mlaas.refs.DataPart]: where its rows came from (NULL before 0003)
     UniqueConstraint("model", "content_hash", name="uq_datasets_model_hash"),
 )
 

@@ -1,4 +1,5 @@
-"""Ingest: a source file becomes a content-addressed parquet in the lake plus a lineage row.
+"""Ingest: a source file (plus labelled live traffic) becomes a content-addressed parquet in the
+lake and a lineage row saying where each part of it came from.
 
 The content hash depends on the table only (column names, dtypes, values in row order), not on
 the file format or parquet layout, so the same data sent twice, as csv or parquet, is stored
@@ -11,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -20,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from mlaas.data.generate import resolve_source
 from mlaas.db import datasets, get_engine, new_id, utcnow
-from mlaas.refs import DatasetRef
+from mlaas.live_labels import LiveRows, live_rows
+from mlaas.refs import DataPart, DatasetRef
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, write_parquet
@@ -115,6 +120,7 @@ def _upsert_lineage(spec: ModelSpec, ref: DatasetRef, frame: pd.DataFrame) -> st
     if status is not None:
         return str(status)
     columns = {str(name): str(dtype) for name, dtype in frame.dtypes.items()}
+    parts = [part.to_xcom() for part in ref.parts]
     try:
         with engine.begin() as conn:
             conn.execute(
@@ -127,6 +133,7 @@ def _upsert_lineage(spec: ModelSpec, ref: DatasetRef, frame: pd.DataFrame) -> st
                     rows=ref.rows,
                     columns=columns,
                     status="ingested",
+                    parts=parts,
                     ingested_at=utcnow(),
                 )
             )
@@ -151,14 +158,52 @@ def read_dataset(spec: ModelSpec, source: str | None = None) -> tuple[str, pd.Da
     return resolved, normalize_frame(frame, timestamp=spec.event_timestamp, source=resolved)
 
 
-def source_hash(spec: ModelSpec, source: str | None = None) -> str:
-    """The content hash `ingest` would give the source now (nothing is stored)."""
-    return content_hash(read_dataset(spec, source)[1])
+@dataclass(frozen=True)
+class Assembled:
+    """What a run trains on: the base file (the spec's source, or a file given for the run)
+    followed by the labelled live rows when the spec uses them and there are enough."""
+
+    source: str  # the base file, resolved
+    frame: pd.DataFrame
+    parts: list[DataPart]
+    live: LiveRows | None  # None: live labels are off for this spec
+
+    @property
+    def base(self) -> DataPart:
+        return self.parts[0]
 
 
-def ingest(spec: ModelSpec, *, source: str | None = None) -> DatasetRef:
-    """Read the source, store it under its content hash, record lineage; idempotent."""
+def assemble(
+    spec: ModelSpec, source: str | None = None, *, now: datetime | None = None
+) -> Assembled:
+    """Read the base file and add labelled live traffic (mlaas.live_labels); nothing stored."""
     resolved, frame = read_dataset(spec, source)
+    kind: Literal["source", "file"] = "source"
+    if source is not None and resolved != resolve_source(spec, None):
+        kind = "file"
+    parts = [DataPart(kind=kind, rows=len(frame), uri=resolved, content_hash=content_hash(frame))]
+    if not spec.retrain.live_labels.use:
+        return Assembled(resolved, frame, parts, None)
+    live = live_rows(spec, frame, now=now)
+    if len(live.frame) < spec.retrain.live_labels.min_rows:
+        log.info(
+            "ingest %s: %d labelled live rows, fewer than retrain.live_labels.min_rows (%d): "
+            "none added",
+            spec.name,
+            len(live.frame),
+            spec.retrain.live_labels.min_rows,
+        )
+        return Assembled(resolved, frame, parts, live)
+    combined = pd.concat([frame, live.frame], ignore_index=True)
+    return Assembled(resolved, combined, [*parts, live.part()], live)
+
+
+def ingest(
+    spec: ModelSpec, *, source: str | None = None, now: datetime | None = None
+) -> DatasetRef:
+    """Assemble the dataset, store it under its content hash, record lineage; idempotent."""
+    assembled = assemble(spec, source, now=now)
+    frame = assembled.frame
     digest = content_hash(frame)
     key = f"datasets/{spec.name}/{digest}.parquet"
     store = get_store()
@@ -172,9 +217,45 @@ def ingest(spec: ModelSpec, *, source: str | None = None) -> DatasetRef:
         content_hash=digest,
         key=key,
         uri=store.uri(key),
-        source=resolved,
+        source=assembled.source,
         rows=len(frame),
+        parts=assembled.parts,
     )
     status = _upsert_lineage(spec, ref, frame)
     log.info("ingest %s: dataset %s status %s", spec.name, digest[:12], status)
     return ref
+
+
+def dataset_parts(model: str, content_hash: str) -> list[DataPart] | None:
+    """The recorded parts of an ingested dataset (None: unknown dataset, or ingested before
+    parts were recorded)."""
+    where = (datasets.c.model == model) & (datasets.c.content_hash == content_hash)
+    with get_engine().connect() as conn:
+        parts = conn.execute(select(datasets.c.parts).where(where)).scalar_one_or_none()
+    return None if parts is None else [DataPart.model_validate(part) for part in parts]
+
+
+def nothing_new_since(
+    spec: ModelSpec, version: str, data_hash: str, *, now: datetime | None = None
+) -> str | None:
+    """Why a run now would learn nothing version `version` (trained on dataset `data_hash`)
+    has not seen, or None when it would: the base file is unchanged and fewer than
+    `retrain.live_labels.min_rows` labels arrived since."""
+    assembled = assemble(spec, now=now)
+    trained_on = dataset_parts(spec.name, data_hash)
+    base_then = trained_on[0].content_hash if trained_on else data_hash
+    base = assembled.base
+    if base.content_hash != base_then:
+        return None
+    policy = spec.retrain.live_labels
+    said = f"no new data since v{version}: source hash {str(base.content_hash)[:12]} unchanged"
+    if assembled.live is None:
+        return f"{said}, live labels not used (retrain.live_labels.use is false)"
+    live_then = next((part for part in trained_on or [] if part.kind == "live"), None)
+    new = assembled.live.labelled_after(live_then.labels_until if live_then else None)
+    if new >= policy.min_rows:
+        return None
+    return (
+        f"{said}, {new} new label(s) (a retrain needs {policy.min_rows}: "
+        "retrain.live_labels.min_rows)"
+    )

@@ -39,7 +39,9 @@ PROGRESS_MARK = "mlaas-progress:"  # `mlaas up` echoes log lines carrying this m
 def describe(step: str, result: Any, spec: ModelSpec) -> str:
     """One human line for a finished step."""
     if isinstance(result, DatasetRef):
-        return f"{result.rows} rows, hash {result.content_hash[:12]}"
+        live = sum(part.rows for part in result.parts if part.kind == "live")
+        with_live = f" ({live} from labelled live traffic)" if live else ""
+        return f"{result.rows} rows{with_live}, hash {result.content_hash[:12]}"
     if isinstance(result, ValidationReport):
         return f"{result.successful}/{result.evaluated} expectations passed"
     if isinstance(result, FrameRef):

@@ -121,8 +121,12 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
         if validation
         else "not validated"
     )
+    from mlaas.ingest import dataset_parts
+
+    parts = dataset_parts(spec.name, trained.content_hash) or []
     return {
         f"{TAG}data_hash": trained.content_hash,
+        f"{TAG}data_parts": json.dumps([part.to_xcom() for part in parts]),
         f"{TAG}frame_key": trained.frame_key,
         f"{TAG}validation": summary,
         f"{TAG}spec_hash": trained.spec_hash,

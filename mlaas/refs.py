@@ -6,7 +6,8 @@ Each step returns one of these; a DAG task hands it to the next task as XCom via
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +25,34 @@ class Ref(BaseModel):
         return self.model_dump(mode="json")
 
 
+class DataPart(Ref):
+    """Where some rows of a dataset came from (its lineage, part by part).
+
+    kind `source`: the spec's source file; `file`: a file given for this run (an inbox file or
+    `dataset_path`); `live`: labelled live traffic, logged predictions joined with the ground
+    truth posted for them (mlaas.live_labels).
+    """
+
+    kind: Literal["source", "file", "live"]
+    rows: int
+    uri: str | None = None  # source / file: where it was read
+    content_hash: str | None = None  # source / file: the hash of that file's table
+    window_start: datetime | None = None  # live: predictions made in [start, end)
+    window_end: datetime | None = None
+    labels_until: datetime | None = None  # live: the newest label used (received or updated)
+    left_out: int = 0  # live: labelled predictions that did not fit the source's schema
+
+    def describe(self) -> str:
+        if self.kind != "live":
+            return f"{self.kind} {self.uri} ({self.rows} rows, hash {str(self.content_hash)[:12]})"
+        assert self.window_start is not None and self.window_end is not None
+        left_out = f", {self.left_out} left out" if self.left_out else ""
+        return (
+            f"live {self.rows} labelled predictions made {self.window_start:%Y-%m-%d %H:%M} to "
+            f"{self.window_end:%Y-%m-%d %H:%M} UTC{left_out}"
+        )
+
+
 class DatasetRef(Ref):
     """An ingested, content-addressed batch in the lake."""
 
@@ -33,6 +62,7 @@ class DatasetRef(Ref):
     uri: str  # full URI/path of the same object
     source: str  # where it came from
     rows: int
+    parts: list[DataPart] = []  # the lineage of its rows, in row order
 
 
 class ValidationReport(Ref):

@@ -216,6 +216,15 @@ RetrainMode = Literal["full", "window", "replay_mix", "incremental", "recalibrat
 RETRAIN_MODES: tuple[str, ...] = get_args(RetrainMode)
 
 
+class LiveLabels(StrictModel):
+    """Whether a pipeline run also trains on labelled live traffic: logged predictions joined
+    with the ground truth posted to /v1/feedback (mlaas.live_labels)."""
+
+    use: bool = True
+    min_rows: int = Field(50, ge=1)  # fewer labelled predictions: none are added (too few)
+    max_age_days: int = Field(30, ge=1)  # predictions older than this are left out
+
+
 class RetrainPolicy(StrictModel):
     mode: RetrainMode = "full"
     window_days: int = Field(90, ge=1)
@@ -225,6 +234,7 @@ class RetrainPolicy(StrictModel):
     max_per_day: int = Field(2, ge=0)
     backoff_minutes: int = Field(60, ge=0)
     inbox: str | None = None  # folder or s3:// prefix whose new files start the pipeline
+    live_labels: LiveLabels = LiveLabels()
 
 
 class ModelSpec(StrictModel):

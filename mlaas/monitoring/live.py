@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
 from mlaas.db import get_engine, prediction_log
 from mlaas.monitoring.context import Window
-from mlaas.monitoring.logged import block_rows
+from mlaas.monitoring.logged import block_rows, split_id
 from mlaas.monitoring.tables import feedback
 from mlaas.specs import ModelSpec
 
@@ -76,7 +76,9 @@ def typed_features(spec: ModelSpec, records: list[dict[str, Any]]) -> pd.DataFra
 
 
 def _frame(spec: ModelSpec, rows: Sequence[Any], extra: Sequence[str] = ()) -> LiveData:
+    """`extra`: row attributes copied into `meta`."""
     outputs = [row.outputs or {} for row in rows]
+    records = [row.inputs or {} for row in rows]
     meta = pd.DataFrame(
         {
             "request_id": [row.request_id for row in rows],
@@ -87,10 +89,9 @@ def _frame(spec: ModelSpec, rows: Sequence[Any], extra: Sequence[str] = ()) -> L
             **{name: [getattr(row, name) for row in rows] for name in extra},
         }
     )
-    features = typed_features(spec, [row.inputs or {} for row in rows])
     return LiveData(
         meta=meta,
-        features=features,
+        features=typed_features(spec, records),
         probabilities=[out.get("probabilities") for out in outputs],
     )
 
@@ -115,21 +116,34 @@ def live_data(
     return _frame(spec, rows[-limit:])
 
 
-def labelled_data(spec: ModelSpec, window: Window) -> LiveData:
-    """Logged predictions made in the window that have ground truth (every variant), with the
-    feedback's `label` and `value` in `meta`. Bucketed by prediction time, so late feedback
-    lands where the prediction was made."""
+LABEL_COLUMNS = ("label", "value", "labelled_at")
+
+
+def labelled_data(
+    spec: ModelSpec,
+    window: Window,
+    *,
+    variants: Sequence[str] | None = None,
+) -> LiveData:
+    """Logged predictions made in the window that have ground truth, with the feedback's
+    `label`, `value` and `labelled_at` (when it was received or last replaced) in `meta`.
+    Bucketed by prediction time, so late feedback lands where the prediction was made.
+
+    Two reads, whatever the size: one join of the row log with the feedback, and for records
+    of large batches (block rows) one read of the model's feedback received since the window
+    began (a label always comes after its prediction) matched in memory."""
+    labelled_at = func.coalesce(feedback.c.updated_at, feedback.c.received_at)
     query = (
-        _base_query(spec.name, window, None)
-        .add_columns(feedback.c.label, feedback.c.value)
+        _base_query(spec.name, window, variants)
+        .add_columns(feedback.c.label, feedback.c.value, labelled_at.label("labelled_at"))
         .join(feedback, feedback.c.request_id == prediction_log.c.request_id)
         .order_by(prediction_log.c.created_at)
     )
     with get_engine().connect() as conn:
         rows: list[Any] = list(conn.execute(query).all())
-        rows += _labelled_block_rows(conn, spec.name, window)
+        rows += _labelled_block_rows(conn, spec.name, window, variants)
     rows.sort(key=lambda row: row.created_at)
-    return _frame(spec, rows, extra=("label", "value"))
+    return _frame(spec, rows, extra=LABEL_COLUMNS)
 
 
 class _Labelled(NamedTuple):
@@ -141,18 +155,24 @@ class _Labelled(NamedTuple):
     outputs: Any
     label: str | None
     value: float | None
+    labelled_at: Any
 
 
-def _labelled_block_rows(conn: Connection, model: str, window: Window) -> list[_Labelled]:
+def _labelled_block_rows(
+    conn: Connection, model: str, window: Window, variants: Sequence[str] | None
+) -> list[_Labelled]:
     """Records of large batch requests in the window that have feedback, with it."""
-    rows = block_rows(conn, model, window)
-    labels: dict[str, tuple[str | None, float | None]] = {}
-    ids = list({row.request_id for row in rows})
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        query = select(feedback.c.request_id, feedback.c.label, feedback.c.value)
-        for found in conn.execute(query.where(feedback.c.request_id.in_(chunk))):
-            labels[found.request_id] = (found.label, found.value)
+    labelled_at = func.coalesce(feedback.c.updated_at, feedback.c.received_at)
+    query = select(feedback.c.request_id, feedback.c.label, feedback.c.value, labelled_at).where(
+        feedback.c.model == model, feedback.c.received_at >= window.start
+    )
+    labels = {
+        request_id: (label, value, at)
+        for request_id, label, value, at in conn.execute(query)
+        if split_id(request_id) is not None
+    }
+    if not labels:
+        return []
     return [
         _Labelled(
             row.request_id,
@@ -163,8 +183,7 @@ def _labelled_block_rows(conn: Connection, model: str, window: Window) -> list[_
             row.outputs,
             *labels[row.request_id],
         )
-        for row in rows
-        if row.request_id in labels
+        for row in block_rows(conn, model, window, variants=variants, only=labels)
     ]
 
 

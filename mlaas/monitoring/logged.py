@@ -8,7 +8,7 @@ record i of a block under `<request id>:<i>`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -36,10 +36,14 @@ def split_id(request_id: str) -> tuple[str, int] | None:
     return head, int(tail)
 
 
+def _record_id(block: Any, index: int) -> str:
+    return f"{block.request_id}:{index}" if block.records > 1 else block.request_id
+
+
 def _record(block: Any, index: int) -> LoggedRow:
     """Record `index` of a block row, as a row of its own."""
     return LoggedRow(
-        f"{block.request_id}:{index}" if block.records > 1 else block.request_id,
+        _record_id(block, index),
         block.created_at,
         block.model,
         str(block.version),
@@ -60,9 +64,11 @@ def block_rows(
     *,
     variants: Sequence[str] | None = None,
     newest: int | None = None,
+    only: Container[str] | None = None,
 ) -> list[LoggedRow]:
     """The records of the model's blocks in the window, oldest first (only the newest `newest`
-    records when given)."""
+    records when given; only records whose id is in `only` when given, blocks streamed so the
+    others are never built)."""
     log = prediction_log_blocks.c
     query = select(prediction_log_blocks).where(
         log.model == model, log.created_at >= window.start, log.created_at < window.end
@@ -70,6 +76,13 @@ def block_rows(
     if variants is not None:
         query = query.where(log.variant.in_(list(variants)))
     rows: list[LoggedRow] = []
+    if only is not None:
+        streamed = conn.execution_options(yield_per=64).execute(query.order_by(log.created_at))
+        for block in streamed:
+            for index in range(block.records):
+                if _record_id(block, index) in only:
+                    rows.append(_record(block, index))
+        return rows
     if newest is None:
         for block in conn.execute(query.order_by(log.created_at, log.id)):
             rows.extend(_expand(block))

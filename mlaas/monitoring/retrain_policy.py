@@ -142,22 +142,17 @@ def decide(
 
 def no_new_data(spec: ModelSpec, served: ServedVersion) -> str | None:
     """Why a retrain now would learn nothing the champion has not seen (None: it would, or it
-    cannot be told): the spec's source holds exactly the data the champion was trained on."""
-    from mlaas.ingest import source_hash
+    cannot be told): its base file is unchanged and too few labels arrived since
+    (mlaas.ingest.nothing_new_since)."""
+    from mlaas.ingest import nothing_new_since
 
     if served.data_hash is None:
         return None
     try:
-        digest = source_hash(spec)
+        return nothing_new_since(spec, served.version, served.data_hash)
     except Exception as error:  # noqa: BLE001 - unreadable now: the pipeline will say why
-        log.info("%s: cannot hash the source to look for new data: %s", spec.name, error)
+        log.info("%s: cannot assemble the data to look for new data: %s", spec.name, error)
         return None
-    if digest != served.data_hash:
-        return None
-    return (
-        f"no new data since v{served.version}: the spec's source (hash {digest[:12]}) is the "
-        "data it was trained on"
-    )
 
 
 def record_retrain_triggered(

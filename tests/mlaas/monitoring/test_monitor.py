@@ -150,36 +150,64 @@ def test_the_report_charts_any_window_and_shows_the_decision(service: Any) -> No
 def test_drift_with_nothing_new_to_learn_from_waits_instead_of_retraining(
     service: Any, home: Path
 ) -> None:
-    """The champion was trained on the spec's source as it still is: a retrain would learn
-    nothing new. The decision says so, nothing is started and the breaker's budget is
-    untouched; once the source holds new rows, the retrain is wanted."""
+    """The champion was trained on the spec's source as it still is and no labels came since: a
+    retrain would learn nothing new. The decision says so, nothing is started and the breaker's
+    budget is untouched. Enough labels for the drifted traffic make the retrain wanted, and so
+    do new rows in the source."""
     import pandas as pd
 
     from mlaas.data.churn import generate_churn
-    from mlaas.ingest import source_hash
+    from mlaas.ingest import content_hash, read_dataset
+    from mlaas.monitoring.feedback import FeedbackItem, submit_feedback
     from mlaas.monitoring.retrain_policy import retrain_history
 
     source = home.parent / "churn.parquet"  # what the champion was trained on (helpers.py)
     spec = small_spec("churn", dataset={"source": str(source), "generator": "churn"})
     frame = churn_frame(400, seed=34, numeric_shift=SHIFTED)
-    predict_rows(service, "churn", frame)
+    ids, _ = predict_rows(service, "churn", frame)
 
     waiting = monitor(spec)
     assert waiting.drift.dataset_drift is True
     decision = waiting.decision
     assert decision.retrain is False and decision.blocked_by is None
     assert decision.reason.startswith("data drift: ")
+    digest = content_hash(read_dataset(spec)[1])
     assert decision.waiting_for_data == (
-        f"drift seen, waiting for new data: no new data since v{waiting.version}: the spec's "
-        f"source (hash {source_hash(spec)[:12]}) is the data it was trained on"
+        f"drift seen, waiting for new data: no new data since v{waiting.version}: source hash "
+        f"{digest[:12]} unchanged, 0 new label(s) (a retrain needs 50: "
+        "retrain.live_labels.min_rows)"
     )
     assert retrain_history("churn") == []
     assert snapshot_history("churn")[0]["decision"]["waiting_for_data"] == (
         decision.waiting_for_data
     )
 
+    labels = frame["churned"].tolist()
+    submit_feedback(
+        [FeedbackItem(rid, label=int(y)) for rid, y in zip(ids[:49], labels[:49], strict=True)]
+    )
+    assert "49 new label(s)" in str(monitor(spec).decision.waiting_for_data)
+    submit_feedback([FeedbackItem(ids[49], label=int(labels[49]))])
+    labelled = monitor(spec).decision
+    assert labelled.retrain is True and labelled.waiting_for_data is None
+
+    unlabelled = small_spec(
+        "churn",
+        dataset={"source": str(source), "generator": "churn"},
+        retrain__live_labels={"use": False},
+    )
+    assert monitor(unlabelled).decision.waiting_for_data == (
+        f"drift seen, waiting for new data: no new data since v{waiting.version}: source hash "
+        f"{digest[:12]} unchanged, live labels not used (retrain.live_labels.use is false)"
+    )
     grown = home.parent / "churn-grown.parquet"
     later = generate_churn(200, seed=35, start=datetime(2026, 6, 1, tzinfo=UTC))
     pd.concat([pd.read_parquet(source), later]).to_parquet(grown, index=False)
-    wanted = monitor(small_spec("churn", dataset={"source": str(grown), "generator": "churn"}))
+    wanted = monitor(
+        small_spec(
+            "churn",
+            dataset={"source": str(grown), "generator": "churn"},
+            retrain__live_labels={"use": False},
+        )
+    )
     assert wanted.decision.retrain is True and wanted.decision.waiting_for_data is None
