@@ -3,13 +3,14 @@
 `mlaas_monitoring_<model>` (every `drift.schedule_minutes`, 15 by default): one call to
 `mlaas.monitoring.run.monitor` computes drift and live performance over the spec's window, stores
 the snapshot, evaluates alert rules and decides whether to retrain (the circuit breaker is part of
-that decision). When it says retrain, the model's pipeline DAG is triggered with the reason as its
-`trigger` and the spec's retraining mode, and the start is recorded so the breaker counts it. The
+that decision). When it says retrain, the model's automatic-retrain DAG `mlaas_retrain_<model>`
+(the pipeline, separate from manual runs) is triggered with the reason as its `trigger` and the
+spec's retraining mode, and the start is recorded so the breaker counts it. The
 pipeline run records its own outcome (a failure starts the back-off). A last task,
 `deliver_alerts`, retries the alert deliveries that are due (the outbox,
 mlaas.monitoring.webhooks). `mlaas_inbox_<model>` (every 5 minutes): a sensor claims data files
 that landed in the spec's `retrain.inbox` (a folder or an s3:// prefix); each new file starts one
-pipeline run with the file as `dataset_path`. Like mlaas_pipelines.py, parsing reads the spec files
+`mlaas_retrain_<model>` run with the file as `dataset_path`. Like mlaas_pipelines.py, parsing reads the spec files
 and nothing else.
 """
 
@@ -22,6 +23,7 @@ import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import DAG, PokeReturnValue, TriggerRule, dag, task
 
+from mlaas.orchestration import retrain_dag_id_for
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec, load_specs
 
@@ -51,7 +53,7 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
         tags=["mlaas", "monitoring", name],
         default_args={"retries": 1, "retry_delay": timedelta(seconds=30)},
         doc_md=f"### Monitor `{name}`\nmonitor → deliver due alerts; retrain needed? → "
-        f"trigger `mlaas_pipeline_{name}` (mode `{mode}`) → record the retrain\n\n"
+        f"trigger `mlaas_retrain_{name}` (mode `{mode}`) → record the retrain\n\n"
         "See docs/retraining.md and docs/monitoring-service.md.",
     )
     def monitoring() -> None:
@@ -80,7 +82,7 @@ def build_monitoring_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
 
         trigger_retrain = TriggerDagRunOperator(
             task_id="trigger_retrain",
-            trigger_dag_id=f"mlaas_pipeline_{name}",
+            trigger_dag_id=retrain_dag_id_for(name),
             trigger_run_id="{{ " + decision_of + "['run_id'] }}",
             conf={"trigger": "{{ 'monitoring: ' ~ " + decision_of + "['reason'] }}", "mode": mode},
             skip_when_already_exists=True,
@@ -121,7 +123,7 @@ def build_inbox_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
         max_active_runs=1,
         tags=["mlaas", "inbox", name],
         doc_md=f"### Inbox of `{name}`\nWatches `{spec.retrain.inbox}`; each new file starts "
-        f"`mlaas_pipeline_{name}` with the file as `dataset_path`.",
+        f"`mlaas_retrain_{name}` with the file as `dataset_path`.",
     )
     def inbox() -> None:
         @task.sensor(poke_interval=30, timeout=270, mode="reschedule", soft_fail=True)
@@ -134,7 +136,7 @@ def build_inbox_dag(spec: ModelSpec, spec_file: str | None = None) -> DAG:
             return PokeReturnValue(is_done=bool(files), xcom_value=confs)
 
         TriggerDagRunOperator.partial(
-            task_id="start_pipeline", trigger_dag_id=f"mlaas_pipeline_{name}"
+            task_id="start_pipeline", trigger_dag_id=retrain_dag_id_for(name)
         ).expand(conf=new_files())
 
     return inbox()

@@ -1,4 +1,6 @@
-"""One training-pipeline DAG per model spec in the specs folder (`MLAAS_SPECS_DIR`).
+"""Two training-pipeline DAGs per model spec in the specs folder (`MLAAS_SPECS_DIR`): the same
+tasks as `mlaas_pipeline_<model>` (runs people start) and `mlaas_retrain_<model>` (automatic
+retrains, started by the monitoring and inbox DAGs), so neither kind queues behind the other.
 
 Parsing this file reads the settings (the environment) and the spec YAML files, and nothing else
 (no database, no stores): the scheduler re-parses it constantly. Each task is one call into
@@ -17,6 +19,7 @@ import pendulum
 from airflow.sdk import DAG, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
+from mlaas.orchestration import dag_id_for, retrain_dag_id_for
 from mlaas.settings import get_settings
 from mlaas.specs import RETRAIN_MODES, ModelSpec, load_specs
 
@@ -44,19 +47,28 @@ def _record_outcome(state: Literal["succeeded", "failed"]) -> None:
         pass
 
 
-def build_pipeline_dag(spec: ModelSpec) -> DAG:
+def build_pipeline_dag(
+    spec: ModelSpec, spec_file: str | None = None, *, automatic: bool = False
+) -> DAG:
+    """`mlaas_pipeline_<model>` for runs people start, or with `automatic` the same pipeline as
+    `mlaas_retrain_<model>` for the runs monitoring and the inbox start. Each DAG runs one run at
+    a time; two DAGs keep automatic retrains from queueing behind manual runs, and the register
+    step's lock (mlaas.promotion) gates two finishing together one after the other.
+
+    `spec_file`: the YAML tasks load (default: the spec's file in the specs folder, the very
+    file this DAG was built from)."""
     name = spec.name
-    # Tasks load the very file this DAG was built from.
-    spec_file = str(SPECS_DIR / f"{name}.yaml")
+    spec_file = spec_file or str(SPECS_DIR / f"{name}.yaml")
+    kind = "automatic retrains" if automatic else "runs people start"
 
     @dag(
-        dag_id=f"mlaas_pipeline_{name}",
-        description=spec.description or f"Train and register {name}",
+        dag_id=retrain_dag_id_for(name) if automatic else dag_id_for(name),
+        description=f"{spec.description or f'Train and register {name}'} ({kind})",
         schedule=None,
         start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
         catchup=False,
         max_active_runs=1,
-        tags=["mlaas", "training", name],
+        tags=["mlaas", "retrain" if automatic else "training", name],
         default_args={"retries": 2, "retry_delay": timedelta(seconds=20)},
         params={
             "dataset_path": Param(None, type=["null", "string"], description="Override source"),
@@ -68,7 +80,7 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
                 description="Retraining mode (null: full)",
             ),
         },
-        doc_md=f"### Train `{name}`\n{spec.description}\n\n"
+        doc_md=f"### Train `{name}` ({kind})\n{spec.description}\n\n"
         "ingest → validate (GX) → features (Feast) → tune (Optuna) → train → register + gate\n\n"
         "Run conf `mode` picks the retraining mode (full, window, replay_mix, incremental, "
         "recalibration, stacking); see docs/retraining.md.",
@@ -136,7 +148,8 @@ def build_pipeline_dag(spec: ModelSpec) -> DAG:
 
 
 for _spec in load_specs(SPECS_DIR):
-    globals()[f"mlaas_pipeline_{_spec.name}"] = build_pipeline_dag(_spec)
+    globals()[dag_id_for(_spec.name)] = build_pipeline_dag(_spec)
+    globals()[retrain_dag_id_for(_spec.name)] = build_pipeline_dag(_spec, automatic=True)
 
 
 if __name__ == "__main__":

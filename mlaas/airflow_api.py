@@ -1,8 +1,9 @@
 """Airflow 3's REST API, for triggering and listing a spec's pipeline DAG runs.
 
 Token auth: `POST /auth/token` with the admin user's password gives a JWT (cached until shortly
-before it expires). New DAGs start paused, so a trigger unpauses first. The DAG of spec `s` is
-`mlaas_pipeline_s` (mlaas.orchestration.dag_id_for).
+before it expires). New DAGs start paused, so a trigger unpauses first. A trigger starts spec
+`s`'s manual DAG `mlaas_pipeline_s`; listings also show its automatic retrains, which run in
+`mlaas_retrain_s` (mlaas.orchestration).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 
 from mlaas.errors import NotFound, Unavailable
-from mlaas.orchestration import admin_password_file, dag_id_for
+from mlaas.orchestration import admin_password_file, dag_id_for, retrain_dag_id_for
 from mlaas.settings import Settings, get_settings
 
 TOKEN_TTL_S = 20 * 60  # Airflow's default JWT lifetime is longer; refresh well before
@@ -117,18 +118,28 @@ class AirflowClient:
         return run
 
     def runs(self, spec: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """The DAG's latest runs, newest first, each with its task instances' states."""
-        dag_id = dag_id_for(spec)
-        body = self._api(
-            "GET", f"/dags/{dag_id}/dagRuns", params={"limit": limit, "order_by": "-run_after"}
-        )
+        """The latest runs of the spec's two DAGs (manual and automatic, see
+        mlaas.orchestration), newest first, each with its DAG id and its task instances'
+        states. AirflowNotFound when the spec has no pipeline DAG."""
+        found: list[tuple[str, dict[str, Any]]] = []
+        for dag_id in (dag_id_for(spec), retrain_dag_id_for(spec)):
+            params = {"limit": limit, "order_by": "-run_after"}
+            try:
+                body = self._api("GET", f"/dags/{dag_id}/dagRuns", params=params)
+            except AirflowNotFound:
+                if dag_id == dag_id_for(spec):
+                    raise
+                continue  # a deployment from before automatic retrains had their own DAG
+            found += [(dag_id, run) for run in body.get("dag_runs", [])]
+        found.sort(key=lambda item: str(item[1].get("run_after") or ""), reverse=True)
         runs: list[dict[str, Any]] = []
-        for run in body.get("dag_runs", []):
+        for dag_id, run in found[:limit]:
             tasks = self._api("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")
             run_view = {
                 k: run.get(k)
                 for k in ("dag_run_id", "state", "run_type", "start_date", "end_date", "conf")
             }
+            run_view["dag_id"] = dag_id
             run_view["tasks"] = [
                 {
                     "task_id": t.get("task_id"),
@@ -142,9 +153,11 @@ class AirflowClient:
             runs.append(run_view)
         return runs
 
-    def xcom(self, spec: str, run_id: str, task_id: str) -> Any:
-        """A task's return value in one run (None when it has none)."""
-        path = f"/dags/{dag_id_for(spec)}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries"
+    def xcom(self, spec: str, run_id: str, task_id: str, *, dag_id: str | None = None) -> Any:
+        """A task's return value in one run of `dag_id` (default: the spec's manual pipeline
+        DAG); None when it has none."""
+        dag_id = dag_id or dag_id_for(spec)
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries"
         try:
             entry = self._api("GET", f"{path}/return_value", params={"deserialize": True})
         except AirflowNotFound:

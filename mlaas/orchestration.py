@@ -34,7 +34,14 @@ def venv_env() -> dict[str, str]:
 
 
 def dag_id_for(model: str) -> str:
+    """The model's pipeline DAG for runs people start (UI, API, `mlaas run`)."""
     return f"mlaas_pipeline_{model}"
+
+
+def retrain_dag_id_for(model: str) -> str:
+    """The same pipeline as a DAG of its own for automatic retrains (monitoring, inbox): each
+    DAG runs one run at a time, so automatic retrains never queue behind manual runs."""
+    return f"mlaas_retrain_{model}"
 
 
 def admin_password_file(settings: Settings) -> Path:

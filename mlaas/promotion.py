@@ -41,7 +41,20 @@ log = logging.getLogger("mlaas.promotion")
 def register_and_gate(
     spec: ModelSpec, trained: TrainResult, *, trigger: str = "manual", actor: str | None = None
 ) -> Registration:
-    """Register the trained model as `challenger`; make it `champion` only if the gate passes."""
+    """Register the trained model as `challenger`; make it `champion` only if the gate passes.
+
+    One registration per model at a time (a lock in the platform DB): a manual run and an
+    automatic retrain finishing together are gated one after the other, the second against
+    the champion the first left, never both against the same old one."""
+    from mlaas.locks import held
+
+    with held(f"register:{spec.name}"):
+        return _register_and_gate(spec, trained, trigger=trigger, actor=actor)
+
+
+def _register_and_gate(
+    spec: ModelSpec, trained: TrainResult, *, trigger: str, actor: str | None
+) -> Registration:
     existing = find_version_for_run(spec.name, trained.run_id)
     if existing is not None:
         return _reused(spec, existing, trained)

@@ -31,7 +31,7 @@ BASELINE = "0001"
 VERSION_TABLE = "mlaas_schema_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Modules that define tables on `metadata` besides mlaas.db (next to the logic that owns them).
-TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables", "mlaas.inbox")
+TABLE_MODULES = ("mlaas.jobs.tables", "mlaas.monitoring.tables", "mlaas.inbox", "mlaas.locks")
 PG_LOCK_ID = 0x6D6C6161  # "mlaa": one platform-wide advisory lock for migrations
 
 

@@ -198,6 +198,11 @@ class ValidationFailure(BaseModel):
 
 class PipelineRun(BaseModel):
     dag_run_id: str
+    dag_id: str = Field(
+        "",
+        description="mlaas_pipeline_<spec> (runs people start) or mlaas_retrain_<spec> "
+        "(automatic retrains: monitoring, inbox)",
+    )
     state: str | None
     run_type: str | None = None
     start_date: str | None = None

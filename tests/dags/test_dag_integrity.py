@@ -32,10 +32,12 @@ def test_dagbag_has_no_import_errors_and_one_dag_per_spec() -> None:
     bag = DagBag(dag_folder=str(DAGS_DIR))
     assert bag.import_errors == {}
     specs = load_specs(PROJECT_DIR / "specs")
-    assert {f"mlaas_pipeline_{s.name}" for s in specs} <= set(bag.dag_ids)
-    for spec in specs:
-        dag = bag.dags.get(f"mlaas_pipeline_{spec.name}")
+    pipelines = {f"mlaas_{kind}_{s.name}" for s in specs for kind in ("pipeline", "retrain")}
+    assert pipelines <= set(bag.dag_ids)
+    for dag_id in pipelines:
+        dag = bag.dags.get(dag_id)
         assert dag is not None
+        assert dag.max_active_runs == 1
         assert set(dag.task_ids) == {*STEPS, "record_success", "record_failure"}
         edges = {(t.task_id, d) for t in dag.tasks for d in t.downstream_task_ids}
         assert edges == EXPECTED_EDGES
@@ -57,7 +59,7 @@ dags = sorted(
     name
     for module in (mlaas_monitoring, mlaas_pipelines)
     for name, value in vars(module).items()
-    if name.startswith(("mlaas_pipeline_", "mlaas_monitoring_"))
+    if name.startswith(("mlaas_pipeline_", "mlaas_retrain_", "mlaas_monitoring_"))
 )
 print(json.dumps({"opened": opened, "dags": dags}))
 """
@@ -81,7 +83,11 @@ def test_dags_follow_the_specs_folder_and_read_nothing_else(tmp_path: Path) -> N
         cwd=tmp_path,
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["dags"] == ["mlaas_monitoring_fraud", "mlaas_pipeline_fraud"]
+    assert report["dags"] == [
+        "mlaas_monitoring_fraud",
+        "mlaas_pipeline_fraud",
+        "mlaas_retrain_fraud",
+    ]
     assert not (tmp_path / "must-not-exist").exists()
     # Airflow reads its own config; what matters is what our code touches: spec files only
     # (besides Python sources), and nothing at all in the platform home or the project's specs.

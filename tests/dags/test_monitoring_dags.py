@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def _confs() -> list[dict[str, str]]:
     from airflow.models import DagRun
 
-    return [run.conf for run in DagRun.find(dag_id="mlaas_pipeline_churn")]
+    return [run.conf for run in DagRun.find(dag_id="mlaas_retrain_churn")]
 
 
 def test_new_inbox_files_start_one_pipeline_run_each(

@@ -794,6 +794,12 @@ export interface components {
             conf?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Dag Id
+             * @description mlaas_pipeline_<spec> (runs people start) or mlaas_retrain_<spec> (automatic retrains: monitoring, inbox)
+             * @default
+             */
+            dag_id: string;
             /** Dag Run Id */
             dag_run_id: string;
             /** End Date */

@@ -87,6 +87,7 @@ export default function Pipelines() {
                 <h3>
                   <span className={`badge ${run.state}`}>{run.state}</span> {formatTime(run.start_date)}{" "}
                   <small>
+                    {run.dag_id?.startsWith("mlaas_retrain_") ? "automatic · " : ""}
                     {run.dag_run_id} · {String(run.conf?.trigger ?? run.run_type ?? "")}
                     {run.conf?.dataset_path ? ` · ${String(run.conf.dataset_path)}` : ""}
                   </small>

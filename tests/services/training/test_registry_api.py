@@ -114,7 +114,11 @@ class FakeAirflow(BaseHTTPRequestHandler):
         elif self.path.endswith("/taskInstances"):
             self._reply(200, {"task_instances": [{"task_id": "ingest", "state": "success"}]})
         elif self.path.startswith("/api/v2/dags/mlaas_pipeline_churn/dagRuns?"):
-            self._reply(200, {"dag_runs": [{"dag_run_id": "r1", "state": "running"}]})
+            run = {"dag_run_id": "r1", "state": "running", "run_after": "2026-12-05T10:00:00Z"}
+            self._reply(200, {"dag_runs": [run]})
+        elif self.path.startswith("/api/v2/dags/mlaas_retrain_churn/dagRuns?"):
+            run = {"dag_run_id": "retrain__churn__s1", "run_after": "2026-12-05T11:00:00Z"}
+            self._reply(200, {"dag_runs": [{**run, "state": "queued"}]})
         elif self.path.startswith("/api/v2/dags/mlaas_pipeline_churn"):
             self._reply(200, {"dag_run_id": "r2", "state": "queued", "conf": body})
         else:
@@ -157,8 +161,12 @@ def test_airflow_client_protocol(fake_airflow: str) -> None:
     ]
     assert FakeAirflow.calls[1][2] == {"is_paused": False}
     assert FakeAirflow.calls[2][2] == {"logical_date": None, "conf": {"mode": "window"}}
-    runs = client.runs("churn")
-    assert runs[0]["dag_run_id"] == "r1" and runs[0]["tasks"][0]["state"] == "success"
+    runs = client.runs("churn")  # both DAGs, newest first
+    assert [(run["dag_id"], run["dag_run_id"]) for run in runs] == [
+        ("mlaas_retrain_churn", "retrain__churn__s1"),
+        ("mlaas_pipeline_churn", "r1"),
+    ]
+    assert runs[1]["tasks"][0]["state"] == "success"
     assert sum(p == "/auth/token" for _, p, _ in FakeAirflow.calls) == 1  # token reused
     with pytest.raises(AirflowNotFound):
         client.runs("house_prices")

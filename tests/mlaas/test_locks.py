@@ -1,0 +1,64 @@
+"""Named lease locks (mlaas.locks) on SQLite and PostgreSQL: one holder at a time, waiters get
+it on release, a crashed holder's lease runs out, a caller that cannot wait is told who holds
+it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.factories import home_env
+from tests.integration.conftest import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    if request.param == "sqlite":
+        with home_env(tmp_path / "home"):
+            yield
+        return
+    with fresh_postgres_database() as url, home_env(tmp_path / "home", MLAAS_DATABASE_URL=url):
+        yield
+
+
+def test_one_holder_at_a_time_and_waiters_follow(database: None) -> None:
+    from mlaas.locks import held
+
+    order: list[str] = []
+    entered = threading.Event()
+
+    def first() -> None:
+        with held("register:churn"):
+            entered.set()
+            order.append("first in")
+            time.sleep(0.5)
+            order.append("first out")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert entered.wait(10)
+    with held("register:churn", poll_s=0.05):
+        order.append("second in")
+    thread.join()
+    assert order == ["first in", "first out", "second in"]
+    with held("register:other"), held("register:churn"):  # names are independent
+        pass
+
+
+def test_a_lease_that_ran_out_is_taken_over_and_a_timeout_names_the_holder(
+    database: None,
+) -> None:
+    from mlaas.locks import LockTimeout, held
+
+    crashed = held("register:churn", lease_s=0.3)
+    holder = crashed.__enter__()  # never released: its process "died"
+    with pytest.raises(LockTimeout, match=f"held by {holder} since .* waited 0.1s"):
+        with held("register:churn", wait_s=0.1, poll_s=0.02):
+            pass
+    time.sleep(0.4)
+    with held("register:churn", wait_s=1):
+        pass
