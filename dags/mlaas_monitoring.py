@@ -10,8 +10,8 @@ pipeline run records its own outcome (a failure starts the back-off). A last tas
 `deliver_alerts`, retries the alert deliveries that are due (the outbox,
 mlaas.monitoring.webhooks). `mlaas_inbox_<model>` (every 5 minutes): a sensor claims data files
 that landed in the spec's `retrain.inbox` (a folder or an s3:// prefix); each new file starts one
-`mlaas_retrain_<model>` run with the file as `dataset_path`. Like mlaas_pipelines.py, parsing reads the spec files
-and nothing else.
+`mlaas_retrain_<model>` run with the file as `dataset_path`. Like mlaas_pipelines.py, parsing
+reads the spec files and nothing else.
 """
 
 from __future__ import annotations
