@@ -121,3 +121,19 @@ def _claim(model: str, file: InboxFile) -> bool:
     row = {"id": new_id(), "model": model, "uri": file.uri, "fingerprint": file.fingerprint}
     with engine.begin() as conn:
         return conn.execute(insert.values(**row)).rowcount == 1
+
+
+def claimed_files(spec: ModelSpec) -> list[str]:
+    """Every file ever claimed from the model's inbox, oldest first claim first (a file claimed
+    again after it changed keeps its place): the inbox part of what a run trains on."""
+    from sqlalchemy import func
+
+    table = inbox_files.c
+    query = (
+        select(table.uri, func.min(table.claimed_at).label("first"))
+        .where(table.model == spec.name)
+        .group_by(table.uri)
+        .order_by("first", table.uri)
+    )
+    with get_engine().connect() as conn:
+        return [str(row.uri) for row in conn.execute(query)]

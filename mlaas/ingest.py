@@ -15,9 +15,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from mlaas.data.generate import resolve_source
 from mlaas.db import datasets, get_engine, new_id, utcnow
 from mlaas.live_labels import LiveRows, live_rows
-from mlaas.refs import DataPart, DatasetRef
+from mlaas.refs import DataPart, DatasetRef, FileKind
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, write_parquet
@@ -160,28 +160,67 @@ def read_dataset(spec: ModelSpec, source: str | None = None) -> tuple[str, pd.Da
 
 @dataclass(frozen=True)
 class Assembled:
-    """What a run trains on: the base file (the spec's source, or a file given for the run)
-    followed by the labelled live rows when the spec uses them and there are enough."""
+    """What a run trains on: its files (the spec's source and the model's inbox files, or one
+    file given for the run) followed by the labelled live rows when the spec uses them and there
+    are enough."""
 
-    source: str  # the base file, resolved
+    source: str  # the first file, resolved
     frame: pd.DataFrame
     parts: list[DataPart]
     live: LiveRows | None  # None: live labels are off for this spec
 
     @property
-    def base(self) -> DataPart:
-        return self.parts[0]
+    def files(self) -> list[DataPart]:
+        return [part for part in self.parts if part.kind != "live"]
+
+
+def _run_files(spec: ModelSpec, source: str | None) -> list[tuple[FileKind, str]]:
+    """The files a run reads: the spec's source and every file claimed from its inbox (oldest
+    claim first) — or just `source` when the run was given a file that is neither."""
+    from mlaas.inbox import claimed_files
+
+    inbox = claimed_files(spec)
+    given = None if source is None else resolve_source(spec, source)
+    if given is not None and given != resolve_source(spec) and given not in inbox:
+        return [("file", given)]
+    return [("source", resolve_source(spec)), *(("inbox", uri) for uri in inbox)]
+
+
+def _read_files(
+    spec: ModelSpec, files: list[tuple[FileKind, str]]
+) -> tuple[pd.DataFrame, list[DataPart]]:
+    """The files' rows in order; a row a later file repeats (same entity key and event time)
+    is replaced by it and counted as `left_out` of the earlier file's part."""
+    frames, parts = [], []
+    for kind, uri in files:
+        if kind == "inbox" and not uri.startswith("s3://") and not Path(uri).is_file():
+            log.warning("ingest %s: inbox file %s is gone; not used", spec.name, uri)
+            continue
+        resolved, frame = read_dataset(spec, uri)
+        frames.append(frame)
+        parts.append(
+            DataPart(kind=kind, rows=len(frame), uri=resolved, content_hash=content_hash(frame))
+        )
+    if len(frames) == 1:
+        return frames[0], parts
+    origin = np.repeat(np.arange(len(frames)), [len(frame) for frame in frames])
+    combined = pd.concat(frames, ignore_index=True)
+    replaced = combined.duplicated([spec.entity_key, spec.event_timestamp], keep="last")
+    dropped = np.bincount(origin[replaced.to_numpy()], minlength=len(parts))
+    parts = [
+        part.model_copy(update={"rows": part.rows - int(n), "left_out": int(n)})
+        for part, n in zip(parts, dropped, strict=True)
+    ]
+    return combined[~replaced].reset_index(drop=True), parts
 
 
 def assemble(
     spec: ModelSpec, source: str | None = None, *, now: datetime | None = None
 ) -> Assembled:
-    """Read the base file and add labelled live traffic (mlaas.live_labels); nothing stored."""
-    resolved, frame = read_dataset(spec, source)
-    kind: Literal["source", "file"] = "source"
-    if source is not None and resolved != resolve_source(spec, None):
-        kind = "file"
-    parts = [DataPart(kind=kind, rows=len(frame), uri=resolved, content_hash=content_hash(frame))]
+    """Read the run's files and add labelled live traffic (mlaas.live_labels); nothing stored."""
+    files = _run_files(spec, source)
+    frame, parts = _read_files(spec, files)
+    resolved = parts[0].uri or files[0][1]
     if not spec.retrain.live_labels.use:
         return Assembled(resolved, frame, parts, None)
     live = live_rows(spec, frame, now=now)
@@ -239,16 +278,22 @@ def nothing_new_since(
     spec: ModelSpec, version: str, data_hash: str, *, now: datetime | None = None
 ) -> str | None:
     """Why a run now would learn nothing version `version` (trained on dataset `data_hash`)
-    has not seen, or None when it would: the base file is unchanged and fewer than
-    `retrain.live_labels.min_rows` labels arrived since."""
+    has not seen, or None when it would: its files (source, inbox) are unchanged and fewer
+    than `retrain.live_labels.min_rows` labels arrived since."""
     assembled = assemble(spec, now=now)
     trained_on = dataset_parts(spec.name, data_hash)
-    base_then = trained_on[0].content_hash if trained_on else data_hash
-    base = assembled.base
-    if base.content_hash != base_then:
+    hashes = [str(part.content_hash) for part in assembled.files]
+    if trained_on is None:  # a version from before parts were recorded: one file, its hash
+        hashes_then = [data_hash]
+    else:
+        hashes_then = [str(part.content_hash) for part in trained_on if part.kind != "live"]
+    if hashes != hashes_then:
         return None
     policy = spec.retrain.live_labels
-    said = f"no new data since v{version}: source hash {str(base.content_hash)[:12]} unchanged"
+    files = f"source hash {hashes[0][:12]}"
+    if len(hashes) > 1:
+        files += f" and {len(hashes) - 1} inbox file(s)"
+    said = f"no new data since v{version}: {files} unchanged"
     if assembled.live is None:
         return f"{said}, live labels not used (retrain.live_labels.use is false)"
     live_then = next((part for part in trained_on or [] if part.kind == "live"), None)

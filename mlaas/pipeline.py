@@ -70,8 +70,8 @@ def step_ingest(spec_ref: str, *, source: str | None = None) -> dict[str, Any]:
     from mlaas.ingest import ingest
 
     spec = load_spec(spec_ref)
-    resolved = source or ensure_dataset(spec)
-    return _report(spec, "ingest", ingest(spec, source=resolved))
+    resolved = ensure_dataset(spec)  # the spec's source is part of every run but a `file` one
+    return _report(spec, "ingest", ingest(spec, source=source or resolved))
 
 
 def step_validate(spec_ref: str, dataset: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +167,8 @@ def run_pipeline(
         elapsed = time.monotonic() - started
         say(step, f"[{spec.name}] {step:<9} {describe(step, result, spec)}  ({elapsed:.1f}s)")
 
-    dataset = ingest(spec, source=source or ensure_dataset(spec))
+    resolved = ensure_dataset(spec)
+    dataset = ingest(spec, source=source or resolved)
     done("ingest", dataset)
     report = validate_dataset(spec, dataset)
     done("validate", report)

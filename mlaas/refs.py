@@ -25,22 +25,27 @@ class Ref(BaseModel):
         return self.model_dump(mode="json")
 
 
+FileKind = Literal["source", "inbox", "file"]
+
+
 class DataPart(Ref):
     """Where some rows of a dataset came from (its lineage, part by part).
 
-    kind `source`: the spec's source file; `file`: a file given for this run (an inbox file or
-    `dataset_path`); `live`: labelled live traffic, logged predictions joined with the ground
-    truth posted for them (mlaas.live_labels).
+    kind `source`: the spec's source file; `inbox`: a file that arrived in the model's inbox;
+    `file`: another file given for this run (`dataset_path`), used alone; `live`: labelled live
+    traffic, logged predictions joined with the ground truth posted for them (mlaas.live_labels).
     """
 
-    kind: Literal["source", "file", "live"]
-    rows: int
+    kind: Literal["source", "inbox", "file", "live"]
+    rows: int  # its rows in the dataset
     uri: str | None = None  # source / file: where it was read
     content_hash: str | None = None  # source / file: the hash of that file's table
     window_start: datetime | None = None  # live: predictions made in [start, end)
     window_end: datetime | None = None
     labels_until: datetime | None = None  # live: the newest label used (received or updated)
-    left_out: int = 0  # live: labelled predictions that did not fit the source's schema
+    # Its rows not in the dataset: replaced by a later file's row with the same entity key and
+    # event time; live: labelled predictions that did not fit the source's schema.
+    left_out: int = 0
 
     def describe(self) -> str:
         if self.kind != "live":
