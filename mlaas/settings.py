@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     celery_broker_url: str = ""
     celery_result_backend: str = ""
 
+    # Folders (and s3://bucket/prefix roots) a caller may name a data file in (a training job's
+    # `dataset_path`, a pipeline run's): comma-separated; empty means <project_dir>/data.
+    data_roots: str = ""
+
     # Airflow (standalone on the embedded defaults).
     airflow_home: Path = Path()
     airflow_port: int = 8080

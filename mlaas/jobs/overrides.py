@@ -119,9 +119,11 @@ def resolve_source(spec: ModelSpec, overrides: JobOverrides) -> str | None:
     if overrides.dataset_path and overrides.dataset_version:
         raise OverrideError("overrides", "give dataset_path or dataset_version, not both")
     if overrides.dataset_path:
+        from mlaas.data.access import allowed_data_file
         from mlaas.data.generate import resolve_source as resolve
 
-        path = resolve(spec, overrides.dataset_path)
+        field = "overrides.dataset_path"
+        path = allowed_data_file(resolve(spec, overrides.dataset_path), field=field)
         if not path.startswith("s3://") and not Path(path).is_file():
             raise OverrideError("overrides.dataset_path", f"no file at {path}")
         return path

@@ -196,3 +196,30 @@ def test_ingest_reads_from_s3(mlaas_home: Path, s3_endpoint: str, tmp_path: Path
     assert ref.content_hash == local.content_hash and ref.rows == 150
     with pytest.raises(IngestError, match="file not found"):
         ingest(CHURN, source="s3://incoming/batches/absent.csv")
+
+
+def test_data_roots_confine_named_files_through_dots_and_symlinks(tmp_path: Path) -> None:
+    from mlaas.data.access import PathNotAllowed, allowed_data_file
+    from tests.factories import home_env
+
+    data = tmp_path / "data"
+    data.mkdir()
+    outside = tmp_path / "outside.csv"
+    outside.write_text("a\n1\n")
+    (data / "link.csv").symlink_to(outside)
+    (data / "ok.csv").write_text("a\n1\n")
+    with home_env(tmp_path / "home", MLAAS_DATA_ROOTS=f"{data}, s3://raw/team-a"):
+        assert allowed_data_file(str(data / "ok.csv"), field="f") == str(data / "ok.csv")
+        assert (
+            allowed_data_file("s3://raw/team-a/x/../y.csv", field="f") == "s3://raw/team-a/y.csv"
+        )
+        for refused in (
+            str(data / "link.csv"),  # a symlink out of the root
+            str(data / ".." / "outside.csv"),
+            str(data) + "-evil/x.csv",  # a sibling whose name starts like the root
+            "s3://raw/team-a/../team-b/x.csv",
+            "s3://raw/team-ab/x.csv",
+            "s3://other/x.csv",
+        ):
+            with pytest.raises(PathNotAllowed, match="not under a data folder"):
+                allowed_data_file(refused, field="f")

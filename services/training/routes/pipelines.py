@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from mlaas.airflow_api import AirflowClient
+from mlaas.data.access import allowed_data_file
+from mlaas.data.generate import resolve_source
 from mlaas.jobs import views
 from mlaas.specs import load_spec
 from services.common import require_json
@@ -29,12 +31,15 @@ def _client(spec: str) -> AirflowClient:
     "/{spec}/runs",
     status_code=201,
     dependencies=[Depends(require_json)],
-    responses=errors(404, 503),
+    responses=errors(404, 422, 503),
 )
 def trigger(spec: SpecName, body: PipelineRunRequest, key: TrainKey) -> PipelineRun:
     """Unpause the spec's DAG and start a run with this conf (503 when Airflow is down)."""
     client = _client(spec)
     conf = body.model_dump(exclude_none=True)
+    if body.dataset_path:
+        source = resolve_source(load_spec(spec), body.dataset_path)
+        conf["dataset_path"] = allowed_data_file(source, field="dataset_path")
     conf["trigger"] = f"{body.trigger} ({actor(key)})"
     return PipelineRun.model_validate(client.trigger(spec, conf))
 

@@ -105,6 +105,7 @@ def write_platform(root: Path, **env: str) -> Platform:
         {
             "MLAAS_HOME": str(root / "home"),
             "MLAAS_SPECS_DIR": str(specs),
+            "MLAAS_DATA_ROOTS": str(root),  # jobs may name the platform's own data files
             **env,
         },
     )

@@ -155,3 +155,42 @@ def test_get_job_returns_the_whole_record(client: TestClient, keys: Keys) -> Non
     for unset in ("started_at", "finished_at", "study_name", "registered_version", "error"):
         assert job[unset] is None, unset
     assert job["created_at"].endswith(("Z", "+00:00"))  # UTC
+
+
+def test_a_job_may_name_only_files_under_the_data_roots(
+    client: TestClient, keys: Keys, tmp_path: Any
+) -> None:
+    """A `train` key cannot make the worker read an arbitrary file: a path outside the data
+    roots (absolute, `..`, existing or not) gets one and the same 422, before anything is
+    looked up; inside them, a missing file is named."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password,user\nhunter2,root\n")
+    answers = []
+    for named in (str(secret), "/etc/no-such-file.csv", "../../../../etc/passwd.csv"):
+        response = submit(
+            client, keys.train, {"spec": "churn", "overrides": {"dataset_path": named}}
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "path_not_allowed" and fields(response) == [
+            "overrides.dataset_path"
+        ]
+        assert "hunter2" not in response.text and "secret" not in error["message"]
+        answers.append(error["message"])
+    assert len(set(answers)) == 1  # nothing tells an existing file from a missing one
+    inside = submit(
+        client, keys.train, {"spec": "churn", "overrides": {"dataset_path": "data/no-such.csv"}}
+    )
+    assert inside.status_code == 422 and "no file at" in inside.json()["error"]["message"]
+
+
+def test_a_pipeline_run_may_name_only_files_under_the_data_roots(
+    client: TestClient, keys: Keys
+) -> None:
+    response = client.post(
+        "/v1/pipelines/churn/runs",
+        json={"dataset_path": "/etc/passwd.csv"},
+        headers=auth(keys.train),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "path_not_allowed"
