@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     airflow_port: int = 8080
     mlflow_ui_port: int = 5000
 
+    # Every service: a request body larger than this is refused (413) while it streams in.
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
+
     # Services' logs (mlaas.logs): JSON lines on stderr, or text for a terminal.
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

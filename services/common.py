@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -88,7 +88,51 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
 
 
+class BodyLimitMiddleware:
+    """Pure ASGI: a request body larger than `max_bytes` is refused while it streams in, never
+    read whole. A declared Content-Length over the limit fails at the first read, before a
+    byte is taken; a body without one fails as soon as the bytes received pass the limit. The
+    413 is raised inside the route's read, so each protocol's error shape applies."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    def _too_large(self) -> HTTPException:
+        return HTTPException(
+            413,
+            f"the request body is larger than {self.max_bytes} bytes (MLAAS_MAX_BODY_BYTES); "
+            "send large data as a file (score-file) or in several requests",
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+
+            async def refuse() -> Message:
+                raise self._too_large()
+
+            await self.app(scope, refuse, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counted, send)
+
+
 def install_request_ids(app: FastAPI) -> None:
+    """Request ids on every request and answer, and the body size limit."""
+    app.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
 

@@ -128,7 +128,7 @@ STATUS_MEANING = {
     403: "The API key lacks the scope this route needs",
     404: "What the path names does not exist",
     409: "Conflicts with what is stored",
-    413: "More records than one call may carry",
+    413: "The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may",
     415: "The body is not application/json",
     422: "The request is well-formed but invalid; `fields` names each problem",
     429: "Over the key's rate limit; retry after `Retry-After` seconds",
@@ -181,8 +181,9 @@ def _error_schema(path: str) -> type[BaseModel]:
 def document_errors(app: FastAPI) -> None:
     """Every route's OpenAPI entry lists each error status it can answer, with the body schema
     of its protocol: those it declares (`responses=errors(...)`), those its dependencies raise
-    (`@answers`), 400 and 422 for routes that read parameters or a body. The one error schema
-    replaces FastAPI's default validation schema, which these services never send."""
+    (`@answers`), 400, 413 and 422 for routes that read a body, 422 for parameters. The one
+    error schema replaces FastAPI's default validation schema, which these services never
+    send."""
     from fastapi.routing import APIRoute
 
     plan: dict[tuple[str, str], tuple[list[int], type[BaseModel]]] = {}
@@ -202,7 +203,8 @@ def document_errors(app: FastAPI) -> None:
             if method not in BODY_METHODS:  # require_json lets bodiless methods through
                 statuses.discard(415)
             elif route.body_field is not None or 415 in statuses:
-                statuses |= {400, 422}  # malformed JSON; a body that does not validate
+                # malformed JSON; a body over MLAAS_MAX_BODY_BYTES; one that does not validate
+                statuses |= {400, 413, 422}
             plan[(route.path_format, method.lower())] = (
                 sorted(statuses),
                 _error_schema(route.path_format),
@@ -275,7 +277,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+        code = codes.get(error.status_code, "http_error")
         headers = dict(error.headers or {})
         if error.status_code == 405:  # every method of the path, not only the first route's
             headers["Allow"] = ", ".join(allowed_methods(request))

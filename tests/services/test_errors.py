@@ -6,10 +6,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 import mlaas
 from mlaas.errors import PlatformError
@@ -116,3 +118,60 @@ def test_unknown_routes_and_methods_use_the_same_shapes() -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
     assert wrong_method.headers["Allow"] == "GET"
+
+
+class Body(BaseModel):
+    text: str
+
+
+def _limited_app(tmp_path: Path) -> TestClient:
+    """Routes that read their body every way the services do, behind a 2 KiB body limit."""
+    from services.common import install_request_ids
+    from tests.factories import home_env
+
+    with home_env(tmp_path / "home", MLAAS_MAX_BODY_BYTES="2048"):
+        app = FastAPI()
+        install_request_ids(app)
+        install_error_handlers(app)
+    read: list[int] = []
+
+    @app.post("/v1/parsed")
+    def parsed(body: Body) -> dict[str, int]:
+        return {"length": len(body.text)}
+
+    @app.post("/v1/raw")
+    @app.post("/v2/models/m/infer")
+    @app.post("/invocations")
+    async def raw(request: Request) -> dict[str, int]:
+        body = await request.body()
+        read.append(len(body))
+        return {"length": len(body)}
+
+    client = TestClient(app)
+    client.read = read  # type: ignore[attr-defined]
+    return client
+
+
+def test_a_body_over_the_limit_is_refused_while_it_streams_in(tmp_path: Path) -> None:
+    """413 `body_too_large` in each protocol's shape, whether the size is declared up front
+    (refused before a byte is read) or the body streams in chunks without a length (refused
+    once the bytes pass the limit, never read whole); a body within the limit passes."""
+    client = _limited_app(tmp_path)
+    small = client.post("/v1/parsed", json={"text": "x" * 100})
+    assert small.status_code == 200 and small.json() == {"length": 100}
+    declared = client.post("/v1/parsed", json={"text": "x" * 5000})
+    assert declared.status_code == 413
+    assert declared.json()["error"]["code"] == "body_too_large"
+    assert "2048 bytes (MLAAS_MAX_BODY_BYTES)" in declared.json()["error"]["message"]
+
+    def chunks() -> Any:
+        for _ in range(1000):  # 1 MB if it were all read
+            yield b"x" * 1000
+
+    streamed = client.post("/v1/raw", content=chunks())
+    assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "body_too_large"
+    assert client.read == []  # type: ignore[attr-defined]  # the route never got a body
+    v2 = client.post("/v2/models/m/infer", content=b"x" * 4096)
+    assert v2.status_code == 413 and "MLAAS_MAX_BODY_BYTES" in v2.json()["error"]
+    mlflow = client.post("/invocations", content=b"x" * 4096)
+    assert mlflow.status_code == 413 and "MLAAS_MAX_BODY_BYTES" in mlflow.json()["message"]

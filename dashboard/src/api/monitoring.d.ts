@@ -1586,6 +1586,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -1809,6 +1818,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -1892,6 +1910,15 @@ export interface operations {
             };
             /** @description Conflicts with what is stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2602,6 +2629,15 @@ export interface operations {
             };
             /** @description What the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

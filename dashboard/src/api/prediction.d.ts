@@ -1154,7 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +1576,7 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1674,7 +1674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1772,7 +1772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,7 +1870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,6 +1968,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
                 headers: {
@@ -2032,6 +2041,15 @@ export interface operations {
             };
             /** @description What the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2324,7 +2342,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2576,7 +2594,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description More records than one call may carry */
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -1308,6 +1308,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -1517,6 +1526,15 @@ export interface operations {
             };
             /** @description What the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1854,6 +1872,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -2081,6 +2108,15 @@ export interface operations {
             };
             /** @description Conflicts with what is stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -448,3 +448,16 @@ def test_deeply_nested_json_is_a_client_error_on_every_json_route(
         assert answer.json()["message"] == message
     else:
         assert answer.json() == {"error": message}
+
+
+def test_a_body_over_the_limit_is_a_413_before_it_is_parsed(
+    client: TestClient, keys: Keys
+) -> None:
+    """The default limit (16 MiB, MLAAS_MAX_BODY_BYTES) on the real service: a 17 MiB batch is
+    refused from its declared length, in the route's error shape."""
+    body = b'{"features": [' + b"1," * (17 * 1024 * 1024 // 2) + b"1]}"
+    headers = {**auth(keys.predict), "Content-Type": "application/json"}
+    native = client.post("/v1/models/churn/predict/batch", content=body, headers=headers)
+    assert native.status_code == 413 and native.json()["error"]["code"] == "body_too_large"
+    v2 = client.post("/v2/models/churn/infer", content=body, headers=headers)
+    assert v2.status_code == 413 and "MLAAS_MAX_BODY_BYTES" in v2.json()["error"]
