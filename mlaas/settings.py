@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # Monitoring service.
     monitoring_port: int = 8002
     webhook_timeout_s: float = 5.0
+    # Webhook receivers inside private networks or on loopback (refused otherwise): comma-
+    # separated host names, addresses or networks, e.g. "alerts.internal,10.20.0.0/16".
+    webhook_allowed_hosts: str = ""
     # Alert delivery: one attempt in the monitoring run, then the outbox retries after
     # backoff * 2**(attempts - 1) until delivered or `webhook_expiry_hours` have passed.
     webhook_backoff_s: float = 60.0

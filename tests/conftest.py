@@ -70,6 +70,24 @@ def _restore_process_state() -> Iterator[None]:
             logger.setLevel(levels.get(name, logging.NOTSET))
 
 
+# What the stub resolver knows; anything else "does not resolve". Tests never ask real DNS.
+FAKE_DNS: dict[str, list[str]] = {"example.com": ["93.184.215.14"], "localhost": ["127.0.0.1"]}
+
+
+@pytest.fixture(autouse=True)
+def _no_real_name_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Webhook hosts are resolved through a stub (tests set FAKE_DNS entries to play a DNS
+    that changes): no test sends a query off the machine."""
+    import socket
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host.lower() not in FAKE_DNS:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: name not known (stub resolver)")
+        return list(FAKE_DNS[host.lower()])
+
+    monkeypatch.setattr("mlaas.monitoring.webhooks.resolve_host", resolve)
+
+
 @pytest.fixture(autouse=True)
 def _answers_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every TestClient answer of the three services must be declared in their committed

@@ -17,7 +17,8 @@ from mlaas.specs import ModelSpec, load_spec
 TEST_KNOBS = ("MLAAS_TEST_",)
 # What every test process runs with: a worker a test starts serves its metrics on a free port,
 # never on the default 9809 that another test's worker (or a developer's platform) may hold.
-TEST_DEFAULTS = {"MLAAS_WORKER_METRICS_PORT": "0"}
+# Webhook receivers of the tests listen on loopback, which the platform refuses by default.
+TEST_DEFAULTS = {"MLAAS_WORKER_METRICS_PORT": "0", "MLAAS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
 
 
 def platform_variables() -> list[str]:

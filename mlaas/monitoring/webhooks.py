@@ -15,7 +15,9 @@ in `webhook_deliveries`.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,24 +68,123 @@ def masked_url(url: str) -> str:
     return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
-def _destination_problem(url: str) -> str | None:
-    """Why no webhook may point at this URL's host (None: it may). Refused: hosts written as
-    one integer or in hex (`2130706433` is 127.0.0.1), and addresses no receiver has: the
-    unspecified address, link-local ones (169.254.169.254 is the cloud metadata service),
-    multicast and reserved ones. Loopback and private networks stay allowed for now."""
-    import ipaddress
+# Never a receiver, whatever the allow-list says: the metadata service lives at 169.254.169.254.
+_NEVER = ("unspecified", "link_local", "multicast")
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-    host = urlsplit(url).hostname or ""
+
+class DestinationRefused(Exception):
+    """At delivery, the webhook's host resolves to an address no webhook may reach."""
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to now (the system resolver; tests stub this)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _allow_list() -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
+    """(host names, networks) named by MLAAS_WEBHOOK_ALLOWED_HOSTS."""
+    names, networks = set(), []
+    for entry in get_settings().webhook_allowed_hosts.split(","):
+        entry = entry.strip().lower().strip("[]")
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            names.add(entry)
+    return names, networks
+
+
+def _address_problem(address: Address) -> str | None:
+    """Why no webhook may reach `address` (None: it may): never the unspecified, link-local,
+    multicast or reserved ones; not a loopback, private or other non-public one unless
+    MLAAS_WEBHOOK_ALLOWED_HOSTS names it. An IPv4-mapped IPv6 address is judged as its IPv4."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for kind in _NEVER:
+        if getattr(address, f"is_{kind}"):
+            return f"a {kind.replace('_', '-')} address: no receiver is there"
+    if address.is_reserved and not address.is_loopback:  # ::1 lies in IPv6's reserved ::/8
+        return "a reserved address: no receiver is there"
+    if address.is_global:
+        return None
+    if any(address in network for network in _allow_list()[1]):
+        return None
+    kind = "loopback" if address.is_loopback else "private" if address.is_private else "non-public"
+    return (
+        f"a {kind} address; a receiver inside this network must be allowed by name or "
+        "network in MLAAS_WEBHOOK_ALLOWED_HOSTS"
+    )
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return (parts.hostname or ""), parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _destination_problem(url: str) -> str | None:
+    """Why no webhook may point at this URL (None: it may), at registration. A host written
+    as one integer or in hex (`2130706433` is 127.0.0.1) is refused; an address is judged by
+    `_address_problem`; a name by every address it resolves to now (a name that does not
+    resolve yet is accepted: every delivery resolves and checks it again)."""
+    host, port = _host_and_port(url)
     if host.isdigit() or host.lower().startswith("0x"):
         return f"host {host!r} is an address in integer form; write it as an IP or a name"
     try:
-        address = ipaddress.ip_address(host)
+        literal = ipaddress.ip_address(host)
     except ValueError:
-        return None  # a name
-    for kind in ("unspecified", "link_local", "multicast", "reserved"):
-        if getattr(address, f"is_{kind}"):
-            return f"host {host} is a {kind.replace('_', '-')} address: no receiver is there"
+        literal = None
+    if literal is not None:
+        problem = _address_problem(literal)
+        return f"host {host} is {problem}" if problem else None
+    if host.lower() in _allow_list()[0]:
+        return None
+    try:
+        addresses = resolve_host(host, port)
+    except OSError:
+        return None
+    return _resolved_problem(host, addresses)
+
+
+def _resolved_problem(host: str, addresses: list[str]) -> str | None:
+    for address in addresses:
+        problem = _address_problem(ipaddress.ip_address(address))
+        if problem:
+            return f"host {host} resolves to {address}, {problem}"
     return None
+
+
+def pinned_request(url: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """(URL to connect to, extra headers, httpx extensions) for one delivery: a name is resolved
+    now, every address checked (DNS may have changed since registration: rebinding), and the
+    request goes to the checked address with the name as Host header and TLS server name, so
+    the connection cannot land anywhere else. DestinationRefused when an address is refused;
+    OSError when the name does not resolve."""
+    host, port = _host_and_port(url)
+    try:
+        ipaddress.ip_address(host)
+        literal = True
+    except ValueError:
+        literal = False
+    if literal or host.lower() in _allow_list()[0]:
+        problem = _destination_problem(url) if literal else None
+        if problem:
+            raise DestinationRefused(problem)
+        return url, {}, {}
+    addresses = resolve_host(host, port)
+    problem = _resolved_problem(host, addresses)
+    if problem:
+        raise DestinationRefused(problem)
+    parts = urlsplit(url)
+    address = addresses[0]
+    shown = f"[{address}]" if ":" in address else address
+    userinfo = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    netloc = f"{userinfo}{shown}" + (f":{parts.port}" if parts.port else "")
+    host_header = host + (f":{parts.port}" if parts.port else "")
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, extensions
 
 
 class Delivery(BaseModel):
@@ -326,11 +427,15 @@ def _attempt(
     status: int | None
     error: str | None
     try:
-        response = client.post(url, json=row["payload"], headers={IDEMPOTENCY_HEADER: event_id})
+        target, headers, extensions = pinned_request(url)
+        headers[IDEMPOTENCY_HEADER] = event_id
+        response = client.post(target, json=row["payload"], headers=headers, extensions=extensions)
         status, ok = response.status_code, response.is_success
         retry = status >= 500 or status in _RETRIED_STATUS
         error = None if ok else f"HTTP {status}: {response.text[:200]}"
-    except httpx.HTTPError as failure:
+    except DestinationRefused as refused:  # nothing was sent
+        status, ok, retry, error = None, False, False, f"destination refused: {refused}"
+    except (httpx.HTTPError, OSError) as failure:
         status, ok, retry, error = None, False, True, f"{type(failure).__name__}: {failure}"
     _record(event_id, row["webhook_id"], attempt, status, error, ok)
     backoff = get_settings().webhook_backoff_s * 2 ** (attempt - 1)

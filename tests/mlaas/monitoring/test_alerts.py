@@ -193,3 +193,70 @@ def test_a_webhook_password_is_never_shown_back(service: Any) -> None:
     listed = webhooks.list_webhooks("churn")[0].model_dump_json()
     assert "s3cret" not in listed and "alerts:***@example.com" in listed
     assert webhooks.masked_url("https://example.com/hook") == "https://example.com/hook"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://127.0.0.2:8001/v1/training-jobs", "loopback address"),
+        ("http://[::1]:8002/hook", "loopback address"),
+        ("http://[::ffff:10.0.0.5]/hook", "private address"),  # IPv4-mapped
+        ("http://10.0.0.1/hook", "private address"),
+        ("http://192.168.1.20/hook", "private address"),
+        ("http://100.64.0.1/hook", "non-public address"),  # carrier-grade NAT
+        ("http://internal.example/hook", "resolves to 10.1.2.3, a private address"),
+        ("http://[::ffff:169.254.169.254]/x", "link-local address"),
+    ],
+)
+def test_webhooks_refuse_private_and_loopback_receivers_unless_allowed(
+    service: Any, url: str, problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names are resolved at registration; loopback and private receivers need the operator's
+    MLAAS_WEBHOOK_ALLOWED_HOSTS (the tests allow 127.0.0.1 only), which never opens the
+    metadata service."""
+    from tests.conftest import FAKE_DNS
+
+    monkeypatch.setitem(FAKE_DNS, "internal.example", ["10.1.2.3"])
+    with pytest.raises(webhooks.WebhookError, match=problem):
+        webhooks.add_webhook(url, model="churn")
+    assert webhooks.list_webhooks("churn") == []
+    from mlaas.settings import get_settings
+
+    allowed = "127.0.0.0/8, 10.0.0.0/8, [::1], 100.64.0.1"
+    monkeypatch.setattr(get_settings(), "webhook_allowed_hosts", allowed)
+    if "169.254" in url:
+        with pytest.raises(webhooks.WebhookError, match="link-local"):
+            webhooks.add_webhook(url, model="churn")
+    elif "192.168" not in url:
+        assert webhooks.add_webhook(url, model="churn").url == url
+
+
+def test_every_delivery_resolves_again_and_connects_to_the_checked_address(
+    service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a name that resolved to a public address at registration and to a
+    loopback one at delivery gets nothing sent (refused, final, visible in the outbox). A name
+    that resolves to an allowed address gets the request at that very address, with the name
+    as its Host header."""
+    from tests.conftest import FAKE_DNS
+
+    rule(severity="critical")
+    with webhook_receiver() as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        monkeypatch.setitem(FAKE_DNS, "hooks.example.com", ["93.184.215.14"])
+        monkeypatch.setitem(FAKE_DNS, "good.example.com", ["127.0.0.1"])  # the tests allow it
+        rebound = webhooks.add_webhook(f"http://hooks.example.com:{port}/hook", model="churn")
+        good = webhooks.add_webhook(f"http://good.example.com:{port}/hook", model="churn")
+        monkeypatch.setitem(FAKE_DNS, "hooks.example.com", ["127.0.0.9"])  # rebound
+        [event] = evaluate_rules("churn", values(drifted_share=0.5))
+        results = {r.webhook_id: r for r in webhooks.notify([event])}
+        assert results[rebound.id].state == "refused" and not results[rebound.id].delivered
+        assert results[good.id].state == "delivered"
+        [(headers, body)] = receiver.received  # only the good one reached it
+        assert headers["Host"] == f"good.example.com:{port}" and body["state"] == "firing"
+        refused = webhooks.outbox(model="churn", state="refused")
+        assert [row.webhook_id for row in refused] == [rebound.id]
+        assert str(refused[0].last_error).startswith(
+            "destination refused: host hooks.example.com resolves to 127.0.0.9, a loopback"
+        )
+        assert webhooks.deliver_pending(now=webhooks.utcnow() + webhooks.timedelta(days=1)) == []
