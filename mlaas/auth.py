@@ -127,12 +127,14 @@ def revoke_key(prefix: str, *, actor: str | None = None) -> ApiKey:
 class CachedVerifier:
     """verify_key with a short in-process memory, so a hot request path does not hit the DB.
 
-    A revoked key stops working within `ttl_s`. Unknown keys are remembered too (briefly), so a
-    flood of bad keys cannot hammer the DB either.
+    A revoked key stops working within `ttl_s` (default `MLAAS_KEY_CACHE_S`, 5 s). Unknown keys
+    are remembered too (as briefly), so a flood of bad keys cannot hammer the DB either.
     """
 
-    def __init__(self, *, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
-        self.ttl_s = ttl_s
+    def __init__(self, *, ttl_s: float | None = None, max_entries: int = 10_000) -> None:
+        from mlaas.settings import get_settings
+
+        self.ttl_s = get_settings().key_cache_s if ttl_s is None else ttl_s
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
 

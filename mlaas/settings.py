@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     airflow_port: int = 8080
     mlflow_ui_port: int = 5000
 
+    # How long a service remembers an API key's lookup: a revoked key stops working on every
+    # service within this many seconds (at once on the service that revoked it).
+    key_cache_s: float = Field(5.0, ge=0.0, le=300.0)
+
     # Every service: a request body larger than this is refused (413) while it streams in.
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
 

@@ -130,3 +130,25 @@ def test_audit_key_creation_and_revocation(mlaas_home: Path) -> None:
     assert rows["create_api_key"]["details"] == {"scopes": ["train"]}
     assert rows["revoke_api_key"]["actor"] == "bob"
     assert rows["revoke_api_key"]["reason"] == record.prefix
+
+
+def test_a_revoked_key_stops_working_everywhere_within_the_key_cache_bound(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another service that looked the key up a moment ago still knows it as valid, but only
+    for MLAAS_KEY_CACHE_S (5 s by default; 0.3 s here); then the DB's answer wins."""
+    import time
+
+    from mlaas.auth import CachedVerifier
+    from mlaas.settings import get_settings
+
+    assert CachedVerifier().ttl_s == 5.0
+    monkeypatch.setattr(get_settings(), "key_cache_s", 0.3)
+    token, key = create_key("ci", ["predict"])
+    elsewhere = CachedVerifier()  # another service's process
+    assert elsewhere(token).prefix == key.prefix
+    revoke_key(key.prefix)
+    assert elsewhere(token).prefix == key.prefix  # remembered, within the bound
+    time.sleep(0.35)
+    with pytest.raises(AuthError, match="revoked"):
+        elsewhere(token)
