@@ -213,6 +213,8 @@ def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
             )
         return key
 
+    dependency.required_scope = scope or "any key"  # type: ignore[attr-defined]
+
     return dependency
 
 
@@ -342,3 +344,23 @@ def platform_ops_router(registry: CollectorRegistry) -> APIRouter:
         return metrics_response(request, registry)
 
     return router
+
+
+def route_scopes(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path, scope) of every documented route: the scope its key dependency requires,
+    "any key", or "none" (no key: health probes, metrics, the OpenAPI document)."""
+    from fastapi.routing import APIRoute
+
+    def required(dependant: Any) -> str | None:
+        for sub in dependant.dependencies:
+            scope = getattr(sub.call, "required_scope", None) or required(sub)
+            if scope:
+                return str(scope)
+        return None
+
+    rows = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            scope = required(route.dependant) or "none"
+            rows += [(method, route.path, scope) for method in sorted(route.methods)]
+    return sorted(rows, key=lambda row: (row[1], row[0]))

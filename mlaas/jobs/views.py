@@ -112,7 +112,7 @@ def pipeline_runs(spec: str, airflow: AirflowClient, *, limit: int) -> list[dict
         run["failed_tasks"] = [t["task_id"] for t in run["tasks"] if t["state"] == "failed"]
         if "validate" not in run["failed_tasks"]:
             continue
-        dataset = airflow.xcom(spec, run["dag_run_id"], "ingest", dag_id=run["dag_id"])
+        dataset = airflow.xcom(spec, run["dag_run_id"], "ingest", dag_id=run.get("dag_id"))
         content_hash = dataset.get("content_hash") if isinstance(dataset, dict) else None
         record = latest_validation(spec, content_hash=content_hash) if content_hash else None
         if record is not None and not record["success"]:

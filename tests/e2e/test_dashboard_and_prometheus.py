@@ -89,6 +89,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     houses.assign(price=-houses["price"]).to_parquet(bad, index=False)  # fails the suite
     env = up_env(root / "home")
     env["MLAAS_PROMETHEUS_SCRAPE_INTERVAL"] = f"{SCRAPE_S}s"
+    env["MLAAS_DATA_ROOTS"] = str(root)  # the bad dataset the pipelines page names
     with PlatformUp(env, root, timeout_s=900) as up:
         missing = _browser_missing()
         browser = None

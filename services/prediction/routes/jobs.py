@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
+from mlaas.errors import FieldError
 from mlaas.serving import batch
 from mlaas.serving.requests import PredictRequest
 from mlaas.serving.service import MAX_BATCH
@@ -59,7 +60,11 @@ def score_file(
     from mlaas.storage import get_store
 
     service.predictor(name)
-    if not body.key.endswith((".parquet", ".csv")) or not get_store().exists(body.key):
+    try:
+        found = body.key.endswith((".parquet", ".csv")) and get_store().exists(body.key)
+    except ValueError as escape:  # `..`, an absolute path: outside the object store
+        raise FieldError("key", str(escape)) from None
+    if not found:
         raise ApiError(404, "file_not_found", f"no .parquet/.csv object at {body.key!r}")
     job_id = batch.submit(name, "file", request_id=request.state.request_id, payload=body.key)
     return json_response({"job_id": job_id, "status": "queued"}, 202)

@@ -149,6 +149,12 @@ def test_async_rejects_bad_input_before_queueing(client: TestClient, keys: Keys)
         "/v1/models/churn/score-file", json={"key": "nope.parquet"}, headers=auth(keys.predict)
     )
     assert missing_file.status_code == 404
+    for escape in ("../../etc/passwd.csv", "/etc/passwd.csv", "datasets/../../x.parquet"):
+        outside = client.post(
+            "/v1/models/churn/score-file", json={"key": escape}, headers=auth(keys.predict)
+        )
+        assert outside.status_code == 422, outside.text  # was a 500
+        assert outside.json()["error"]["fields"][0]["field"] == "key"
     unknown = client.get("/v1/jobs/does-not-exist", headers=auth(keys.predict))
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "job_not_found"
