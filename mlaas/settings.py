@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     training_stale_after_s: float = 60.0  # no heartbeat this long (other host): attempt is dead
     training_max_attempts: int = 3  # deliveries that may start a job before a lost worker fails it
     training_reap_every_s: float = 30.0  # how often the training service looks for dead attempts
+    # Per API key (admin keys exempt): jobs queued or running at once, trials per 24 hours.
+    training_max_active_jobs_per_key: int = Field(2, ge=1)
+    training_max_trials_per_day_per_key: int = Field(2_000, ge=1)
 
     # Monitoring service.
     monitoring_port: int = 8002

@@ -131,7 +131,7 @@ STATUS_MEANING = {
     413: "The body is larger than MLAAS_MAX_BODY_BYTES, or carries more records than one call may",
     415: "The body is not application/json",
     422: "The request is well-formed but invalid; `fields` names each problem",
-    429: "Over the key's rate limit; retry after `Retry-After` seconds",
+    429: "Over the key's rate limit (retry after `Retry-After` seconds) or quota",
     503: "Not ready, or a server it depends on is down",
 }
 

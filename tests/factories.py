@@ -17,8 +17,14 @@ from mlaas.specs import ModelSpec, load_spec
 TEST_KNOBS = ("MLAAS_TEST_",)
 # What every test process runs with: a worker a test starts serves its metrics on a free port,
 # never on the default 9809 that another test's worker (or a developer's platform) may hold.
-# Webhook receivers of the tests listen on loopback, which the platform refuses by default.
-TEST_DEFAULTS = {"MLAAS_WORKER_METRICS_PORT": "0", "MLAAS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+# Webhook receivers of the tests listen on loopback, which the platform refuses by default;
+# test modules queue many jobs with one key (tests/services/training/test_jobs_api.py checks
+# the per-key quotas with their limits set).
+TEST_DEFAULTS = {
+    "MLAAS_WORKER_METRICS_PORT": "0",
+    "MLAAS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    "MLAAS_TRAINING_MAX_ACTIVE_JOBS_PER_KEY": "1000",
+}
 
 
 def platform_variables() -> list[str]:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mlaas.db import get_engine, new_id, record_audit, utcnow
-from mlaas.errors import Conflict, FieldError, NotFound, Unavailable
+from mlaas.errors import Conflict, FieldError, NotFound, PlatformError, Unavailable
 from mlaas.jobs.overrides import JobOverrides, apply, resolve_source
 from mlaas.jobs.tables import training_jobs as jobs
+from mlaas.settings import get_settings
 from mlaas.specs import load_spec
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -45,6 +46,45 @@ class JobFinished(JobConflict):
 
 class InvalidCursor(FieldError):
     """A page cursor this API did not give out."""
+
+
+class QuotaExceeded(PlatformError):
+    """The key already has as much training queued or running, or done today, as it may."""
+
+    code = "quota_exceeded"
+    status = 429
+
+
+def check_quota(actor: str, trials: int, *, now: datetime | None = None) -> None:
+    """One key cannot take the workers from the others: at most
+    `training_max_active_jobs_per_key` jobs queued or running, and at most
+    `training_max_trials_per_day_per_key` trials submitted in any 24 hours (this job's
+    included). QuotaExceeded says which and what to do."""
+    settings = get_settings()
+    since = (now or utcnow()) - timedelta(hours=24)
+    c = jobs.c
+    with get_engine().connect() as conn:
+        active = conn.execute(
+            select(func.count()).where(c.actor == actor, c.state.in_(("queued", "running")))
+        ).scalar_one()
+        today = conn.execute(
+            select(func.coalesce(func.sum(c.trials_total), 0)).where(
+                c.actor == actor, c.created_at >= since, c.state != "cancelled"
+            )
+        ).scalar_one()
+    limit = settings.training_max_active_jobs_per_key
+    if active >= limit:
+        raise QuotaExceeded(
+            f"this key has {active} training job(s) queued or running, its limit "
+            f"(MLAAS_TRAINING_MAX_ACTIVE_JOBS_PER_KEY={limit}); wait for one to finish or "
+            "cancel one"
+        )
+    budget = settings.training_max_trials_per_day_per_key
+    if int(today) + trials > budget:
+        raise QuotaExceeded(
+            f"this key submitted {int(today)} trials in the last 24 h; {trials} more would pass "
+            f"its limit (MLAAS_TRAINING_MAX_TRIALS_PER_DAY_PER_KEY={budget})"
+        )
 
 
 class QueueUnavailable(Unavailable):
@@ -138,11 +178,13 @@ def submit(
     *,
     actor: str,
     idempotency_key: str | None = None,
+    quota: bool = True,
 ) -> tuple[Job, bool]:
     """Queue a training job; returns (job, created). A repeated key returns the first job.
 
-    Raises SpecError for an unknown spec and OverrideError for overrides that do not fit it,
-    before anything is stored or queued.
+    Raises SpecError for an unknown spec, OverrideError for overrides that do not fit it and
+    QuotaExceeded (with `quota`: not for admin keys) when the caller has used its share, before
+    anything is stored or queued.
     """
     spec = load_spec(spec_name)
     request_hash = overrides.request_hash(spec.name)
@@ -150,6 +192,8 @@ def submit(
         return earlier, False
     effective = apply(spec, overrides)
     resolve_source(spec, overrides)
+    if quota:
+        check_quota(actor, effective.training.trials)
     job_id = new_id()
     row = {
         "id": job_id,

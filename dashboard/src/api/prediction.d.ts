@@ -1181,7 +1181,7 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1277,7 +1277,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1362,7 +1362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1429,7 +1429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1496,7 +1496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1603,7 +1603,7 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +1701,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1799,7 +1799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1897,7 +1897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,7 +2075,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2253,7 +2253,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2369,7 +2369,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,7 +2438,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2506,7 +2506,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,7 +2621,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2689,7 +2689,7 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
-            /** @description Over the key's rate limit; retry after `Retry-After` seconds */
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -2142,6 +2142,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not ready, or a server it depends on is down */
             503: {
                 headers: {

@@ -39,7 +39,7 @@ def view(job: store.Job) -> dict[str, Any]:
     dependencies=[Depends(require_json)],
     responses={
         200: {"description": "A repeated idempotency key: the first job"},
-        **errors(404, 409, 503),
+        **errors(404, 409, 429, 503),
     },
 )
 def submit(
@@ -56,7 +56,13 @@ def submit(
             "the Idempotency-Key header and the body's idempotency_key differ",
             fields=[{"field": "idempotency_key", "problem": "differs from the header"}],
         )
-    job, created = store.submit(body.spec, body.overrides, actor=actor(key), idempotency_key=given)
+    job, created = store.submit(
+        body.spec,
+        body.overrides,
+        actor=actor(key),
+        idempotency_key=given,
+        quota=not key.allows("admin"),
+    )
     return Response(
         JobView.model_validate(view(job)).model_dump_json(),
         status_code=201 if created else 200,

@@ -194,3 +194,39 @@ def test_a_pipeline_run_may_name_only_files_under_the_data_roots(
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "path_not_allowed"
+
+
+def test_one_key_cannot_take_every_worker(
+    client: TestClient, keys: Keys, monkeypatch: Any
+) -> None:
+    """Per-key quotas, checked at submission (admin keys exempt): jobs queued or running at
+    once, and trials per 24 hours; a 429 says which limit and what to do."""
+    from mlaas.auth import create_key
+    from mlaas.settings import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "training_max_active_jobs_per_key", 2)
+    monkeypatch.setattr(settings, "training_max_trials_per_day_per_key", 10)
+    greedy = create_key("greedy", ["train"])[0]
+    small = {"spec": "churn", "overrides": {"trials": 3}}
+    first = submit(client, greedy, small)
+    second = submit(client, greedy, small)
+    assert (first.status_code, second.status_code) == (201, 201)
+    third = submit(client, greedy, small)
+    assert third.status_code == 429, third.text
+    error = third.json()["error"]
+    assert error["code"] == "quota_exceeded"
+    assert "2 training job(s) queued or running" in error["message"]
+    assert "MLAAS_TRAINING_MAX_ACTIVE_JOBS_PER_KEY=2" in error["message"]
+    other = create_key("patient", ["train"])[0]
+    assert submit(client, other, small).status_code == 201  # other keys are not held up
+    assert submit(client, keys.admin, small).status_code == 201  # operators are exempt
+
+    cancel = client.post(f"/v1/training-jobs/{first.json()['id']}/cancel", headers=auth(greedy))
+    assert cancel.status_code == 200
+    # A slot is free again. Trials of cancelled jobs do not count: 3 so far, 8 more would
+    # pass 10 a day, 7 would not.
+    too_many = submit(client, greedy, {"spec": "churn", "overrides": {"trials": 8}})
+    assert too_many.status_code == 429
+    assert "submitted 3 trials in the last 24 h; 8 more" in too_many.json()["error"]["message"]
+    assert submit(client, greedy, {"spec": "churn", "overrides": {"trials": 7}}).status_code == 201
