@@ -459,7 +459,20 @@ def stop_all(services: list[Service], grace: float = STOP_GRACE_S) -> None:
         service.wait(5.0)
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) both stop everything cleanly. SIGINT is set back to
+    Python's handler explicitly: a process started with it ignored (`nohup`, a script's
+    background job) inherits SIG_IGN, and Ctrl-C would do nothing at all."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
+    stop_on_signals()
     settings = get_settings()
     init_home(settings)
     say(f"MLaaS home: {settings.home}")

@@ -90,6 +90,9 @@ class PlatformUp:
             stderr=subprocess.STDOUT,
             text=True,
             cwd=self.cwd,
+            # Started as `nohup` or a script's background job would start it: SIGINT ignored.
+            # Ctrl-C (the SIGINT __exit__ sends) must stop it all the same.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         assert self.process.stdout is not None
         lines: list[str] = []
