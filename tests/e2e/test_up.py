@@ -177,6 +177,17 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     assert "Stopped." in up.rest
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [(p.pid, p.cmdline()) for p in alive if p.is_running()]
+    # Secrets reach no log: the admin key's secret and Airflow's password, which `up` shows
+    # once on its own console, are in none of the files every process wrote (services, worker,
+    # MLflow, Airflow and its task logs, Prometheus), nor in the platform DB (keys are hashed).
+    secrets = {"admin key": key.rsplit("_", 1)[1], "Airflow password": password.group(1)}
+    home = tmp_path / "home"
+    written = [*home.rglob("*.log"), home / "platform.db"]
+    assert len(written) > 10, written
+    for path in written:
+        content = path.read_bytes()
+        for name, secret in secrets.items():
+            assert secret.encode() not in content, f"{name} found in {path}"
 
 
 def _command(child: psutil.Process) -> str:
