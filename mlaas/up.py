@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -182,8 +183,35 @@ def credentials_file(settings: Settings) -> Path:
     return settings.home / "credentials.json"
 
 
+def mlflow_auth_config(settings: Settings) -> Path:
+    """MLflow's basic-auth config for the UI server `up` runs, written once: its own users DB
+    in the home and an `admin` with a generated password (MLflow creates that user the first
+    time the server starts on an empty users DB). Unauthenticated requests get a 401."""
+    path = settings.home / "mlflow-auth.ini"
+    if not path.exists():
+        password = secrets.token_urlsafe(12)
+        path.write_text(
+            "[mlflow]\n"
+            "default_permission = READ\n"
+            f"database_uri = sqlite:///{settings.home / 'mlflow-auth.db'}\n"
+            "admin_username = admin\n"
+            f"admin_password = {password}\n"
+            "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+        )
+        path.chmod(0o600)
+    return path
+
+
+def mlflow_admin_password(settings: Settings) -> str:
+    for line in mlflow_auth_config(settings).read_text().splitlines():
+        if line.startswith("admin_password = "):
+            return line.split(" = ", 1)[1]
+    raise UpError(f"{settings.home / 'mlflow-auth.ini'} has no admin_password")
+
+
 def ensure_credentials(settings: Settings, say: Say) -> dict[str, str]:
-    """Airflow admin password and an admin API key; the key is printed only when created."""
+    """Airflow's and MLflow's admin passwords and an admin API key; the key is printed only
+    when created."""
     from mlaas.auth import create_key
 
     password, _ = ensure_admin_password(settings)
@@ -196,7 +224,12 @@ def ensure_credentials(settings: Settings, say: Say) -> dict[str, str]:
         path.write_text(json.dumps(record))
         path.chmod(0o600)
         say(f"Admin API key (shown once, store it now): {key}")
-    return {"airflow_user": "admin", "airflow_password": password, **record}
+    return {
+        "airflow_user": "admin",
+        "airflow_password": password,
+        "mlflow_password": mlflow_admin_password(settings),
+        **record,
+    }
 
 
 def models_without_champion(settings: Settings) -> list[str]:
@@ -329,8 +362,14 @@ def services(settings: Settings) -> list[Service]:
                 str(settings.mlflow_ui_port),
                 "--workers",
                 "1",
+                "--app-name",
+                "basic-auth",
             ],
-            env=dict(venv_env(), MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
+            env=dict(
+                venv_env(),
+                MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false",
+                MLFLOW_AUTH_CONFIG_PATH=str(mlflow_auth_config(settings)),
+            ),
             log_file=logs / "mlflow.log",
             where=mlflow_url,
             ready=http_ready(f"{mlflow_url}/health"),
@@ -513,6 +552,7 @@ def up(*, train: bool = True, serve: bool = True, say: Say = print) -> int:
         for service in started:
             say(f"  {service.name:<10} {service.where}")
         say(f"  Airflow login: {creds['airflow_user']} / {creds['airflow_password']}")
+        say(f"  MLflow login: admin / {creds['mlflow_password']}")
         say(f"  Admin API key prefix: {creds['api_key_prefix']} (mlaas keys create for more)")
         say("Press Ctrl-C to stop everything.")
         while all(s.exit_code() is None for s in started):

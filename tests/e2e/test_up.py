@@ -4,6 +4,7 @@ where they are, and Ctrl-C stops it all."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import socket
@@ -37,12 +38,20 @@ SHOWN_AS = {  # how `up` names each process in "The platform is up:"
 
 
 def _json(
-    url: str, *, data: dict[str, object] | None = None, token: str = "", method: str | None = None
+    url: str,
+    *,
+    data: dict[str, object] | None = None,
+    token: str = "",
+    method: str | None = None,
+    basic: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
+    authorization = f"Bearer {token}"
+    if basic is not None:
+        authorization = "Basic " + base64.b64encode(":".join(basic).encode()).decode()
     request = urllib.request.Request(
         url,
         data=json.dumps(data).encode() if data is not None else None,
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        headers={"Content-Type": "application/json", "Authorization": authorization},
         method=method,
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # a busy 2-core machine
@@ -112,7 +121,14 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
 
         wait_for(answered, 60, "Airflow's importErrors to answer", every_s=1)
         assert errors["total_entries"] == 0, errors
-        models = _json(f"{url['mlflow_ui']}/api/2.0/mlflow/registered-models/search")
+        # MLflow's server asks for its login (basic auth, the password `up` generated).
+        search = f"{url['mlflow_ui']}/api/2.0/mlflow/registered-models/search"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _json(search)
+        assert refused.value.code == 401
+        mlflow_login = re.search(r"MLflow login: admin / (\S+)", output)
+        assert mlflow_login, output
+        models = _json(search, basic=("admin", mlflow_login.group(1)))
         assert sorted(m["name"] for m in models["registered_models"]) == ["churn", "house_prices"]
 
         # The worker `up` started consumes the queue the prediction service sends to.
@@ -180,7 +196,11 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     # Secrets reach no log: the admin key's secret and Airflow's password, which `up` shows
     # once on its own console, are in none of the files every process wrote (services, worker,
     # MLflow, Airflow and its task logs, Prometheus), nor in the platform DB (keys are hashed).
-    secrets = {"admin key": key.rsplit("_", 1)[1], "Airflow password": password.group(1)}
+    secrets = {
+        "admin key": key.rsplit("_", 1)[1],
+        "Airflow password": password.group(1),
+        "MLflow password": mlflow_login.group(1),
+    }
     home = tmp_path / "home"
     written = [*home.rglob("*.log"), home / "platform.db"]
     assert len(written) > 10, written
