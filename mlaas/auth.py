@@ -47,21 +47,43 @@ class ApiKey:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    models: tuple[str, ...] | None = None  # None: every model
+    expires_at: datetime | None = None
 
     def allows(self, scope: str) -> bool:
         """`admin` implies every other scope."""
         return self.revoked_at is None and (scope in self.scopes or "admin" in self.scopes)
+
+    @property
+    def limited_to(self) -> tuple[str, ...] | None:
+        """The models the key may reach; None: every model (admin keys always)."""
+        return None if "admin" in self.scopes else self.models
+
+    def allows_model(self, model: str) -> bool:
+        """A key limited to models reaches only those (admin keys: every model)."""
+        return self.limited_to is None or model in self.limited_to
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(name: str, scopes: list[str], *, actor: str | None = None) -> tuple[str, ApiKey]:
-    """Returns (plaintext key, record). The plaintext is never stored: show it once."""
+def create_key(
+    name: str,
+    scopes: list[str],
+    *,
+    models: list[str] | None = None,
+    expires_at: datetime | None = None,
+    actor: str | None = None,
+) -> tuple[str, ApiKey]:
+    """Returns (plaintext key, record). The plaintext is never stored: show it once.
+
+    `models` limits the key to those models (None: every model); `expires_at` ends it."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise UnknownScopes(f"scopes must be a non-empty subset of {list(SCOPES)}; got {scopes}")
+    if models is not None and not models:
+        raise UnknownScopes("models: name at least one model, or leave it out for every model")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     row: dict[str, Any] = {
@@ -71,19 +93,56 @@ def create_key(name: str, scopes: list[str], *, actor: str | None = None) -> tup
         "key_hash": _hash(secret),
         "scopes": sorted(set(scopes)),
         "created_at": utcnow(),
+        "models": sorted(set(models)) if models is not None else None,
+        "expires_at": as_utc(expires_at) if expires_at else None,
     }
     with get_engine().begin() as conn:
         conn.execute(api_keys.insert().values(**row))
-    record_audit(action="create_api_key", reason=name, actor=actor, details={"scopes": scopes})
-    key = ApiKey(row["id"], name, prefix, tuple(row["scopes"]), row["created_at"], None)
-    return f"{KEY_PREFIX}_{prefix}_{secret}", key
+    details = {"scopes": scopes, "models": row["models"]}
+    record_audit(action="create_api_key", reason=name, actor=actor, details=details)
+    return f"{KEY_PREFIX}_{prefix}_{secret}", _row_to_key_dict(row)
+
+
+def rotate_key(prefix: str, *, actor: str | None = None) -> tuple[str, ApiKey]:
+    """A new key like the active key `prefix` (name, scopes, models, and as long a lifetime as
+    it was given), then the old one revoked: (plaintext of the new key, its record)."""
+    with get_engine().connect() as conn:
+        row = conn.execute(
+            select(api_keys).where(api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None))
+        ).first()
+    if row is None:
+        raise KeyNotFound(f"no active API key with prefix {prefix!r}")
+    old = _row_to_key(row)
+    expires_at = None
+    if old.expires_at is not None:
+        expires_at = utcnow() + (old.expires_at - old.created_at)
+    plaintext, new = create_key(
+        old.name,
+        list(old.scopes),
+        models=list(old.models) if old.models is not None else None,
+        expires_at=expires_at,
+        actor=actor,
+    )
+    revoke_key(prefix, actor=actor)
+    record_audit(action="rotate_api_key", reason=f"{prefix} -> {new.prefix}", actor=actor)
+    return plaintext, new
 
 
 def _row_to_key(row: object) -> ApiKey:
-    m = row._mapping  # type: ignore[attr-defined]
-    revoked = m["revoked_at"] and as_utc(m["revoked_at"])
+    return _row_to_key_dict(dict(row._mapping))  # type: ignore[attr-defined]
+
+
+def _row_to_key_dict(m: dict[str, Any]) -> ApiKey:
+    revoked = m.get("revoked_at") and as_utc(m["revoked_at"])
     return ApiKey(
-        m["id"], m["name"], m["prefix"], tuple(m["scopes"]), as_utc(m["created_at"]), revoked
+        m["id"],
+        m["name"],
+        m["prefix"],
+        tuple(m["scopes"]),
+        as_utc(m["created_at"]),
+        revoked or None,
+        tuple(m["models"]) if m.get("models") is not None else None,
+        as_utc(m["expires_at"]) if m.get("expires_at") else None,
     )
 
 
@@ -100,6 +159,8 @@ def verify_key(token: str) -> ApiKey:
     key = _row_to_key(row)
     if key.revoked_at is not None:
         raise AuthError("API key revoked")
+    if key.expires_at is not None and key.expires_at <= utcnow():
+        raise AuthError(f"API key expired at {key.expires_at.isoformat()}")
     return key
 
 

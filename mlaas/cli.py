@@ -259,11 +259,37 @@ def keys() -> None:
     required=True,
     type=click.Choice(["predict", "train", "monitor", "admin"]),
 )
-def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    help="Limit the key to this model (repeat for several; default: every model).",
+)
+@click.option(
+    "--expires-in-days", type=click.IntRange(1, 3650), help="The key then stops working."
+)
+def keys_create(
+    name: str, scopes: tuple[str, ...], models: tuple[str, ...], expires_in_days: int | None
+) -> None:
     """Create a key; it is printed once and never stored in plain text."""
-    from mlaas.auth import create_key
+    from datetime import timedelta
 
-    key, _ = create_key(name, list(scopes))
+    from mlaas.auth import create_key
+    from mlaas.db import utcnow
+
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    key, _ = create_key(name, list(scopes), models=list(models) or None, expires_at=expires_at)
+    click.echo(key)
+
+
+@keys.command("rotate")
+@click.argument("prefix")
+def keys_rotate(prefix: str) -> None:
+    """Replace the key with PREFIX: a new key (same name, scopes, models and lifetime) is
+    printed once, and the old one is revoked."""
+    from mlaas.auth import rotate_key
+
+    key, _ = rotate_key(prefix)
     click.echo(key)
 
 
@@ -273,10 +299,17 @@ def keys_list() -> None:
     from mlaas.auth import list_keys
 
     rows = [
-        {"prefix": k.prefix, "name": k.name, "scopes": k.scopes, "revoked": k.revoked_at}
+        {
+            "prefix": k.prefix,
+            "name": k.name,
+            "scopes": k.scopes,
+            "models": k.models or "all",
+            "expires": k.expires_at,
+            "revoked": k.revoked_at,
+        }
         for k in list_keys()
     ]
-    _echo_table(rows, ["prefix", "name", "scopes", "revoked"])
+    _echo_table(rows, ["prefix", "name", "scopes", "models", "expires", "revoked"])
 
 
 @keys.command("revoke")

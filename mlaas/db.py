@@ -122,6 +122,8 @@ api_keys = Table(
     Column("scopes", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("models", JSON),  # the models the key may reach; NULL: every model
+    Column("expires_at", DateTime(timezone=True)),  # NULL: never
 )
 
 # The exact spec a version was trained from, so `mlaas reproduce` needs nothing but the hash.

@@ -180,12 +180,27 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the key itself")
 
 
+# Path parameters that name a model (or its spec, which has the model's name).
+MODEL_PARAMS = ("name", "spec")
+
+
+def check_model(key: ApiKey, model: str) -> None:
+    """403 `model_not_allowed` when the key is limited to other models."""
+    if not key.allows_model(model):
+        raise ApiError(
+            403,
+            "model_not_allowed",
+            f"this key is limited to models {list(key.models or ())}; not {model!r}",
+        )
+
+
 def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
     """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`
     (None: any valid key)."""
 
     @answers(401, 403)
     async def dependency(
+        request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         x_api_key: Annotated[str | None, Depends(_api_key_header)],
     ) -> ApiKey:
@@ -211,6 +226,11 @@ def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
                 "insufficient_scope",
                 f"this key has scopes {list(key.scopes)}; this call needs '{scope}'",
             )
+        model = next(
+            (request.path_params[p] for p in MODEL_PARAMS if p in request.path_params), ""
+        )
+        if model:
+            check_model(key, str(model))
         return key
 
     dependency.required_scope = scope or "any key"  # type: ignore[attr-defined]

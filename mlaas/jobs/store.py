@@ -9,6 +9,7 @@ the delivery that owns it), so a late or duplicate writer changes nothing.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -265,11 +266,15 @@ def list_jobs(
     limit: int = 50,
     cursor: str | None = None,
     offset: int = 0,
+    specs: Sequence[str] | None = None,
 ) -> tuple[list[Job], str | None]:
-    """Newest first; returns (page, cursor of the next page or None)."""
+    """Newest first; returns (page, cursor of the next page or None). `specs`: only jobs of
+    these specs (a key limited to models)."""
     query = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc())
     if spec:
         query = query.where(jobs.c.spec == spec)
+    if specs is not None:
+        query = query.where(jobs.c.spec.in_(list(specs)))
     if state:
         query = query.where(jobs.c.state == state)
     if cursor:

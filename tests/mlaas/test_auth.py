@@ -127,7 +127,7 @@ def test_audit_key_creation_and_revocation(mlaas_home: Path) -> None:
     rows = {row["action"]: row for row in audit_rows()}
     assert rows["create_api_key"]["actor"] == "alice"
     assert rows["create_api_key"]["reason"] == "ci"
-    assert rows["create_api_key"]["details"] == {"scopes": ["train"]}
+    assert rows["create_api_key"]["details"] == {"scopes": ["train"], "models": None}
     assert rows["revoke_api_key"]["actor"] == "bob"
     assert rows["revoke_api_key"]["reason"] == record.prefix
 
@@ -152,3 +152,36 @@ def test_a_revoked_key_stops_working_everywhere_within_the_key_cache_bound(
     time.sleep(0.35)
     with pytest.raises(AuthError, match="revoked"):
         elsewhere(token)
+
+
+def test_keys_limited_to_models_expire_and_rotate(mlaas_home: Path) -> None:
+    from datetime import timedelta
+
+    from mlaas.auth import rotate_key
+    from mlaas.db import utcnow
+
+    token, key = create_key("churn scorer", ["predict"], models=["churn"])
+    assert key.allows_model("churn") and not key.allows_model("house_prices")
+    admin = create_key("ops", ["admin"], models=["churn"])[1]
+    assert admin.allows_model("house_prices")  # admin keys reach every model
+    assert verify_key(token).models == ("churn",)
+
+    soon = utcnow() + timedelta(days=30)
+    lasting, lasting_key = create_key("ci", ["train"], expires_at=soon)
+    assert verify_key(lasting).expires_at == lasting_key.expires_at
+    gone = create_key("old ci", ["train"], expires_at=utcnow() - timedelta(seconds=1))[0]
+    with pytest.raises(AuthError, match="expired at"):
+        verify_key(gone)
+
+    new_token, new_key = rotate_key(lasting_key.prefix)
+    assert (new_key.name, new_key.scopes) == ("ci", ("train",))
+    assert new_key.expires_at is not None and new_key.prefix != lasting_key.prefix
+    lifetime = new_key.expires_at - new_key.created_at
+    assert abs(lifetime - (soon - lasting_key.created_at)) < timedelta(seconds=1)
+    assert verify_key(new_token).prefix == new_key.prefix
+    with pytest.raises(AuthError, match="revoked"):
+        verify_key(lasting)
+    rotated = rotate_key(key.prefix)[1]
+    assert rotated.models == ("churn",)  # the limit carries over
+    actions = [row["action"] for row in audit_rows()]
+    assert actions.count("rotate_api_key") == 2

@@ -95,9 +95,30 @@ export interface paths {
         put?: never;
         /**
          * Revoke
-         * @description Revoke a key: this service refuses it at once, the others within 30 s (their cache).
+         * @description Revoke a key: this service refuses it at once, the others within MLAAS_KEY_CACHE_S.
          */
         post: operations["revoke_v1_keys__prefix__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{prefix}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate
+         * @description A new key with the same name, scopes, models and lifetime, and the old one revoked (this
+         *     service at once, the others within MLAAS_KEY_CACHE_S); the answer holds the new key, once.
+         */
+        post: operations["rotate_v1_keys__prefix__rotate_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -503,11 +524,18 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Expires At */
+            expires_at?: string | null;
             /**
              * Key
              * @description The key itself: shown in this answer only, store it now
              */
             key: string;
+            /**
+             * Models
+             * @description The models the key may reach; null: all
+             */
+            models?: string[] | null;
             /** Name */
             name: string;
             /** Prefix */
@@ -704,6 +732,13 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Expires At */
+            expires_at?: string | null;
+            /**
+             * Models
+             * @description The models the key may reach; null: all
+             */
+            models?: string[] | null;
             /** Name */
             name: string;
             /** Prefix */
@@ -769,6 +804,16 @@ export interface components {
          *     }
          */
         NewKey: {
+            /**
+             * Expires In Days
+             * @description The key stops working after this many days
+             */
+            expires_in_days?: number | null;
+            /**
+             * Models
+             * @description Limit the key to these models (default: every model)
+             */
+            models?: string[] | null;
             /**
              * Name
              * @description Who or what uses the key
@@ -1356,6 +1401,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KeyView"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotate_v1_keys__prefix__rotate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's 8-hex prefix */
+                prefix: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
                 };
             };
             /** @description No API key, or an unknown or revoked one */

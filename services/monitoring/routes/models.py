@@ -46,7 +46,7 @@ def monitored_models(key: MonitorKey) -> MonitoredModels:
         models=[
             MonitoredModel(name=m["name"], champion=str(m["aliases"]["champion"]))
             for m in list_models()
-            if "champion" in m["aliases"]
+            if "champion" in m["aliases"] and key.allows_model(m["name"])
         ]
     )
 

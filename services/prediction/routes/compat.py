@@ -26,7 +26,7 @@ from mlaas.serving.protocols import (
 )
 from mlaas.serving.requests import read_json
 from mlaas.serving.service import PredictionService
-from services.common import media_type, require_json, require_json_or_csv
+from services.common import check_model, media_type, require_json, require_json_or_csv
 from services.contract import ApiError, documented
 from services.prediction.deps import PredictKey, ServiceDep
 from services.prediction.responses import json_response, mark
@@ -184,7 +184,9 @@ async def invocations(request: Request, key: PredictKey, service: ServiceDep) ->
     """Score a model with MLflow's input formats: the one named by `X-Model-Name`, else the
     default (MLAAS_SERVING_DEFAULT_MODEL, or the only model served)."""
     named = request.headers.get("x-model-name")  # read here: no per-request header validation
-    return await _invoke(request, service, named or service.default_model())
+    model = named or service.default_model()
+    check_model(key, model)
+    return await _invoke(request, service, model)
 
 
 @mlflow_router.post(

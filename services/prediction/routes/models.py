@@ -25,7 +25,11 @@ router = APIRouter(prefix="/v1/models", tags=["models"])
 def served_models(key: PredictKey, service: ServiceDep) -> dict[str, Any]:
     """Every served model with the versions its aliases point at."""
     served = service.pool.served()
-    return {"models": [{"name": m, "aliases": a} for m, a in sorted(served.items())]}
+    return {
+        "models": [
+            {"name": m, "aliases": a} for m, a in sorted(served.items()) if key.allows_model(m)
+        ]
+    }
 
 
 @router.get("/{name}", response_model=None, responses=documented(ModelDetail, 404))

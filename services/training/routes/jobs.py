@@ -12,9 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response, StreamingResponse
 
+from mlaas.auth import ApiKey
 from mlaas.jobs import store
 from mlaas.jobs.progress import job_progress, job_trials
-from services.common import require_json
+from services.common import check_model, require_json
 from services.contract import ApiError, errors
 from services.training.deps import TrainKey, actor
 from services.training.schemas import JobPage, JobView, SubmitJob, TrialList
@@ -39,7 +40,7 @@ def view(job: store.Job) -> dict[str, Any]:
     dependencies=[Depends(require_json)],
     responses={
         200: {"description": "A repeated idempotency key: the first job"},
-        **errors(404, 409, 429, 503),
+        **errors(403, 404, 409, 429, 503),
     },
 )
 def submit(
@@ -56,6 +57,7 @@ def submit(
             "the Idempotency-Key header and the body's idempotency_key differ",
             fields=[{"field": "idempotency_key", "problem": "differs from the header"}],
         )
+    check_model(key, body.spec)
     job, created = store.submit(
         body.spec,
         body.overrides,
@@ -82,21 +84,35 @@ def list_jobs(
 ) -> dict[str, Any]:
     """Newest first; pass `next_cursor` back as `cursor` for the next page (or use offset)."""
     page, next_cursor = store.list_jobs(
-        spec=spec, state=state, limit=limit, cursor=cursor, offset=offset
+        spec=spec,
+        state=state,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+        specs=key.limited_to,
     )
     return {"jobs": [view(j) for j in page], "next_cursor": next_cursor}
+
+
+def _visible_job(job_id: str, key: ApiKey) -> store.Job:
+    """The job, if the key may see its model; a job of another model is "not found" (a key
+    limited to models learns nothing of the others)."""
+    job = store.get_job(job_id)
+    if not key.allows_model(job.spec):
+        raise store.JobNotFound(f"no training job {job_id!r}")
+    return job
 
 
 @router.get("/{job_id}", response_model=JobView, responses=errors(404))
 def get_job(job_id: str, key: TrainKey) -> dict[str, Any]:
     """State, progress (trials done of total, best value so far, elapsed), outcome or error."""
-    return view(store.get_job(job_id))
+    return view(_visible_job(job_id, key))
 
 
 @router.get("/{job_id}/trials", responses=errors(404))
 def trials(job_id: str, key: TrainKey) -> TrialList:
     """Every Optuna trial of the job's study: number, state, params, value(s), duration."""
-    job = store.get_job(job_id)
+    job = _visible_job(job_id, key)
     return TrialList.model_validate(
         {"job_id": job.id, "study_name": job.study_name, "trials": job_trials(job)}
     )
@@ -105,7 +121,7 @@ def trials(job_id: str, key: TrainKey) -> TrialList:
 @router.post("/{job_id}/cancel", response_model=JobView, responses=errors(404, 409))
 def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
     """Queued: cancelled now. Running: stops after the current trial (finished trials kept)."""
-    store.get_job(job_id)  # 404 for an unknown id
+    _visible_job(job_id, key)  # 404 for an unknown id
     return view(store.request_cancel(job_id, actor=actor(key)))
 
 
@@ -116,7 +132,7 @@ def cancel(job_id: str, key: TrainKey) -> dict[str, Any]:
 )
 async def events(job_id: str, key: TrainKey) -> StreamingResponse:
     """Server-Sent Events: a `progress` event whenever the job changes, `end` when it ends."""
-    await run_in_threadpool(store.get_job, job_id)  # 404 before the stream starts
+    await run_in_threadpool(_visible_job, job_id, key)  # 404 before the stream starts
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = "", 0.0

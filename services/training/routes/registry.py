@@ -30,7 +30,8 @@ Alias = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 @router.get("/v1/models")
 def models(key: TrainKey) -> ModelList:
     """Registered models with their aliases and latest version."""
-    return ModelList.model_validate({"models": list_models()})
+    allowed = [m for m in list_models() if key.allows_model(m["name"])]
+    return ModelList.model_validate({"models": allowed})
 
 
 @router.get("/v1/models/{name}/versions", responses=errors(404))

@@ -52,4 +52,5 @@ def _summary(spec: ModelSpec) -> SpecSummary:
 def specs(key: TrainKey) -> SpecList:
     """Every spec in the specs folder (`MLAAS_SPECS_DIR`), by name."""
     found = sorted(load_specs(get_settings().specs_dir), key=lambda s: s.name)
+    found = [spec for spec in found if key.allows_model(spec.name)]
     return SpecList(specs=[_summary(s) for s in found])

@@ -490,3 +490,31 @@ def test_text_with_a_lone_surrogate_is_refused_naming_the_field(
     assert (
         client.post("/v1/models/churn/predict", content=fine, headers=headers).status_code == 200
     )
+
+
+def test_a_key_limited_to_a_model_scores_only_that_model(client: TestClient, keys: Keys) -> None:
+    """Every route that names a model (native, OIP v2, MLflow by path or X-Model-Name) answers
+    a key made for house_prices with a 403 for churn; the model list shows only its model."""
+    from mlaas.auth import create_key
+
+    houses_only = create_key("houses app", ["predict"], models=["house_prices"])[0]
+    headers = auth(houses_only)
+    for method, path, body in (
+        ("POST", "/v1/models/churn/predict", {"features": CHURN}),
+        ("POST", "/v1/models/churn/predict/batch", {"features": [CHURN]}),
+        ("GET", "/v1/models/churn", None),
+        ("GET", "/v2/models/churn", None),
+        ("POST", "/v1/models/churn/invocations", {"dataframe_records": [CHURN]}),
+    ):
+        answer = client.request(method, path, json=body, headers=headers)
+        assert answer.status_code == 403, (path, answer.text)
+        assert "limited to models ['house_prices']" in answer.text
+    named = client.post(
+        "/invocations",
+        json={"dataframe_records": [CHURN]},
+        headers={**headers, "X-Model-Name": "churn"},
+    )
+    assert named.status_code == 403
+    listed = client.get("/v1/models", headers=headers).json()["models"]
+    assert [model["name"] for model in listed] == ["house_prices"]
+    assert client.get("/v1/models/house_prices", headers=headers).status_code == 200

@@ -230,3 +230,55 @@ def test_one_key_cannot_take_every_worker(
     assert too_many.status_code == 429
     assert "submitted 3 trials in the last 24 h; 8 more" in too_many.json()["error"]["message"]
     assert submit(client, greedy, {"spec": "churn", "overrides": {"trials": 7}}).status_code == 201
+
+
+def test_a_key_limited_to_a_model_sees_and_runs_only_that_model(
+    client: TestClient, keys: Keys
+) -> None:
+    """Object-level authorization: a key made for house_prices cannot submit, see, follow or
+    cancel churn's jobs (another model's job is "not found"), lists only its model's jobs,
+    models and specs, and gets a 403 naming its models on every churn route."""
+    from mlaas.auth import create_key
+
+    houses_only = create_key("houses team", ["train"], models=["house_prices"])[0]
+    theirs = submit(client, keys.admin, {"spec": "churn", "overrides": {"trials": 2}}).json()
+    ours = submit(client, houses_only, {"spec": "house_prices", "overrides": {"trials": 2}})
+    assert ours.status_code == 201, ours.text
+    refused = submit(client, houses_only, {"spec": "churn"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "model_not_allowed"
+    assert "limited to models ['house_prices']; not 'churn'" in refused.json()["error"]["message"]
+    for path in ("", "/trials", "/events"):
+        hidden = client.get(f"/v1/training-jobs/{theirs['id']}{path}", headers=auth(houses_only))
+        assert hidden.status_code == 404, (path, hidden.text)
+    cancel = client.post(f"/v1/training-jobs/{theirs['id']}/cancel", headers=auth(houses_only))
+    assert cancel.status_code == 404
+    listed = client.get("/v1/training-jobs?limit=200", headers=auth(houses_only)).json()["jobs"]
+    assert listed and {job["spec"] for job in listed} == {"house_prices"}
+    specs = client.get("/v1/specs", headers=auth(houses_only)).json()["specs"]
+    assert [spec["name"] for spec in specs] == ["house_prices"]
+    models = client.get("/v1/models", headers=auth(houses_only)).json()["models"]
+    assert {model["name"] for model in models} <= {"house_prices"}
+    for path in ("/v1/models/churn/versions", "/v1/pipelines/churn/runs"):
+        answer = client.get(path, headers=auth(houses_only))
+        assert answer.status_code == 403, (path, answer.text)
+    assert client.get(f"/v1/training-jobs/{theirs['id']}", headers=auth(keys.admin)).is_success
+
+
+def test_keys_api_creates_limited_expiring_keys_and_rotates_them(
+    client: TestClient, keys: Keys
+) -> None:
+    body = {"name": "ci", "scopes": ["train"], "models": ["churn"], "expires_in_days": 30}
+    created = client.post("/v1/keys", json=body, headers=auth(keys.admin))
+    assert created.status_code == 201, created.text
+    made = created.json()
+    assert made["models"] == ["churn"] and made["expires_at"] is not None
+    rotated = client.post(f"/v1/keys/{made['prefix']}/rotate", headers=auth(keys.admin))
+    assert rotated.status_code == 201, rotated.text
+    new = rotated.json()
+    assert new["prefix"] != made["prefix"] and new["models"] == ["churn"]
+    assert client.get("/v1/training-jobs", headers=auth(made["key"])).status_code == 401
+    assert client.get("/v1/training-jobs", headers=auth(new["key"])).status_code == 200
+    bad = client.post(
+        "/v1/keys", json={**body, "models": ["Not A Model"]}, headers=auth(keys.admin)
+    )
+    assert bad.status_code == 422
