@@ -24,6 +24,8 @@ from mlaas.registry import CHAMPION, get_version, set_alias
 from mlaas.specs import RETRAIN_MODES, ModelSpec
 from tests.factories import home_env, small_spec
 
+pytestmark = pytest.mark.slow  # seven pipeline runs
+
 LABELLED = 400
 SOURCE_ROWS = 1200  # the champion holds out the newest fifth (time split, 0.2)
 
