@@ -189,24 +189,30 @@ def mlflow_auth_config(settings: Settings) -> Path:
     time the server starts on an empty users DB). Unauthenticated requests get a 401."""
     path = settings.home / "mlflow-auth.ini"
     if not path.exists():
-        password = secrets.token_urlsafe(12)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             "[mlflow]\n"
             "default_permission = READ\n"
             f"database_uri = sqlite:///{settings.home / 'mlflow-auth.db'}\n"
             "admin_username = admin\n"
-            f"admin_password = {password}\n"
+            f"admin_password = {secrets.token_urlsafe(12)}\n"
             "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+            "\n[mlaas]\n"  # MLflow reads [mlflow] only; its CSRF key for this server:
+            f"flask_secret_key = {secrets.token_urlsafe(32)}\n"
         )
         path.chmod(0o600)
     return path
 
 
-def mlflow_admin_password(settings: Settings) -> str:
+def _mlflow_auth_value(settings: Settings, name: str) -> str:
     for line in mlflow_auth_config(settings).read_text().splitlines():
-        if line.startswith("admin_password = "):
+        if line.startswith(f"{name} = "):
             return line.split(" = ", 1)[1]
-    raise UpError(f"{settings.home / 'mlflow-auth.ini'} has no admin_password")
+    raise UpError(f"{settings.home / 'mlflow-auth.ini'} has no {name}")
+
+
+def mlflow_admin_password(settings: Settings) -> str:
+    return _mlflow_auth_value(settings, "admin_password")
 
 
 def ensure_credentials(settings: Settings, say: Say) -> dict[str, str]:
@@ -369,6 +375,7 @@ def services(settings: Settings) -> list[Service]:
                 venv_env(),
                 MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false",
                 MLFLOW_AUTH_CONFIG_PATH=str(mlflow_auth_config(settings)),
+                MLFLOW_FLASK_SERVER_SECRET_KEY=_mlflow_auth_value(settings, "flask_secret_key"),
             ),
             log_file=logs / "mlflow.log",
             where=mlflow_url,

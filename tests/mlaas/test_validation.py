@@ -197,7 +197,7 @@ def test_a_pipeline_run_that_failed_validation_carries_its_failing_expectations(
                 },
             ]
 
-        def xcom(self, spec: str, run_id: str, task_id: str) -> Any:
+        def xcom(self, spec: str, run_id: str, task_id: str, *, dag_id: Any = None) -> Any:
             assert (run_id, task_id) == ("bad", "ingest")
             return bad.to_xcom()
 
