@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -149,9 +149,16 @@ def _check(index: int, item: FeedbackItem, logged: _Logged) -> tuple[str, Any] |
 
 
 def submit_feedback(
-    items: Sequence[FeedbackItem], *, overwrite: bool = False, now: datetime | None = None
+    items: Sequence[FeedbackItem],
+    *,
+    overwrite: bool = False,
+    now: datetime | None = None,
+    visible: Callable[[str], bool] | None = None,
 ) -> list[FeedbackResult]:
-    """Store ground truth; one result per item, in order (FeedbackError: nothing stored)."""
+    """Store ground truth; one result per item, in order (FeedbackError: nothing stored).
+
+    `visible(model)` False: the caller may not reach that model (a key limited to others), so
+    its predictions are answered `unknown` like ids never logged: nothing about them leaks."""
     if not items:
         raise FeedbackError([FeedbackProblem(None, "items", "send at least one item")])
     if len(items) > MAX_ITEMS:
@@ -160,6 +167,8 @@ def submit_feedback(
         )
     engine = get_engine()
     logged = _logged(engine, list(dict.fromkeys(item.request_id for item in items)))
+    if visible is not None:
+        logged = {rid: found for rid, found in logged.items() if visible(found.model)}
     problems: list[FeedbackProblem] = []
     checked: dict[int, tuple[str, Any]] = {}
     for index, item in enumerate(items):

@@ -26,7 +26,7 @@ def post_feedback(body: FeedbackRequest, key: MonitorKey) -> FeedbackResponse:
     `items[i].<field>`; nothing is stored then.
     """
     items = [FeedbackItem(i.request_id, label=i.label, value=i.value) for i in body.items]
-    results = submit_feedback(items, overwrite=body.overwrite)
+    results = submit_feedback(items, overwrite=body.overwrite, visible=key.allows_model)
     counts = dict.fromkeys(("accepted", "updated", "duplicate", "unknown"), 0)
     for result in results:
         counts[result.status] += 1

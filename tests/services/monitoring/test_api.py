@@ -365,3 +365,55 @@ def test_retrains_list_what_the_dag_started_with_its_outcome(
     assert churn == {"started": 2, "failed": 1}
     assert value(series, decisions, model="churn", outcome="succeeded") == 0
     assert value(series, decisions, model="house_prices", outcome="started") == 1
+
+
+def test_a_key_limited_to_a_model_monitors_only_that_model(
+    client: TestClient, keys: Keys, service: Any
+) -> None:
+    """Object-level authorization on the monitoring service: another model's routes are a 403,
+    its predictions are `unknown` to the key's feedback (nothing stored, nothing told), and the
+    model, alert, outbox and webhook listings hold only the key's model; global webhooks (every
+    model's alerts) are neither shown to nor created by a limited key."""
+    from mlaas.auth import create_key
+
+    houses = {
+        "Authorization": f"Bearer {create_key('houses', ['monitor'], models=['house_prices'])[0]}"
+    }
+    error(client.get("/v1/models/churn/drift", headers=houses), 403, "model_not_allowed")
+    error(client.get("/v1/alerts?model=churn", headers=houses), 403, "model_not_allowed")
+    models = client.get("/v1/models", headers=houses).json()["models"]
+    assert [model["name"] for model in models] == ["house_prices"]
+
+    ids, _ = predict_rows(service, "churn", churn_frame(2, seed=44))
+    answer = client.post(
+        "/v1/feedback", json={"items": [{"request_id": ids[0], "label": 1}]}, headers=houses
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"][0]["status"] == "unknown"
+    assert answer.json()["items"][0]["model"] is None
+    accepted = client.post("/v1/feedback", json={"items": [{"request_id": ids[0], "label": 1}]})
+    assert accepted.json()["items"][0]["status"] == "accepted"  # the unlimited key
+
+    with webhook_receiver() as receiver:
+        hook = client.post("/v1/webhooks", json={"url": receiver.url, "model": "churn"}).json()
+        everyone = client.post("/v1/webhooks", json={"url": receiver.url}).json()
+        error(
+            client.post("/v1/webhooks", json={"url": receiver.url}, headers=houses),
+            403,
+            "model_not_allowed",
+        )
+        listed = client.get("/v1/webhooks", headers=houses).json()["webhooks"]
+        assert listed == []
+        for webhook in (hook, everyone):
+            error(
+                client.get(f"/v1/webhooks/{webhook['id']}/deliveries", headers=houses),
+                404,
+                "webhook_not_found",
+            )
+            deleted = client.delete(f"/v1/webhooks/{webhook['id']}", headers=houses)
+            assert deleted.status_code == 404
+        assert len(client.get("/v1/webhooks").json()["webhooks"]) == 2
+    alerts = client.get("/v1/alerts", headers=houses).json()["alerts"]
+    assert all(alert["model"] == "house_prices" for alert in alerts)
+    outbox = client.get("/v1/alerts/outbox", headers=houses).json()["deliveries"]
+    assert all(row["model"] == "house_prices" for row in outbox)
