@@ -175,3 +175,14 @@ def test_a_body_over_the_limit_is_refused_while_it_streams_in(tmp_path: Path) ->
     assert v2.status_code == 413 and "MLAAS_MAX_BODY_BYTES" in v2.json()["error"]
     mlflow = client.post("/invocations", content=b"x" * 4096)
     assert mlflow.status_code == 413 and "MLAAS_MAX_BODY_BYTES" in mlflow.json()["message"]
+
+
+@pytest.mark.parametrize("service", ["prediction", "training", "monitoring"])
+def test_every_answer_carries_the_security_headers(service: str) -> None:
+    app = importlib.import_module(f"services.{service}.app").app
+    client = TestClient(app)
+    for answer in (client.get("/health/live"), client.get("/v1/nothing-here")):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["content-security-policy"] == "frame-ancestors 'none'"
+        assert answer.headers["referrer-policy"] == "no-referrer"
