@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # service within this many seconds (at once on the service that revoked it).
     key_cache_s: float = Field(5.0, ge=0.0, le=300.0)
 
+    # The training and monitoring services' per-key token bucket (prediction has its own).
+    api_rate_per_s: float = Field(100.0, gt=0)
+    api_burst: int = Field(200, ge=1)
+
     # Every service: a request body larger than this is refused (413) while it streams in.
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
 

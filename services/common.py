@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -26,7 +27,8 @@ from mlaas.auth import ApiKey, AuthError, CachedVerifier
 from mlaas.db import new_request_id
 from mlaas.logs import LogListener, configure_logging, current_request_id, log_access
 from mlaas.observability import runtime_registry
-from mlaas.settings import get_settings
+from mlaas.serving.ratelimit import RateLimiter, ceil_seconds
+from mlaas.settings import Settings, get_settings
 from services.contract import (
     BODY_METHODS,
     REQUEST_ID_HEADER,
@@ -375,6 +377,50 @@ def platform_ops_router(registry: CollectorRegistry) -> APIRouter:
         return metrics_response(request, registry)
 
     return router
+
+
+def _limiter(app: Any) -> RateLimiter:
+    """The app's per-key token buckets (in Redis when MLAAS_REDIS_URL is set), made once."""
+    limiter: RateLimiter | None = getattr(app.state, "limiter", None)
+    if limiter is None:
+        limiter = app.state.limiter = RateLimiter(get_settings().redis_url or None)
+    return limiter
+
+
+def rate_limited(
+    scope: str, limits: Callable[[Settings], tuple[float, int]]
+) -> Callable[..., Awaitable[ApiKey]]:
+    """Dependency: a key with `scope` (require_scope) that is within its rate limit,
+    `limits(settings)` = (requests per second, burst); 429 with Retry-After otherwise."""
+
+    scoped = Depends(require_scope(scope))  # a default, not Annotated: a postponed (string)
+    # annotation could not name this local dependency
+
+    @answers(429)
+    async def dependency(request: Request, key: ApiKey = scoped) -> ApiKey:
+        limiter = _limiter(request.app)
+        rate, burst = limits(get_settings())
+        check = partial(limiter.allow, key.id, rate_per_s=rate, burst=burst)
+        # The Redis token bucket is a network round trip: off the event loop (memory: inline).
+        remote = limiter.backend != "memory"
+        allowed, retry_after = await run_in_threadpool(check) if remote else check()
+        if not allowed:
+            seconds = ceil_seconds(retry_after)
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"rate limit of {rate:g}/s (burst {burst}) exceeded for key {key.prefix}; "
+                f"retry in {seconds}s",
+                headers={"Retry-After": str(seconds)},
+            )
+        return key
+
+    return dependency
+
+
+def api_limits(settings: Settings) -> tuple[float, int]:
+    """The training and monitoring services' per-key limit."""
+    return settings.api_rate_per_s, settings.api_burst
 
 
 def route_scopes(app: FastAPI) -> list[tuple[str, str, str]]:

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from mlaas.auth import ApiKey
-from services.common import require_scope
+from services.common import api_limits, rate_limited
 
-MonitorKey = Annotated[ApiKey, Depends(require_scope("monitor"))]
+MonitorKey = Annotated[ApiKey, Depends(rate_limited("monitor", api_limits))]
 
 
 def actor(key: ApiKey) -> str:

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from mlaas.auth import ApiKey
-from services.common import require_scope
+from services.common import api_limits, rate_limited, require_scope
 
-TrainKey = Annotated[ApiKey, Depends(require_scope("train"))]
+TrainKey = Annotated[ApiKey, Depends(rate_limited("train", api_limits))]
 AdminKey = Annotated[ApiKey, Depends(require_scope("admin"))]
 
 

@@ -64,6 +64,8 @@ def test_the_service_keeps_its_contract_under_fuzzing(
         "MLAAS_HOME": str(home),
         "MLAAS_SERVING_RATE_PER_S": "1e9",  # the fuzzer's pace is not what this tests
         "MLAAS_SERVING_BURST": "1000000000",
+        "MLAAS_API_RATE_PER_S": "1e9",
+        "MLAAS_API_BURST": "1000000000",
         "MLAAS_AIRFLOW_API_URL": "http://127.0.0.1:9",  # nothing listens there
         "MLAAS_AIRFLOW_PASSWORD": "unused",
     }

@@ -49,7 +49,8 @@ export interface paths {
         };
         /**
          * Alerts
-         * @description Firing and resolved events, newest first (a rule fires once until it resolves).
+         * @description Firing and resolved events, newest first (a rule fires once until it resolves); a key
+         *     limited to models sees only theirs.
          */
         get: operations["alerts_v1_alerts_get"];
         put?: never;
@@ -71,7 +72,8 @@ export interface paths {
          * Alert Outbox
          * @description Every alert delivery (event x webhook) and where it stands: pending (retried with
          *     exponential back-off), delivered, refused (the receiver answered a final 4xx) or expired;
-         *     attempts, the next attempt's time and the last status or error. Oldest first.
+         *     attempts, the next attempt's time and the last status or error. Oldest first; a key
+         *     limited to models sees only theirs.
          */
         get: operations["alert_outbox_v1_alerts_outbox_get"];
         put?: never;
@@ -394,7 +396,8 @@ export interface paths {
         };
         /**
          * Webhooks
-         * @description All webhooks, or those a model's events go to (its own and the global ones).
+         * @description All webhooks, or those a model's events go to (its own and the global ones); a key
+         *     limited to models sees only its models' own webhooks.
          */
         get: operations["webhooks_v1_webhooks_get"];
         put?: never;
@@ -1484,6 +1487,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     alert_outbox_v1_alerts_outbox_get: {
@@ -1528,6 +1540,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1613,6 +1634,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     me_v1_me_get: {
@@ -1689,6 +1719,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_rules_v1_models__name__alert_rules_get: {
@@ -1740,6 +1779,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1838,6 +1886,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1944,6 +2001,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_rule_v1_models__name__alert_rules__rule_id__delete: {
@@ -1994,6 +2060,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2054,6 +2129,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2124,6 +2208,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     drift_over_time_v1_models__name__drift_history_get: {
@@ -2184,6 +2277,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     run_monitoring_v1_models__name__monitor_post: {
@@ -2235,6 +2337,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2306,6 +2417,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     report_v1_models__name__report_get: {
@@ -2362,6 +2482,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2429,6 +2558,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     snapshots_v1_models__name__snapshots_get: {
@@ -2482,6 +2620,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2576,6 +2723,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_webhook_v1_webhooks_post: {
@@ -2663,6 +2819,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     remove_webhook_v1_webhooks__webhook_id__delete: {
@@ -2712,6 +2877,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2772,6 +2946,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1264,6 +1264,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     keys_v1_keys_get: {
@@ -1574,6 +1583,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     move_alias_v1_models__name__aliases__alias__post: {
@@ -1727,6 +1745,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     versions_v1_models__name__versions_get: {
@@ -1778,6 +1805,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,6 +1881,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     runs_v1_pipelines__spec__runs_get: {
@@ -1898,6 +1943,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2003,6 +2057,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not ready, or a server it depends on is down */
             503: {
                 headers: {
@@ -2043,6 +2106,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2134,6 +2206,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2322,6 +2403,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     cancel_v1_training_jobs__job_id__cancel_post: {
@@ -2389,6 +2479,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     events_v1_training_jobs__job_id__events_get: {
@@ -2447,6 +2546,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     trials_v1_training_jobs__job_id__trials_get: {
@@ -2498,6 +2606,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -292,11 +292,10 @@ def test_rate_limit_429_with_retry_after_per_key(
 ) -> None:
     from mlaas.auth import create_key
     from mlaas.settings import get_settings
-    from services.prediction import deps
 
     # One token back every 1,000 s: no refill can happen while the test runs, however slowly.
-    strict = get_settings().model_copy(update={"serving_rate_per_s": 0.001, "serving_burst": 3})
-    monkeypatch.setattr(deps, "get_settings", lambda: strict)
+    monkeypatch.setattr(get_settings(), "serving_rate_per_s", 0.001)
+    monkeypatch.setattr(get_settings(), "serving_burst", 3)
     key = create_key("limited", ["predict"])[0]
     codes = [predict(client, key, {"features": CHURN}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]

@@ -282,3 +282,26 @@ def test_keys_api_creates_limited_expiring_keys_and_rotates_them(
         "/v1/keys", json={**body, "models": ["Not A Model"]}, headers=auth(keys.admin)
     )
     assert bad.status_code == 422
+
+
+def test_the_training_api_rate_limits_each_key(
+    client: TestClient, keys: Keys, monkeypatch: Any
+) -> None:
+    """Training and monitoring have a per-key token bucket too (MLAAS_API_RATE_PER_S,
+    MLAAS_API_BURST; prediction has its own): past the burst, 429 with Retry-After, other keys
+    unaffected."""
+    from mlaas.auth import create_key
+    from mlaas.settings import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "api_rate_per_s", 0.01)
+    monkeypatch.setattr(settings, "api_burst", 3)
+    busy = create_key("busy", ["train"])[0]
+    answers = [client.get("/v1/training-jobs", headers=auth(busy)) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    limited = answers[-1]
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert "rate limit of 0.01/s (burst 3)" in limited.json()["error"]["message"]
+    calm = create_key("calm", ["train"])[0]
+    assert client.get("/v1/training-jobs", headers=auth(calm)).status_code == 200
