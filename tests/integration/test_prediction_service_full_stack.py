@@ -42,7 +42,6 @@ def test_cache_limit_and_log_on_redis_and_postgres(
     from mlaas.auth import create_key
     from mlaas.pipeline import run_pipeline
     from mlaas.settings import get_settings
-    from services.prediction import deps
     from services.prediction.app import app
 
     assert run_pipeline(small_spec("churn")).champion
@@ -71,8 +70,8 @@ def test_cache_limit_and_log_on_redis_and_postgres(
             ids.append(answer.json()["request_id"])
 
         # One token every 2 s: three calls in a row meet an empty bucket.
-        strict = get_settings().model_copy(update={"serving_rate_per_s": 0.5, "serving_burst": 2})
-        monkeypatch.setattr(deps, "get_settings", lambda: strict)
+        monkeypatch.setattr(get_settings(), "serving_rate_per_s", 0.5)
+        monkeypatch.setattr(get_settings(), "serving_burst", 2)
         limited = create_key("limited", ["predict"])[0]
         codes = [
             client.post(
