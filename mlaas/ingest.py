@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -223,7 +223,7 @@ def assemble(
     resolved = parts[0].uri or files[0][1]
     if not spec.retrain.live_labels.use:
         return Assembled(resolved, frame, parts, None)
-    live = live_rows(spec, frame, now=now)
+    live = _not_in(live_rows(spec, frame, now=now), frame, spec)
     if len(live.frame) < spec.retrain.live_labels.min_rows:
         log.info(
             "ingest %s: %d labelled live rows, fewer than retrain.live_labels.min_rows (%d): "
@@ -235,6 +235,21 @@ def assemble(
         return Assembled(resolved, frame, parts, live)
     combined = pd.concat([frame, live.frame], ignore_index=True)
     return Assembled(resolved, combined, [*parts, live.part()], live)
+
+
+def _not_in(live: LiveRows, frame: pd.DataFrame, spec: ModelSpec) -> LiveRows:
+    """The live rows the files do not already hold (a run given an earlier assembled dataset,
+    `dataset_version`, has them: adding them twice would repeat a key and event time)."""
+    columns = [spec.entity_key, spec.event_timestamp]
+    held = pd.MultiIndex.from_frame(frame[columns])
+    new = ~pd.MultiIndex.from_frame(live.frame[columns]).isin(held)
+    if new.all():
+        return live
+    return replace(
+        live,
+        frame=live.frame[new].reset_index(drop=True),
+        labelled_at=live.labelled_at[new].reset_index(drop=True),
+    )
 
 
 def ingest(

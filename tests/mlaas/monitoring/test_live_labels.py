@@ -83,6 +83,10 @@ def test_labelled_predictions_become_rows_in_the_sources_schema(service: Any, ho
     assert lineage(ref.parts) == lineage(assembled.parts) and ref.rows == len(frame)
     assert dataset_parts("churn", ref.content_hash) == ref.parts
     assert ingest(spec).content_hash == ref.content_hash
+    # A run given that very dataset (a `dataset_version` rerun) does not add its live rows twice.
+    again = assemble(spec, ref.uri)
+    assert [part.kind for part in again.parts] == ["file"]
+    assert content_hash(again.frame) == ref.content_hash
 
     # Fewer usable rows than `min_rows`: none are added, the data is the source's.
     strict = small_spec(
