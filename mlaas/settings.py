@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "password", "minioadmin"}
+# Settings that are URLs and may carry a password.
+URL_SETTINGS = (
+    "database_url",
+    "redis_url",
+    "celery_broker_url",
+    "celery_result_backend",
+    "mlflow_tracking_uri",
+)
 
 
 def default_project_dir() -> Path:
@@ -31,7 +40,10 @@ def default_project_dir() -> Path:
 class Settings(BaseSettings):
     """Platform configuration; env vars are `MLAAS_<FIELD>` (e.g. `MLAAS_DATABASE_URL`)."""
 
-    model_config = SettingsConfigDict(env_prefix="MLAAS_", extra="ignore")
+    # hide_input_in_errors: a refused setting is named, its value (maybe a secret) never shown.
+    model_config = SettingsConfigDict(
+        env_prefix="MLAAS_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     project_dir: Path = Field(default_factory=default_project_dir)
@@ -161,10 +173,25 @@ class Settings(BaseSettings):
         self.monitoring_public_url = (
             self.monitoring_public_url or f"http://127.0.0.1:{self.monitoring_port}"
         )
-        if self.environment == "production" and self.object_store_url.startswith("s3://"):
+        if self.environment == "production":
+            self._refuse_placeholders()
+        return self
+
+    def _refuse_placeholders(self) -> None:
+        """In production, every secret the platform uses must be real: the S3 secret (with an
+        s3:// lake), Airflow's password when one is given, and any password inside a store URL
+        (`postgresql://mlaas:change-me@...`, `redis://:change-me@...`)."""
+        if self.object_store_url.startswith("s3://"):
             if self.s3_secret_key.lower() in PLACEHOLDER_SECRETS:
                 raise ValueError("MLAAS_S3_SECRET_KEY is a placeholder; set a real secret")
-        return self
+        if self.airflow_password and self.airflow_password.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("MLAAS_AIRFLOW_PASSWORD is a placeholder; set a real secret")
+        for name in URL_SETTINGS:
+            password = urlsplit(getattr(self, name)).password
+            if password is not None and password.lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    f"MLAAS_{name.upper()} holds a placeholder password; set a real secret"
+                )
 
     @property
     def feature_store_yaml(self) -> Path:

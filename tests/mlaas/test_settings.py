@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,6 +114,33 @@ def test_refuse_placeholder_secret_in_production(
     clean_env.setenv("MLAAS_S3_SECRET_KEY", secret)
     with pytest.raises(ValidationError, match="MLAAS_S3_SECRET_KEY is a placeholder"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MLAAS_DATABASE_URL", "postgresql+psycopg2://mlaas:change-me@postgres:5432/mlaas"),
+        ("MLAAS_REDIS_URL", "redis://:changeme@redis:6379/0"),
+        ("MLAAS_CELERY_BROKER_URL", "redis://default:password@redis:6379/0"),
+        ("MLAAS_MLFLOW_TRACKING_URI", "http://admin:Change-Me@mlflow:5000"),
+        ("MLAAS_AIRFLOW_PASSWORD", "change-me"),
+    ],
+)
+def test_refuse_every_placeholder_secret_in_production(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
+    """Whatever secret the platform is given, production refuses the placeholder of
+    infra/.env.example, naming the setting (and never echoing the value)."""
+    clean_env.setenv("MLAAS_HOME", str(tmp_path))
+    clean_env.setenv(name, value)
+    assert Settings().environment == "development"  # a laptop may keep placeholders
+    clean_env.setenv("MLAAS_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match=f"{name} .*placeholder") as refused:
+        Settings()
+    assert value not in str(refused.value)
+    real = re.sub("(?i)change-?me|password", "k9-Zq0c4r1Xw", value)
+    clean_env.setenv(name, real)
+    assert Settings().environment == "production"
 
 
 def test_accept_real_secret_in_production_and_placeholders_in_development(
