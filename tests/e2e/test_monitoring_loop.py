@@ -94,7 +94,7 @@ def test_drift_fires_the_alert_and_starts_exactly_one_retrain(
     # Leaving the client shut the service down, which flushed the prediction log.
 
     dags = _module("mlaas_monitoring_under_test", PROJECT_DIR / "dags/mlaas_monitoring.py")
-    before = len(_pipeline_runs())
+    before = {run.run_id for run in _pipeline_runs()}  # other tests' runs share the DB
     monitoring_dag = dags.build_monitoring_dag(spec, str(spec_file))
 
     first = monitoring_dag.test()
@@ -108,9 +108,8 @@ def test_drift_fires_the_alert_and_starts_exactly_one_retrain(
     }
     firing = alert_history(model="churn", state="firing")
     assert [event.rule_name for event in firing] == ["feature drift"]
-    runs = _pipeline_runs()
-    assert len(runs) == before + 1
-    started = next(run for run in runs if run.run_id.startswith("retrain__churn__"))
+    [started] = [run for run in _pipeline_runs() if run.run_id not in before]
+    assert started.run_id.startswith("retrain__churn__")
     assert started.conf["trigger"].startswith("monitoring: ")
     assert "features drifted" in started.conf["trigger"]
     assert started.conf["mode"] == "full"
@@ -121,7 +120,7 @@ def test_drift_fires_the_alert_and_starts_exactly_one_retrain(
     states = {ti.task_id: str(ti.state) for ti in second.get_task_instances()}
     assert states["retrain_needed"] == "success"
     assert states["trigger_retrain"] == "skipped" and states["record_retrain"] == "skipped"
-    assert len(_pipeline_runs()) == before + 1  # the breaker held
+    assert {run.run_id for run in _pipeline_runs()} == before | {started.run_id}  # breaker held
     assert len(retrain_history("churn")) == 1
     assert len(alert_history(model="churn", state="firing")) == 1  # still firing, not re-fired
 
