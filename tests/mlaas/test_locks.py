@@ -5,7 +5,6 @@ it."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,27 +25,36 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
 
 
 def test_one_holder_at_a_time_and_waiters_follow(database: None) -> None:
-    from mlaas.locks import held
+    from mlaas.locks import LockTimeout, held
 
+    entered, release = threading.Event(), threading.Event()
     order: list[str] = []
-    entered = threading.Event()
 
     def first() -> None:
         with held("register:churn"):
             entered.set()
             order.append("first in")
-            time.sleep(0.5)
+            release.wait(30)
             order.append("first out")
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert entered.wait(10)
-    with held("register:churn", poll_s=0.05):
-        order.append("second in")
-    thread.join()
-    assert order == ["first in", "first out", "second in"]
-    with held("register:other"), held("register:churn"):  # names are independent
+    def waiter() -> None:
+        with held("register:churn", wait_s=30, poll_s=0.02):
+            order.append("second in")
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert entered.wait(30)
+    with pytest.raises(LockTimeout):  # held: a caller that cannot wait is told so
+        with held("register:churn", wait_s=0.05, poll_s=0.01):
+            pass
+    second = threading.Thread(target=waiter)
+    second.start()
+    with held("register:other"):  # names are independent
         pass
+    release.set()
+    holder.join(30)
+    second.join(30)
+    assert order == ["first in", "first out", "second in"]
 
 
 def test_a_lease_that_ran_out_is_taken_over_and_a_timeout_names_the_holder(
@@ -59,6 +67,5 @@ def test_a_lease_that_ran_out_is_taken_over_and_a_timeout_names_the_holder(
     with pytest.raises(LockTimeout, match=f"held by {holder} since .* waited 0.1s"):
         with held("register:churn", wait_s=0.1, poll_s=0.02):
             pass
-    time.sleep(0.4)
-    with held("register:churn", wait_s=1):
+    with held("register:churn", wait_s=30, poll_s=0.02):  # taken over once the lease ran out
         pass
