@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from mlaas.db import api_keys, as_utc, get_engine, new_id, record_audit, utcnow
 from mlaas.errors import Invalid, NotFound
@@ -190,12 +191,20 @@ class CachedVerifier:
 
     A revoked key stops working within `ttl_s` (default `MLAAS_KEY_CACHE_S`, 5 s). Unknown keys
     are remembered too (as briefly), so a flood of bad keys cannot hammer the DB either.
+
+    While the DB does not answer, a key this process verified less than `stale_s` (10 min) ago
+    keeps working: nothing can be revoked during the outage anyway (the revocation is a DB
+    write), and prediction keeps serving through a restart of the DB. A key not seen in that
+    window gets the DB error (503 `database_unavailable`).
     """
 
-    def __init__(self, *, ttl_s: float | None = None, max_entries: int = 10_000) -> None:
+    def __init__(
+        self, *, ttl_s: float | None = None, stale_s: float = 600.0, max_entries: int = 10_000
+    ) -> None:
         from mlaas.settings import get_settings
 
         self.ttl_s = get_settings().key_cache_s if ttl_s is None else ttl_s
+        self.stale_s = stale_s
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
 
@@ -228,6 +237,10 @@ class CachedVerifier:
                 result = verify_key(token)
             except AuthError as error:
                 result = error
+            except SQLAlchemyError:
+                if hit is not None and isinstance(hit[1], ApiKey) and now - hit[0] < self.stale_s:
+                    return hit[1]  # the DB is down: the last verified answer still holds
+                raise
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
             hit = (now + self.ttl_s, result)

@@ -71,3 +71,12 @@ class Unavailable(PlatformError, RuntimeError):
 
     code = "unavailable"
     status = 503
+
+
+class DatabaseUnavailable(Unavailable):
+    """The platform DB does not answer (stopped, restarting, unreachable): try again shortly."""
+
+    code = "database_unavailable"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}

@@ -59,12 +59,15 @@ def _preload(**_: Any) -> None:
 
 
 def _reap_on_start(**_: Any) -> None:
-    """Jobs of a worker that died (this host's previous run, say) are picked up again now."""
+    """Jobs of a worker that died (this host's previous run, say) are picked up again now:
+    training jobs and async prediction jobs."""
     import threading
 
     from mlaas.jobs.reaper import reap
+    from mlaas.serving.batch import recover_lost_jobs
 
     threading.Thread(target=reap, name="reap-training-jobs", daemon=True).start()
+    threading.Thread(target=recover_lost_jobs, name="recover-prediction-jobs", daemon=True).start()
 
 
 def score_records(model: str, records: list[dict[str, Any]], request_id: str) -> dict[str, Any]:

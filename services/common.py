@@ -211,7 +211,7 @@ def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
     """Dependency: the caller's API key (Bearer or X-API-Key header), which must allow `scope`
     (None: any valid key)."""
 
-    @answers(401, 403)
+    @answers(401, 403, 503)
     async def dependency(
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

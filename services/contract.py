@@ -9,6 +9,7 @@ Native routes: {"error": {"code", "message", "fields"}}; the Open Inference Prot
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,12 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlaas.db import new_request_id
-from mlaas.errors import PlatformError
+from mlaas.errors import DatabaseUnavailable, PlatformError
 
 REQUEST_ID_HEADER = "X-Request-ID"
+log = logging.getLogger("mlaas.services")
 
 
 class ApiError(PlatformError):
@@ -274,6 +277,15 @@ def install_error_handlers(app: FastAPI) -> None:
             fields.append({"field": ".".join(loc) or "body", "problem": str(item.get("msg"))})
         invalid = ApiError(422, "invalid_request", "the request is invalid", fields=fields)
         return render_error(request, invalid)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, error: DBAPIError) -> JSONResponse:
+        # Connection-level DB errors only (a constraint or a bad value stays a 500: a bug).
+        # The driver's message names host and port, so it is logged, never answered.
+        log.warning("platform DB unavailable on %s: %s", request.url.path, error.orig)
+        down = DatabaseUnavailable("the platform database does not answer; try again shortly")
+        return render_error(request, down)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

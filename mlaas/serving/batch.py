@@ -7,6 +7,7 @@ when the alias moves; every scored record is written to the prediction log like 
 from __future__ import annotations
 
 import io
+import logging
 import time
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -14,6 +15,8 @@ from typing import Any
 
 from mlaas.errors import NotFound
 from mlaas.serving.predictor import Prediction, Predictor, load_predictor
+
+log = logging.getLogger("mlaas.serving")
 
 MAX_FILE_ROWS = 5_000_000
 
@@ -154,9 +157,14 @@ def job_status(job_id: str) -> dict[str, Any]:
     if row is None:
         raise UnknownJob(f"no prediction job {job_id!r}")
     result = AsyncResult(job_id, app=celery_app())
-    state = {"PENDING": "queued", "RECEIVED": "queued", "STARTED": "running"}.get(
-        result.state, {"SUCCESS": "succeeded", "FAILURE": "failed"}.get(result.state, "running")
-    )
+    if result.state == "STARTED" and recover_if_lost(result):
+        result = AsyncResult(job_id, app=celery_app())
+    state = {
+        "PENDING": "queued",
+        "RECEIVED": "queued",
+        "RETRY": "queued",
+        "STARTED": "running",
+    }.get(result.state, {"SUCCESS": "succeeded", "FAILURE": "failed"}.get(result.state, "running"))
     body: dict[str, Any] = {
         "id": job_id,
         "model": row.model,
@@ -170,3 +178,61 @@ def job_status(job_id: str) -> dict[str, Any]:
     elif state == "failed":
         body["error"] = f"{type(result.result).__name__}: {result.result}"
     return body
+
+
+def recover_if_lost(result: Any) -> bool:
+    """A job whose worker process died mid-task (SIGKILL, OOM, a host restart) is sent again
+    under the same id; True if it was. Its broker message would come back only after Redis's
+    visibility timeout (an hour), or never on the embedded SQL broker, so the job would read
+    "running" until then.
+
+    Only a worker on this host can be judged dead (its pid is gone); a job on another host
+    waits for the broker's redelivery. The job is marked RETRY before it is sent, so of two
+    callers racing here only the first re-sends (and a second run would be harmless: scoring
+    is deterministic and the log skips a request id it already has)."""
+    from mlaas.jobs.liveness import hostname, process_alive
+    from mlaas.tasks import celery_app
+
+    started = result.info if isinstance(result.info, dict) else {}
+    node, pid = str(started.get("hostname") or ""), started.get("pid")
+    if not isinstance(pid, int) or node.rpartition("@")[2] != hostname():
+        return False
+    if process_alive(str(pid)):
+        return False
+    name, args = result.name, result.args
+    backend = result.backend
+    if not name or args is None:  # sent before results carried their arguments: say so
+        backend.mark_as_failure(
+            result.id, RuntimeError("its worker was lost mid-task; submit the job again")
+        )
+        return True
+    if backend.get_state(result.id) != "STARTED":
+        return False  # someone else got here first
+    backend.store_result(result.id, None, "RETRY")
+    celery_app().send_task(name, args=list(args), task_id=result.id)
+    log.warning("async prediction job %s lost its worker (pid %s); sent again", result.id, pid)
+    return True
+
+
+def recover_lost_jobs(*, within_hours: float = 24.0) -> int:
+    """recover_if_lost for every recent job that reads "running"; run when a worker starts."""
+    from datetime import timedelta
+
+    from celery.result import AsyncResult
+    from sqlalchemy import select
+
+    from mlaas.db import get_engine, prediction_jobs, utcnow
+    from mlaas.tasks import celery_app
+
+    since = utcnow() - timedelta(hours=within_hours)
+    with get_engine().connect() as conn:
+        ids = conn.execute(
+            select(prediction_jobs.c.id).where(prediction_jobs.c.submitted_at >= since)
+        ).scalars()
+        recent = list(ids)
+    recovered = 0
+    for job_id in recent:
+        result = AsyncResult(job_id, app=celery_app())
+        if result.state == "STARTED" and recover_if_lost(result):
+            recovered += 1
+    return recovered

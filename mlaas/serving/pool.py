@@ -31,6 +31,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("mlaas.serving.pool")
 
 Loader = Callable[..., "Predictor"]
+
+# MLflow's HTTP client retries a refused connection 7 times with exponential backoff (minutes
+# in all): a service that polls the registry every few seconds gains nothing from that, and a
+# service starting while the MLflow server is down would not answer /health/live for minutes.
+REGISTRY_HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
+}
+
+
+def fail_fast_registry_reads() -> None:
+    """Bound each registry read to seconds (values a user exported win): the pool's next poll
+    is the retry."""
+    import os
+
+    for name, value in REGISTRY_HTTP_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
 ALIASES = (CHAMPION, CHALLENGER)
 
 
@@ -106,9 +126,12 @@ class ModelPool:
             try:
                 wanted = self._source()
             except Exception as error:  # noqa: BLE001 - registry down: keep serving what we have
+                if self.registry_error is None:  # once per outage, not at every poll
+                    log.warning("registry unreachable, keeping the served models: %s", error)
                 self.registry_error = f"{type(error).__name__}: {error}"
-                log.warning("registry unreachable, keeping the served models: %s", error)
                 return []
+            if self.registry_error is not None:
+                log.info("registry reachable again")
             self.registry_error = None
             self.last_refresh_at = time.time()
             gone = [key for key in self._snapshot if key[1] not in wanted.get(key[0], {})]

@@ -4,8 +4,10 @@ dict in this process.
 A bucket holds up to `burst` tokens and refills at `rate_per_s`; a request takes one token or is
 refused with the seconds until one is back. On Redis the script reads the server clock (`TIME`),
 so replicas with skewed clocks agree, and each bucket key expires once it would be full again.
-If Redis is unreachable the limiter lets requests through (and counts `errors`): losing rate
-limits for a moment is better than refusing every prediction.
+If Redis is unreachable the limiter falls back to this process's own buckets (and counts
+`errors`): limits still hold per replica, no request waits on a dead server, and the shared
+buckets take over again as soon as Redis answers (they start full: a key may get one extra burst
+right after the outage).
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ class RateLimiter:
         except RedisError:
             with self._lock:
                 self.errors += 1
-            return True, 0.0
+            return self._allow_local(key_id, rate, burst)
         return bool(int(allowed)), float(retry_after)
 
     def _allow_local(self, key_id: str, rate: float, burst: int) -> tuple[bool, float]:

@@ -22,7 +22,7 @@ import anyio.to_thread
 import numpy as np
 
 from mlaas.db import new_request_id, utcnow
-from mlaas.errors import FieldError, NotFound, PlatformError
+from mlaas.errors import FieldError, NotFound, PlatformError, Unavailable
 from mlaas.registry import CHALLENGER, CHAMPION
 from mlaas.serving.cache import PredictionCache
 from mlaas.serving.pool import ModelPool
@@ -90,6 +90,15 @@ class UnknownEntity(NotFound):
     """Entity ids the online feature store has no features for."""
 
     code = "unknown_entity"
+
+
+class PredictionLogUnavailable(Unavailable):
+    """Neither the platform DB nor the spool folder takes prediction log rows right now."""
+
+    code = "prediction_log_unavailable"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}
 
 
 def _check_size(records: Sized, max_records: int) -> None:
@@ -323,6 +332,9 @@ class PredictionService:
         started = time.perf_counter()
         request_id = request_id or new_request_id()
         _check_size(records, max_records)
+        problem = self.prediction_log.cannot_store
+        if problem is not None:  # every answer is logged: no log, no answer (and no lost rows)
+            raise PredictionLogUnavailable(f"{problem}; try again shortly")
         config = self.routing(model)
         served = self.pool.served().get(model, {})
         if variant is None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import Scope
 
+from mlaas.serving.pool import fail_fast_registry_reads
 from mlaas.serving.ratelimit import RateLimiter
 from mlaas.serving.service import PredictionService
 from mlaas.settings import get_settings
@@ -24,6 +25,7 @@ from services.prediction.routes import compat, jobs, models, native, ops
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     logs = start_logging()  # structured, with request ids (mlaas.logs)
+    fail_fast_registry_reads()  # MLflow down at start: not ready, but up (and polling)
     service = PredictionService.from_settings(settings)
     service.pool.refresh()  # load every champion before the first request
     service.pool.start(settings.serving_poll_s)

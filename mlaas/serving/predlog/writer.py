@@ -82,6 +82,7 @@ class PredictionLogWriter:
         self._sequence = 0
         self._next_retry = 0.0
         self._held: list[Item] = []
+        self.cannot_store: str | None = None  # why rows are held in memory (DB and spool failed)
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="mlaas-predlog", daemon=True)
         self._thread.start()
@@ -97,6 +98,13 @@ class PredictionLogWriter:
         the database cannot keep up with must slow its callers down (the batch route waits)
         rather than grow this process's memory."""
         return self.queue_depth < self.max_backlog_rows
+
+    @property
+    def accepting(self) -> bool:
+        """False while rows can reach neither the table nor the spool (the DB is down and the
+        spool's disk is full): the service then refuses predictions (503) instead of serving
+        answers it cannot log. Rows already taken are held in memory and written later."""
+        return self.cannot_store is None
 
     def spool_files(self) -> list[Path]:
         return sorted(self.spool_dir.glob("*.jsonl"))
@@ -185,12 +193,20 @@ class PredictionLogWriter:
         if not self.spool_files() and self._write(batch) is None:
             self.written += count_rows(batch)
             self._handed_off += count_rows(batch)
+            self.cannot_store = None
             return
         try:
             self._spool(expand_items(batch))
             self._handed_off += count_rows(batch)
-        except OSError:  # disk full or spool gone: keep the rows in memory and try again
-            log.exception("cannot spool %d prediction log rows; holding them", count_rows(batch))
+            self.cannot_store = None
+        except OSError as error:  # disk full or spool gone: keep the rows in memory, retry
+            if self.cannot_store is None:
+                log.error(
+                    "cannot spool %d prediction log rows; holding them: %s",
+                    count_rows(batch),
+                    error,
+                )
+            self.cannot_store = f"the prediction log cannot be written: {error.strerror or error}"
             self._held = batch
 
     def _write(self, items: Sequence[Item]) -> SQLAlchemyError | None:
@@ -233,7 +249,11 @@ class PredictionLogWriter:
         self._sequence += 1
         name = f"{time.time_ns():020d}-{self._sequence:08d}"
         partial = self.spool_dir / f"{name}.tmp"
-        partial.write_text("".join(lines), encoding="utf-8")
+        try:
+            partial.write_text("".join(lines), encoding="utf-8")
+        except OSError:
+            partial.unlink(missing_ok=True)  # a half-written file is never left behind
+            raise
         partial.rename(self.spool_dir / f"{name}.jsonl")  # readers only ever see whole files
         self.spooled += len(lines)
 
