@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
 from mlaas.db import new_request_id, utcnow
 from mlaas.errors import FieldError, NotFound, PlatformError, Unavailable
@@ -242,11 +243,19 @@ class PredictionService:
         self.predictor(model).to_matrix(records)
 
     def routing(self, model: str) -> RoutingConfig:
-        """The model's split, re-read from the DB at most every `routing_ttl_s`."""
+        """The model's split, re-read from the DB at most every `routing_ttl_s`. While the DB
+        does not answer, the split last read keeps routing (a model never read gets the DB
+        error: 503)."""
         now = time.monotonic()
         hit = self._routing.get(model)
         if hit is None or hit[0] < now:
-            hit = (now + self.routing_ttl_s, get_routing(model))
+            try:
+                config = get_routing(model)
+            except SQLAlchemyError:
+                if hit is None:
+                    raise
+                config = hit[1]
+            hit = (now + self.routing_ttl_s, config)
             self._routing[model] = hit
         return hit[1]
 
