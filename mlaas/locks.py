@@ -3,19 +3,22 @@
 What they serialise is short and rare (registering a version and gating it: seconds, a few
 times a day per model), so a lease row is enough: taking the lock inserts the row for its name
 (the primary key lets one insert win), releasing deletes it, and a row whose lease has run out
-(its holder crashed) is taken over. The same code runs on SQLite and PostgreSQL; waiting is
+is taken over. A live holder renews its lease every third of it, so the lease can be short: a
+holder killed mid-block (an Airflow task SIGKILLed while it registers) frees the lock within
+`lease_s` (30 s), and its retry does not wait for a long lease to lapse. The same code runs on SQLite and PostgreSQL; waiting is
 polling, which costs nothing at this rate. Not for hot paths.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import Column, DateTime, String, Table, delete, select
+from sqlalchemy import Column, DateTime, String, Table, delete, select, update
 
 from mlaas.db import as_utc, get_engine, insert_ignoring_conflicts, metadata, new_id, utcnow
 from mlaas.errors import Unavailable
@@ -61,13 +64,27 @@ def _holder_of(name: str) -> str:
     return f"{row.holder} since {as_utc(row.acquired_at):%Y-%m-%d %H:%M:%S} UTC"
 
 
+def _renew(name: str, holder: str, lease_s: float, released: threading.Event) -> None:
+    """Push the lease forward every lease_s / 3 until the block ends."""
+    while not released.wait(lease_s / 3):
+        try:
+            with get_engine().begin() as conn:
+                conn.execute(
+                    update(locks)
+                    .where(locks.c.name == name, locks.c.holder == holder)
+                    .values(expires_at=utcnow() + timedelta(seconds=lease_s))
+                )
+        except Exception:  # noqa: BLE001 - a DB hiccup: the next renewal may still make it
+            log.warning("could not renew lock %s", name, exc_info=True)
+
+
 @contextmanager
 def held(
-    name: str, *, lease_s: float = 600.0, wait_s: float = 900.0, poll_s: float = 0.25
+    name: str, *, lease_s: float = 30.0, wait_s: float = 900.0, poll_s: float = 0.25
 ) -> Iterator[str]:
     """Hold lock `name` for the block (yields the holder id). Waits up to `wait_s` for
-    another holder (LockTimeout after); a holder that does not release within `lease_s`
-    (crashed) loses the lock to the next taker."""
+    another holder (LockTimeout after); a holder that stops renewing (its process died) loses
+    the lock to the next taker `lease_s` after its last renewal."""
     holder = new_id()
     deadline = time.monotonic() + wait_s
     waited = False
@@ -78,8 +95,15 @@ def held(
             log.info("waiting for lock %s (held by %s)", name, _holder_of(name))
             waited = True
         time.sleep(poll_s)
+    released = threading.Event()
+    renewer = threading.Thread(
+        target=_renew, args=(name, holder, lease_s, released), name=f"lock-{name}", daemon=True
+    )
+    renewer.start()
     try:
         yield holder
     finally:
+        released.set()
+        renewer.join()
         with get_engine().begin() as conn:
             conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder))

@@ -56,23 +56,18 @@ def _register_and_gate(
     spec: ModelSpec, trained: TrainResult, *, trigger: str, actor: str | None
 ) -> Registration:
     existing = find_version_for_run(spec.name, trained.run_id)
-    if existing is not None:
-        return _reused(spec, existing, trained)
-    import mlflow
-
-    init_mlflow()
-    save_spec_snapshot(spec)
-    tags = lineage_tags(spec, trained, trigger=trigger)
-    mv = mlflow.register_model(trained.model_uri, spec.name, tags=tags)
-    version = str(mv.version)
-    db.record_audit(
-        action="register",
-        model=spec.name,
-        version=version,
-        reason=f"trained by {trigger}",
-        actor=actor,
-        details={"run_id": trained.run_id, "metrics": trained.metrics},
+    gated = existing is not None and (
+        f"{TAG}gate" in (existing.tags or {}) or CHAMPION in (existing.aliases or [])
     )
+    if gated:
+        return _reused(spec, existing, trained)
+    if existing is not None:
+        # Registered, never gated: the process doing it died in between (an Airflow task
+        # killed mid-register). Its retry finishes the job on the same version.
+        version = str(existing.version)
+        log.warning("%s v%s was registered but not gated; gating it now", spec.name, version)
+    else:
+        version = _register(spec, trained, trigger=trigger, actor=actor)
     set_alias(spec.name, CHALLENGER, version, reason="newly registered", actor=actor)
     decision = evaluate_gate(spec, trained)
     client().set_model_version_tag(spec.name, version, f"{TAG}gate", decision.model_dump_json())
@@ -91,6 +86,25 @@ def _register_and_gate(
         champion=decision.passed,
         gate=decision,
     )
+
+
+def _register(spec: ModelSpec, trained: TrainResult, *, trigger: str, actor: str | None) -> str:
+    """A new registry version of the trained run, with its lineage tags; audited."""
+    import mlflow
+
+    init_mlflow()
+    save_spec_snapshot(spec)
+    tags = lineage_tags(spec, trained, trigger=trigger)
+    version = str(mlflow.register_model(trained.model_uri, spec.name, tags=tags).version)
+    db.record_audit(
+        action="register",
+        model=spec.name,
+        version=version,
+        reason=f"trained by {trigger}",
+        actor=actor,
+        details={"run_id": trained.run_id, "metrics": trained.metrics},
+    )
+    return version
 
 
 def _reused(spec: ModelSpec, existing: Any, trained: TrainResult) -> Registration:

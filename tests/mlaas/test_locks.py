@@ -60,12 +60,36 @@ def test_one_holder_at_a_time_and_waiters_follow(database: None) -> None:
 def test_a_lease_that_ran_out_is_taken_over_and_a_timeout_names_the_holder(
     database: None,
 ) -> None:
-    from mlaas.locks import LockTimeout, held
+    from mlaas.locks import LockTimeout, _try_take, held
 
-    crashed = held("register:churn", lease_s=0.3)
-    holder = crashed.__enter__()  # never released: its process "died"
+    holder = "crashed-holder"
+    assert _try_take("register:churn", holder, 0.3)  # the row a killed process leaves behind
     with pytest.raises(LockTimeout, match=f"held by {holder} since .* waited 0.1s"):
         with held("register:churn", wait_s=0.1, poll_s=0.02):
             pass
     with held("register:churn", wait_s=30, poll_s=0.02):  # taken over once the lease ran out
+        pass
+
+
+def test_a_live_holder_keeps_its_lock_past_the_lease(database: None) -> None:
+    from mlaas.locks import LockTimeout, held
+
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held("register:churn", lease_s=0.3):
+            entered.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert entered.wait(30)
+        with pytest.raises(LockTimeout):  # 1 s: more than three leases, each renewed
+            with held("register:churn", wait_s=1.0, poll_s=0.05):
+                pass
+    finally:
+        release.set()
+        holder.join(30)
+    with held("register:churn", wait_s=5, poll_s=0.02):  # released at once when done
         pass

@@ -1,0 +1,24 @@
+"""`mlaas worker` whose async scoring first sleeps SLOW_SCORING_S seconds, so a fault test can
+kill it mid-task: `python -m tests.faults.slow_worker worker --hostname=...`."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import mlaas.serving.batch as batch
+from mlaas.cli import main
+
+_score_records = batch.score_records
+
+
+def slow_score_records(*args: Any, **kwargs: Any) -> Any:
+    time.sleep(float(os.environ["SLOW_SCORING_S"]))
+    return _score_records(*args, **kwargs)
+
+
+batch.score_records = slow_score_records  # the task imports it when it runs
+
+if __name__ == "__main__":
+    main()
