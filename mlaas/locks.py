@@ -5,8 +5,9 @@ times a day per model), so a lease row is enough: taking the lock inserts the ro
 (the primary key lets one insert win), releasing deletes it, and a row whose lease has run out
 is taken over. A live holder renews its lease every third of it, so the lease can be short: a
 holder killed mid-block (an Airflow task SIGKILLed while it registers) frees the lock within
-`lease_s` (30 s), and its retry does not wait for a long lease to lapse. The same code runs on SQLite and PostgreSQL; waiting is
-polling, which costs nothing at this rate. Not for hot paths.
+`lease_s` (30 s), and its retry does not wait for a long lease to lapse. The same code runs
+on SQLite and PostgreSQL; waiting is polling, which costs nothing at this rate. Not for hot
+paths.
 """
 
 from __future__ import annotations

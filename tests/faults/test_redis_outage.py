@@ -61,12 +61,12 @@ def test_prediction_rides_out_a_redis_crash(tmp_path: Path) -> None:
             assert set(codes) == {200, 429}, codes
             assert codes.count(200) <= BURST + 2  # (what refilled during the burst)
             refilled: list[httpx.Response] = []
-            wait_for(
-                lambda: refilled.append(predict(300.0)) or refilled[-1].status_code == 200,
-                10,
-                "the local bucket to refill",
-                every_s=0.2,
-            )
+
+            def served() -> bool:
+                refilled.append(predict(300.0))
+                return refilled[-1].status_code == 200
+
+            wait_for(served, 10, "the local bucket to refill", every_s=0.2)
             assert refilled[-1].json()["cached"] is False
             assert predict(300.0).status_code in (200, 429)  # served, never an error
 

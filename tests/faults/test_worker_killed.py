@@ -58,7 +58,7 @@ def test_an_async_job_whose_worker_is_killed_is_sent_again(tmp_path: Path) -> No
 
             def running() -> bool:
                 status.update(job_status(job))
-                return status["status"] == "running"
+                return bool(status["status"] == "running")
 
             wait_for(running, 60, "the job to start", every_s=0.2)
             os.killpg(workers[0].pid, signal.SIGKILL)
@@ -70,7 +70,7 @@ def test_an_async_job_whose_worker_is_killed_is_sent_again(tmp_path: Path) -> No
 
             def finished() -> bool:
                 status.update(job_status(job))
-                return status["status"] in ("succeeded", "failed")
+                return bool(status["status"] in ("succeeded", "failed"))
 
             wait_for(finished, 90, "the job to finish on the next worker", every_s=0.3)
             assert status["status"] == "succeeded", status
