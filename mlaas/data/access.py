@@ -47,7 +47,10 @@ def allowed_data_file(resolved: str, *, field: str) -> str:
         if any(key.startswith(prefix + "/") for prefix in prefixes):
             return f"s3://{key}"
     else:
-        path = Path(resolved).resolve()
+        try:
+            path = Path(resolved).resolve()
+        except (ValueError, UnicodeError):  # a NUL byte, a lone surrogate: no file has it
+            raise PathNotAllowed(field, "not a path a file can have") from None
         if any(path.is_relative_to(folder) for folder in folders):
             return str(path)
     raise PathNotAllowed(

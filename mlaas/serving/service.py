@@ -287,7 +287,12 @@ class PredictionService:
             too_few_or_many = EmptyBatch if not entity_ids else BatchTooLarge
             raise too_few_or_many(f"send 1 to {MAX_ONLINE} entity ids, got {len(entity_ids)}")
         _check_entity_ids(entity_ids)
-        values = online_features(spec, entity_ids)
+        try:
+            values = online_features(spec, entity_ids)
+        except (ValueError, TypeError, OverflowError) as error:  # Feast could not convert an id
+            raise BadEntityIds(
+                "entity_ids", f"not valid {spec.entity_key} values for {model!r}: {error}"
+            ) from None
         missing = [i for i, found in zip(entity_ids, values[FOUND], strict=True) if not found]
         if missing:
             raise UnknownEntity(f"unknown {spec.entity_key} for {model!r}: {missing}")
