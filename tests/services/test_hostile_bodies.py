@@ -102,7 +102,8 @@ def bodies(schema: dict[str, Any] | None, document: dict[str, Any]) -> Iterator[
 def _body_schema(document: dict[str, Any], path: str, method: str) -> dict[str, Any] | None:
     operation = document["paths"][path][method.lower()]
     content = (operation.get("requestBody") or {}).get("content", {})
-    return content.get("application/json", {}).get("schema")
+    schema: dict[str, Any] | None = content.get("application/json", {}).get("schema")
+    return schema
 
 
 @pytest.mark.parametrize("service", ["prediction", "training", "monitoring"])
