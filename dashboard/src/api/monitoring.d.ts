@@ -1496,6 +1496,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     alert_outbox_v1_alerts_outbox_get: {
@@ -1549,6 +1558,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1643,6 +1661,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     me_v1_me_get: {
@@ -1674,6 +1701,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1721,6 +1757,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1788,6 +1833,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1895,6 +1949,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2010,6 +2073,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_rule_v1_models__name__alert_rules__rule_id__delete: {
@@ -2069,6 +2141,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2138,6 +2219,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2217,6 +2307,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     drift_over_time_v1_models__name__drift_history_get: {
@@ -2286,6 +2385,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     run_monitoring_v1_models__name__monitor_post: {
@@ -2346,6 +2454,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2426,6 +2543,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     report_v1_models__name__report_get: {
@@ -2491,6 +2617,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2567,6 +2702,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     snapshots_v1_models__name__snapshots_get: {
@@ -2636,6 +2780,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     summary_v1_summary_get: {
@@ -2667,6 +2820,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2725,6 +2887,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2828,6 +2999,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     remove_webhook_v1_webhooks__webhook_id__delete: {
@@ -2886,6 +3066,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2955,6 +3144,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1029,6 +1029,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     live_health_live_get: {
@@ -1190,6 +1199,15 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MlflowErrorBody"];
+                };
+            };
         };
     };
     ping_ping_get: {
@@ -1286,6 +1304,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     me_v1_me_get: {
@@ -1317,6 +1344,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1364,6 +1400,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1438,6 +1483,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     importance_v1_models__name__importance_get: {
@@ -1498,6 +1552,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1612,6 +1675,15 @@ export interface operations {
                     "application/json": components["schemas"]["MlflowErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MlflowErrorBody"];
+                };
+            };
         };
     };
     predict_v1_models__name__predict_post: {
@@ -1703,6 +1775,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1808,6 +1889,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     predict_batch_v1_models__name__predict_batch_post: {
@@ -1906,6 +1996,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     update_routing_v1_models__name__routing_put: {
@@ -1979,6 +2078,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2084,6 +2192,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     summary_v1_summary_get: {
@@ -2115,6 +2232,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2262,6 +2388,15 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
         };
     };
     v2_infer_v2_models__name__infer_post: {
@@ -2378,6 +2513,15 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
         };
     };
     v2_model_ready_v2_models__name__ready_get: {
@@ -2447,6 +2591,15 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
         };
     };
     v2_model_metadata_v2_models__name__versions__version__get: {
@@ -2508,6 +2661,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2630,6 +2792,15 @@ export interface operations {
                     "application/json": components["schemas"]["OipErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
         };
     };
     v2_model_ready_v2_models__name__versions__version__ready_get: {
@@ -2691,6 +2862,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OipErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1273,6 +1273,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     keys_v1_keys_get: {
@@ -1304,6 +1313,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1389,6 +1407,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_v1_keys__prefix__revoke_post: {
@@ -1441,6 +1468,15 @@ export interface operations {
             };
             /** @description The request is well-formed but invalid; `fields` names each problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1507,6 +1543,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     me_v1_me_get: {
@@ -1538,6 +1583,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1585,6 +1639,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1682,6 +1745,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     compare_v1_models__name__compare_get: {
@@ -1747,6 +1819,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1821,6 +1902,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     plot_v1_models__name__versions__version__plots__plot__get: {
@@ -1883,6 +1973,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2122,6 +2221,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     summary_v1_summary_get: {
@@ -2153,6 +2261,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2215,6 +2332,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2412,6 +2538,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     cancel_v1_training_jobs__job_id__cancel_post: {
@@ -2488,6 +2623,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     events_v1_training_jobs__job_id__events_get: {
@@ -2555,6 +2699,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     trials_v1_training_jobs__job_id__trials_get: {
@@ -2615,6 +2768,15 @@ export interface operations {
             };
             /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
