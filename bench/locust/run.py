@@ -1,0 +1,256 @@
+"""The Locust mix (bench/locust/locustfile.py) against `mlaas up`, on the embedded defaults and
+on the full stack's PostgreSQL + Redis paths, side by side in one run.
+
+For each stack: a fresh home, `mlaas up` (it trains the shipped models, then starts Airflow,
+MLflow, the worker and the three services on free loopback ports), then Locust headless for
+`--seconds` with `--users` users, while a sampler reads the prediction service's /metrics every
+second. Reported per stack: throughput, p50/p95/p99 and error rate per call and in all, whether
+single predictions held the SLO (p99 < 100 ms, no errors), and the prediction log writer: rows
+logged per second, its largest backlog, and how long it took to drain once the load stopped.
+
+The full stack uses a fresh database on the PostgreSQL at MLAAS_BENCH_POSTGRES_URL (default
+postgresql+psycopg2://postgres@127.0.0.1:5432, dropped afterwards) and Redis database
+MLAAS_BENCH_REDIS_DB (default 12) of redis://127.0.0.1:6379, flushed before and after: the
+cache, the rate limiter and the Celery broker.
+
+Usage: .venv/bin/python bench/locust/run.py [--seconds 60] [--users 20] [--stacks embedded,full]
+Writes bench/results/locust.json (and Locust's CSVs next to it in a temporary folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results" / "locust.json"
+SLO_P99_MS = 100.0
+PORTS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING", "DASHBOARD",
+         "PROMETHEUS", "WORKER_METRICS")  # fmt: skip
+
+
+@contextmanager
+def full_stack_stores() -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database and a flushed Redis database, removed afterwards."""
+    import redis
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get(
+        "MLAAS_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432"
+    )
+    redis_url = f"redis://127.0.0.1:6379/{os.environ.get('MLAAS_BENCH_REDIS_DB', '12')}"
+    name = f"mlaas_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    store = redis.Redis.from_url(redis_url)
+    store.flushdb()
+    try:
+        yield {"MLAAS_DATABASE_URL": f"{base}/{name}", "MLAAS_REDIS_URL": redis_url}
+    finally:
+        store.flushdb()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def platform_up(home: Path, stores: dict[str, str]) -> Iterator[tuple[dict[str, str], str]]:
+    """`mlaas up` on `home`: yields the URLs it printed and the admin key; Ctrl-C afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLAAS_", "AIRFLOW"))}
+    env.update({f"MLAAS_{port}_PORT": "0" for port in PORTS})
+    env.update(
+        MLAAS_HOME=str(home),
+        MLAAS_SERVING_RATE_PER_S="1e9",  # the load is what is measured, not the limiter
+        MLAAS_SERVING_BURST="1000000000",
+        MLAAS_API_RATE_PER_S="1e9",
+        MLAAS_API_BURST="1000000000",
+        **stores,
+    )
+    process = subprocess.Popen(
+        [str(BIN / "mlaas"), "up"], env=env, cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        print("  up |", line.rstrip(), flush=True)
+        if "Press Ctrl-C" in line:
+            break
+    output = "\n".join(lines)
+    try:
+        if "Press Ctrl-C" not in output:
+            raise SystemExit(f"`mlaas up` did not come up:\n{output}")
+        urls = dict(re.findall(r"^  (\w+) +(http://127\.0\.0\.1:\d+)", output, re.MULTILINE))
+        key = re.search(r"Admin API key \(shown once.*\): (mlaas_\w+_\S+)", output)
+        assert key, output
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep it draining
+        yield urls, key.group(1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(180)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def log_metrics(prediction_url: str) -> dict[str, float]:
+    text = httpx.get(f"{prediction_url}/metrics", timeout=10).text
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("mlaas_prediction_log_queue_depth_rows "):
+            found["queue_depth"] = float(line.split()[1])
+        match = re.match(r'mlaas_prediction_log_rows_total\{fate="(\w+)"\} (\S+)', line)
+        if match:
+            found[match.group(1)] = float(match.group(2))
+    return found
+
+
+class Sampler(threading.Thread):
+    """The prediction log's backlog, read every second while the load runs."""
+
+    def __init__(self, prediction_url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.depths, self.stop = prediction_url, [0.0], threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            try:
+                self.depths.append(log_metrics(self.url).get("queue_depth", 0.0))
+            except httpx.HTTPError:
+                pass
+
+
+def locust_stats(prefix: Path) -> dict[str, dict[str, float]]:
+    """Locust's `<prefix>_stats.csv`: per call name (and "Aggregated"), count, failures,
+    requests/s and percentiles in ms."""
+    stats = {}
+    with (prefix.parent / f"{prefix.name}_stats.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            if row["50%"] == "N/A":  # a call that never ran
+                continue
+            count = float(row["Request Count"])
+            stats[row["Name"]] = {
+                "requests": count,
+                "failures": float(row["Failure Count"]),
+                "error_rate": float(row["Failure Count"]) / count if count else 0.0,
+                "requests_per_s": round(float(row["Requests/s"]), 1),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "p99_ms": float(row["99%"]),
+            }
+    return stats
+
+
+def run_stack(
+    name: str, stores: dict[str, str], args: argparse.Namespace, out: Path
+) -> dict[str, Any]:
+    home = out / f"home-{name}"
+    with platform_up(home, stores) as (urls, key):
+        env = {
+            **os.environ,
+            "MLAAS_BENCH_PREDICTION_URL": urls["Prediction"],
+            "MLAAS_BENCH_TRAINING_URL": urls["Training"],
+            "MLAAS_BENCH_MONITORING_URL": urls["Monitoring"],
+            "MLAAS_BENCH_KEY": key,
+        }
+        before = log_metrics(urls["Prediction"])
+        sampler = Sampler(urls["Prediction"])
+        sampler.start()
+        started = time.monotonic()
+        subprocess.run(
+            [
+                str(BIN / "locust"), "-f", str(ROOT / "bench/locust/locustfile.py"), "--headless",
+                "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
+                "--stop-timeout", "10", "--csv", str(out / name), "--only-summary",
+            ],
+            env=env, check=False,
+        )  # fmt: skip
+        ran_s = time.monotonic() - started
+        sampler.stop.set()
+        stopped = time.monotonic()
+        while log_metrics(urls["Prediction"]).get("queue_depth", 0.0) > 0:
+            if time.monotonic() - stopped > 120:
+                break
+            time.sleep(0.1)
+        drain_s = time.monotonic() - stopped
+        after = log_metrics(urls["Prediction"])
+    logged = sum(after.get(f, 0) - before.get(f, 0) for f in ("written", "replayed"))
+    stats = locust_stats(out / name)
+    single = stats.get("predict single", {})
+    return {
+        "stores": "PostgreSQL + Redis" if stores else "SQLite, in-process cache and limits",
+        "calls": stats,
+        "slo_single_predictions": {
+            "p99_ms": single.get("p99_ms"),
+            "target_p99_ms": SLO_P99_MS,
+            "held": bool(single) and single["p99_ms"] < SLO_P99_MS and single["failures"] == 0,
+        },
+        "prediction_log": {
+            "rows_logged": int(logged),
+            "rows_per_s": round(logged / ran_s, 1),
+            "max_backlog_rows": int(max(sampler.depths)),
+            "drain_after_load_s": round(drain_s, 2),
+            "spooled_rows": int(after.get("spooled", 0) - before.get("spooled", 0)),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--stacks", default="embedded,full")
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="mlaas-locust-"))
+    results: dict[str, Any] = {}
+    for stack in args.stacks.split(","):
+        print(f"== {stack}", flush=True)
+        if stack == "full":
+            with full_stack_stores() as stores:
+                results[stack] = run_stack(stack, stores, args, out)
+        else:
+            results[stack] = run_stack(stack, {}, args, out)
+    report = {
+        "command": "python bench/locust/run.py " + " ".join(sys.argv[1:]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "seconds": args.seconds,
+        "users": args.users,
+        "stacks": results,
+    }
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    for stack, result in results.items():
+        print(f"\n{stack} ({result['stores']})")
+        print("| call | req/s | p50 ms | p95 ms | p99 ms | errors |")
+        print("|---|---|---|---|---|---|")
+        for call, s in result["calls"].items():
+            print(f"| {call} | {s['requests_per_s']} | {s['p50_ms']:g} | {s['p95_ms']:g} | "
+                  f"{s['p99_ms']:g} | {s['error_rate']:.2%} |")  # fmt: skip
+        print(
+            "prediction log:", result["prediction_log"], "SLO:", result["slo_single_predictions"]
+        )
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
