@@ -612,3 +612,38 @@ def test_the_dashboard_is_routed_as_mlaas_up_routes_it() -> None:
     assert dashboard["build"]["dockerfile"] == "infra/dashboard.Dockerfile"
     assert (INFRA / "dashboard.Dockerfile").exists()
     assert set(dashboard["depends_on"]) == set(proxied)
+
+
+def test_the_compose_mlflow_server_requires_a_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLflow's basic-auth app with an admin whose password comes from .env: the entrypoint
+    script, run here with compose's substitutions, writes a config MLflow's own reader accepts;
+    every process that talks to MLflow signs in with that password."""
+    from mlflow.server.auth.config import read_auth_config
+
+    mlflow = services()["mlflow"]
+    assert mlflow["command"][:4] == ["mlflow", "server", "--app-name", "basic-auth"]
+    secrets = realistic_secrets()
+    env = {k: interpolate(v, secrets) for k, v in environment("mlflow").items()}
+    config = tmp_path / "mlflow-auth.ini"
+    assert env["MLFLOW_AUTH_CONFIG_PATH"] == "/tmp/mlflow-auth.ini"
+    script = interpolate(mlflow["entrypoint"][2], {}).replace("/tmp/mlflow-auth.ini", str(config))
+    subprocess.run(
+        ["sh", "-c", script, "mlflow-auth", "true"],
+        env={**os.environ, **env},
+        check=True,
+    )
+    assert oct(config.stat().st_mode & 0o777) == "0o600"  # it holds two passwords
+    monkeypatch.setenv("MLFLOW_AUTH_CONFIG_PATH", str(config))
+    auth = read_auth_config()
+    assert auth.admin_username == "admin"
+    assert auth.admin_password == secrets["MLFLOW_ADMIN_PASSWORD"]
+    assert auth.database_uri == env["MLFLOW_BACKEND_STORE_URI"]
+    assert env["MLFLOW_FLASK_SERVER_SECRET_KEY"] == secrets["MLFLOW_FLASK_SECRET_KEY"]
+    clients = [n for n in services() if "MLAAS_MLFLOW_TRACKING_URI" in environment(n)]
+    assert {"prediction", "training", "worker", "airflow-worker"} <= set(clients)
+    for name in clients:
+        signed_in = {k: interpolate(v, secrets) for k, v in environment(name).items()}
+        assert signed_in["MLFLOW_TRACKING_USERNAME"] == "admin", name
+        assert signed_in["MLFLOW_TRACKING_PASSWORD"] == secrets["MLFLOW_ADMIN_PASSWORD"], name
