@@ -20,7 +20,8 @@ from mlaas.errors import PlatformError
 from mlaas.specs import RETRAIN_MODES, RetrainMode
 
 # What a user can fix (spec, data, name, busy port, a server that is down): one line, exit 1.
-# Anything else: exit 2.
+# Anything else: exit 2. `mlaas run` exits 3 when the version it registered was not promoted.
+NOT_PROMOTED = 3
 USER_ERRORS: tuple[type[Exception], ...] = (PlatformError, ValueError, LookupError, OSError)
 
 
@@ -71,7 +72,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Retraining mode (default: full); see docs/retraining.md.",
 )
 def run(spec: str, source: str | None, trigger: str, mode: str | None) -> None:
-    """Run the training pipeline of SPEC (a name or a YAML path) in this process."""
+    """Run the training pipeline of SPEC (a name or a YAML path) in this process.
+
+    Exit status: 0 the version is champion; 3 registered but not promoted (the gate's reason
+    is in the JSON); 1 a failure you can fix (data, spec: one error line); 2 any other failure.
+    """
     from mlaas.pipeline import run_pipeline
     from mlaas.specs import load_spec
 
@@ -82,7 +87,9 @@ def run(spec: str, source: str | None, trigger: str, mode: str | None) -> None:
         progress=lambda _step, line: click.echo(line),
         mode=cast(RetrainMode | None, mode),
     )
-    click.echo(json.dumps(registration.to_xcom(), indent=2))
+    click.echo(json.dumps(registration.to_xcom(), indent=2, allow_nan=False))
+    if not registration.champion:
+        sys.exit(NOT_PROMOTED)
 
 
 @cli.command()
@@ -190,10 +197,61 @@ def registry_versions(model: str) -> None:
                 "family": lineage.get("family"),
                 "data": lineage.get("data_hash", "")[:12],
                 "trigger": lineage.get("trigger"),
-                "metrics": " ".join(f"{k}={m:.4g}" for k, m in sorted(metrics.items())),
+                "metrics": " ".join(
+                    [f"{k}={m:.4g}" for k, m in sorted(metrics.items())]
+                    + [
+                        f"{k}=null"
+                        for k in sorted(json.loads(lineage.get("metric_problems", "{}")))
+                    ]
+                ),
             }
         )
     _echo_table(rows, ["version", "aliases", "family", "data", "trigger", "metrics"])
+    problems = {
+        v.version: json.loads(v.lineage()["metric_problems"])
+        for v in list_versions(model)
+        if v.lineage().get("metric_problems")
+    }
+    for version, reasons in problems.items():
+        for metric, reason in sorted(reasons.items()):
+            click.echo(f"v{version} {metric}=null: {reason}")
+
+
+@registry.command("classes")
+@click.argument("model")
+@click.argument("version")
+def registry_classes(model: str, version: str) -> None:
+    """Per-class precision, recall, F1 and support of VERSION on its holdout, and the
+    confusion matrix (rows: true class, columns: predicted)."""
+    from mlaas.registry import per_class_metrics
+
+    report = per_class_metrics(model, version)
+    if report is None:
+        raise ValueError(f"{model} v{version} has no per-class report (regression, or older)")
+
+    def shown(value: float | None) -> str:
+        return "null" if value is None else f"{value:.4f}"
+
+    rows = [
+        {
+            "class": row["class"],
+            "precision": shown(row["precision"]),
+            "recall": shown(row["recall"]),
+            "f1": shown(row["f1"]),
+            "support": row["support"],
+        }
+        for row in report["per_class"]
+    ]
+    _echo_table(rows, ["class", "precision", "recall", "f1", "support"])
+    click.echo(
+        f"\nconfusion matrix on {report['rows']} holdout rows (rows: true, columns: predicted)"
+    )
+    classes = [str(c) for c in report["classes"]]
+    width = max(len(c) for c in classes + ["true"])
+    click.echo(" " * width + " " + " ".join(f"{c:>{max(len(c), 5)}}" for c in classes))
+    for name, counts in zip(classes, report["confusion_matrix"], strict=True):
+        cells = " ".join(f"{n:>{max(len(c), 5)}}" for c, n in zip(classes, counts, strict=True))
+        click.echo(f"{name:<{width}} {cells}")
 
 
 @registry.command("alias")

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from mlaas.refs import GateDecision
 from mlaas.specs import Gate
+from mlaas.training.metrics import MetricUndefined
 
 Scorer = Callable[[NDArray[np.float64], NDArray[np.float64]], float]
 
@@ -74,7 +75,18 @@ def decide(
     seed: int,
 ) -> GateDecision:
     """Apply the spec's gate; the reason is written so an operator can act on it."""
-    challenger_value = scorer(y_true, challenger_scores)
+    try:
+        challenger_value = scorer(y_true, challenger_scores)
+        champion_value = None if champion_scores is None else scorer(y_true, champion_scores)
+    except MetricUndefined as undefined:
+        return GateDecision(
+            passed=False,
+            reason=f"{metric} cannot be computed on the {len(y_true)} evaluation rows "
+            f"({undefined}): no fair comparison, not promoted. Hold out more rows (a larger "
+            "training.holdout.fraction), use training.holdout.strategy: random (stratified), "
+            "or choose a primary metric defined on these rows (accuracy, log_loss)",
+            champion_version=champion_version,
+        )
     if not meets_floor(challenger_value, gate.min_metric, higher_is_better=higher_is_better):
         bound = ">=" if higher_is_better else "<="
         return GateDecision(
@@ -89,7 +101,7 @@ def decide(
             reason=f"no champion yet; {metric}={challenger_value:.6g} meets the floor",
             challenger_metric=challenger_value,
         )
-    champion_value = scorer(y_true, champion_scores)
+    assert champion_value is not None
     p_value = paired_bootstrap_p_value(
         y_true,
         challenger_scores,

@@ -52,7 +52,12 @@ def describe(step: str, result: Any, spec: ModelSpec) -> str:
         return f"{result.n_trials} trials, best {result.best_family} = {result.best_value:.4f}"
     if isinstance(result, TrainResult):
         metric = spec.training.primary_metric
-        return f"holdout {metric} = {result.metrics.get(metric, float('nan')):.4f}"
+        value = result.metrics.get(metric)
+        if value is None:
+            return (
+                f"holdout {metric} = null ({result.metric_problems.get(metric, 'not computed')})"
+            )
+        return f"holdout {metric} = {value:.4f}"
     if isinstance(result, Registration):
         state = "champion" if result.champion else "challenger"
         return f"v{result.version} is {state}: {result.gate.reason}"  # says if reused

@@ -164,6 +164,11 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
         f"{TAG}params": json.dumps(trained.params, sort_keys=True),
         f"{TAG}run_id": trained.run_id,
         f"{TAG}profile_key": trained.profile_key,
+        **(
+            {f"{TAG}metric_problems": json.dumps(trained.metric_problems)}
+            if trained.metric_problems
+            else {}
+        ),
     }
 
 
@@ -189,7 +194,7 @@ def paired_decision(
     promote. The champion is fed the features of the spec it was trained with, so a champion
     from an older spec is judged on exactly the same rows.
     """
-    from mlaas.training.metrics import score
+    from mlaas.training.metrics import score, score_or_none
     from mlaas.training.split import load_split
     from mlaas.training.train import predictions_on
 
@@ -206,7 +211,7 @@ def paired_decision(
             reason=f"only {why}; the gate needs {spec.gate.min_rows} rows neither model trained "
             "on to compare fairly (gate.min_rows): not promoted. Train on newer data, or "
             "compare by hand and promote with a reason",
-            challenger_metric=score(metric, y_true, scores),
+            challenger_metric=score_or_none(metric, y_true, scores),
             champion_version=champion.version,
             rows=len(rows),
             evaluation=why,
@@ -226,7 +231,7 @@ def paired_decision(
                 passed=False,
                 reason=f"champion v{champion.version} cannot be scored on the new holdout "
                 f"({error}); compare by hand and promote with a reason if intended",
-                challenger_metric=score(metric, y_true, challenger_scores),
+                challenger_metric=score_or_none(metric, y_true, challenger_scores),
                 champion_version=champion.version,
             )
     decision = decide(

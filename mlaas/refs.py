@@ -111,6 +111,7 @@ class TrainResult(Ref):
     family: str
     params: dict[str, Any]
     metrics: dict[str, float]  # holdout metrics
+    metric_problems: dict[str, str] = {}  # why a metric of the task has no value on the holdout
     profile_key: str  # reference profile in the object store
     frame_key: str  # the training frame it was fit and evaluated on
 
@@ -118,7 +119,7 @@ class TrainResult(Ref):
 class GateDecision(Ref):
     passed: bool
     reason: str
-    challenger_metric: float
+    challenger_metric: float | None = None  # None: not computable on these rows (see reason)
     champion_metric: float | None = None
     champion_version: str | None = None
     p_value: float | None = None

@@ -198,3 +198,20 @@ def best_version(name: str, metric: str | None = None) -> VersionInfo:
         raise RegistryError(f"no version of {name!r} has metric {key!r}")
     sign = 1 if METRICS[metric][1] else -1
     return max(scored, key=lambda v: sign * v.metrics[key])
+
+
+def per_class_metrics(name: str, version: str) -> dict[str, Any] | None:
+    """The per-class report logged with a classification version (precision, recall, F1,
+    support per class and the confusion matrix), None for regression or older versions."""
+    import mlflow
+
+    from mlaas.training.train import PER_CLASS_ARTIFACT
+
+    info = get_version(name, version)
+    try:
+        report: dict[str, Any] = mlflow.artifacts.load_dict(
+            f"runs:/{info.run_id}/{PER_CLASS_ARTIFACT}"
+        )
+    except Exception:  # noqa: BLE001 - MLflow raises several types for "no such artifact"
+        return None
+    return report

@@ -139,6 +139,9 @@ class Dataset(StrictModel):
 class Holdout(StrictModel):
     strategy: Literal["time", "random"] = "time"
     fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    # Classification: the fewest rows of every class each part must hold (checked before tuning;
+    # the training part also needs one per cross-validation fold).
+    min_class_rows: int = Field(1, ge=1)
 
 
 class Training(StrictModel):

@@ -3,17 +3,20 @@ on the full stack's PostgreSQL + Redis paths, side by side in one run.
 
 For each stack: a fresh home, `mlaas up` (it trains the shipped models, then starts Airflow,
 MLflow, the worker and the three services on free loopback ports), then Locust headless for
-`--seconds` with `--users` users, while a sampler reads the prediction service's /metrics every
-second. Reported per stack: throughput, p50/p95/p99 and error rate per call and in all, whether
-single predictions held the SLO (p99 < 100 ms, no errors), and the prediction log writer: rows
-logged per second, its largest backlog, and how long it took to drain once the load stopped.
+`--seconds` at each load step of `--users` users, while a sampler reads the prediction
+service's /metrics every second. Reported per step: throughput, p50/p95/p99 and error rate
+per call and in all, whether single predictions held the SLO (p99 < 100 ms, no errors), and
+the prediction log writer: rows logged per second, its largest backlog, and how long it took
+to drain once the load stopped. Per stack: the throughput held at the SLO (the busiest step
+that held it).
 
 The full stack uses a fresh database on the PostgreSQL at MLAAS_BENCH_POSTGRES_URL (default
 postgresql+psycopg2://postgres@127.0.0.1:5432, dropped afterwards) and Redis database
 MLAAS_BENCH_REDIS_DB (default 12) of redis://127.0.0.1:6379, flushed before and after: the
 cache, the rate limiter and the Celery broker.
 
-Usage: .venv/bin/python bench/locust/run.py [--seconds 60] [--users 20] [--stacks embedded,full]
+Usage: .venv/bin/python bench/locust/run.py [--seconds 45] [--users 5,10,20]
+                                           [--stacks embedded,full]
 Writes bench/results/locust.json (and Locust's CSVs next to it in a temporary folder).
 """
 
@@ -161,50 +164,48 @@ def locust_stats(prefix: Path) -> dict[str, dict[str, float]]:
     return stats
 
 
-def run_stack(
-    name: str, stores: dict[str, str], args: argparse.Namespace, out: Path
+def load_step(
+    name: str, users: int, urls: dict[str, str], key: str, seconds: int, out: Path
 ) -> dict[str, Any]:
-    home = out / f"home-{name}"
-    with platform_up(home, stores) as (urls, key):
-        env = {
-            **os.environ,
-            "MLAAS_BENCH_PREDICTION_URL": urls["Prediction"],
-            "MLAAS_BENCH_TRAINING_URL": urls["Training"],
-            "MLAAS_BENCH_MONITORING_URL": urls["Monitoring"],
-            "MLAAS_BENCH_KEY": key,
-        }
-        before = log_metrics(urls["Prediction"])
-        sampler = Sampler(urls["Prediction"])
-        sampler.start()
-        started = time.monotonic()
-        subprocess.run(
-            [
-                str(BIN / "locust"), "-f", str(ROOT / "bench/locust/locustfile.py"), "--headless",
-                "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
-                "--stop-timeout", "10", "--csv", str(out / name), "--only-summary",
-            ],
-            env=env, check=False,
-        )  # fmt: skip
-        ran_s = time.monotonic() - started
-        sampler.stop.set()
-        stopped = time.monotonic()
-        while log_metrics(urls["Prediction"]).get("queue_depth", 0.0) > 0:
-            if time.monotonic() - stopped > 120:
-                break
-            time.sleep(0.1)
-        drain_s = time.monotonic() - stopped
-        after = log_metrics(urls["Prediction"])
+    """Locust with `users` users for `seconds`; the calls' figures and the log writer's."""
+    env = {
+        **os.environ,
+        "MLAAS_BENCH_PREDICTION_URL": urls["Prediction"],
+        "MLAAS_BENCH_TRAINING_URL": urls["Training"],
+        "MLAAS_BENCH_MONITORING_URL": urls["Monitoring"],
+        "MLAAS_BENCH_KEY": key,
+    }
+    before = log_metrics(urls["Prediction"])
+    sampler = Sampler(urls["Prediction"])
+    sampler.start()
+    started = time.monotonic()
+    prefix = out / f"{name}-{users}users"
+    subprocess.run(
+        [
+            str(BIN / "locust"), "-f", str(ROOT / "bench/locust/locustfile.py"), "--headless",
+            "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
+            "--stop-timeout", "10", "--csv", str(prefix), "--only-summary",
+        ],
+        env=env, check=False,
+    )  # fmt: skip
+    ran_s = time.monotonic() - started
+    sampler.stop.set()
+    stopped = time.monotonic()
+    while log_metrics(urls["Prediction"]).get("queue_depth", 0.0) > 0:
+        if time.monotonic() - stopped > 120:
+            break
+        time.sleep(0.1)
+    drain_s = time.monotonic() - stopped
+    after = log_metrics(urls["Prediction"])
     logged = sum(after.get(f, 0) - before.get(f, 0) for f in ("written", "replayed"))
-    stats = locust_stats(out / name)
+    stats = locust_stats(prefix)
     single = stats.get("predict single", {})
     return {
-        "stores": "PostgreSQL + Redis" if stores else "SQLite, in-process cache and limits",
+        "users": users,
         "calls": stats,
-        "slo_single_predictions": {
-            "p99_ms": single.get("p99_ms"),
-            "target_p99_ms": SLO_P99_MS,
-            "held": bool(single) and single["p99_ms"] < SLO_P99_MS and single["failures"] == 0,
-        },
+        "slo_single_predictions_held": bool(single)
+        and single["p99_ms"] < SLO_P99_MS
+        and single["failures"] == 0,
         "prediction_log": {
             "rows_logged": int(logged),
             "rows_per_s": round(logged / ran_s, 1),
@@ -215,10 +216,38 @@ def run_stack(
     }
 
 
+def run_stack(
+    name: str, stores: dict[str, str], args: argparse.Namespace, out: Path
+) -> dict[str, Any]:
+    """Every load step against one `mlaas up`; the held throughput is the busiest step whose
+    single predictions kept p99 under the SLO with no error."""
+    with platform_up(out / f"home-{name}", stores) as (urls, key):
+        steps = [load_step(name, users, urls, key, args.seconds, out) for users in args.users]
+    held = [step for step in steps if step["slo_single_predictions_held"]]
+    best = max(held, key=lambda step: step["calls"]["Aggregated"]["requests_per_s"], default=None)
+    return {
+        "stores": "PostgreSQL + Redis" if stores else "SQLite, in-process cache and limits",
+        "steps": steps,
+        "held_at_slo": None
+        if best is None
+        else {
+            "users": best["users"],
+            "requests_per_s": best["calls"]["Aggregated"]["requests_per_s"],
+            "single_predictions_per_s": best["calls"]["predict single"]["requests_per_s"],
+            "single_p99_ms": best["calls"]["predict single"]["p99_ms"],
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=45, help="per load step")
+    parser.add_argument(
+        "--users",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[5, 10, 20],
+        help="load steps, comma-separated user counts (default 5,10,20)",
+    )
     parser.add_argument("--stacks", default="embedded,full")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="mlaas-locust-"))
@@ -240,15 +269,14 @@ def main() -> None:
     }
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     for stack, result in results.items():
-        print(f"\n{stack} ({result['stores']})")
-        print("| call | req/s | p50 ms | p95 ms | p99 ms | errors |")
-        print("|---|---|---|---|---|---|")
-        for call, s in result["calls"].items():
-            print(f"| {call} | {s['requests_per_s']} | {s['p50_ms']:g} | {s['p95_ms']:g} | "
-                  f"{s['p99_ms']:g} | {s['error_rate']:.2%} |")  # fmt: skip
-        print(
-            "prediction log:", result["prediction_log"], "SLO:", result["slo_single_predictions"]
-        )
+        print(f"\n{stack} ({result['stores']}); held at the SLO: {result['held_at_slo']}")
+        for step in result["steps"]:
+            print(f"\n{step['users']} users; prediction log: {step['prediction_log']}")
+            print("| call | req/s | p50 ms | p95 ms | p99 ms | errors |")
+            print("|---|---|---|---|---|---|")
+            for call, s in step["calls"].items():
+                print(f"| {call} | {s['requests_per_s']} | {s['p50_ms']:g} | {s['p95_ms']:g} | "
+                      f"{s['p99_ms']:g} | {s['error_rate']:.2%} |")  # fmt: skip
     print(f"\nwrote {RESULTS}")
 
 

@@ -200,6 +200,16 @@ class Predictor:
         labels: list[Any] = self._label_array.tolist()
         return labels
 
+    def explained_classes(self, outputs: list[Any]) -> list[Any] | None:
+        """The class each row's explanation explains: a binary classifier's positive class,
+        a multi-class one's predicted class; None for regression (it explains the value)."""
+        labels = self.labels
+        if not labels:
+            return None
+        if len(labels) == 2:
+            return [labels[1]] * len(outputs)
+        return list(outputs)
+
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
         if isinstance(records, TypedRecords):

@@ -218,7 +218,12 @@ def v2_output_specs(labels: Sequence[Any]) -> list[dict[str, Any]]:
         return [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
     return [
         {"name": "predict", "datatype": v2_label_datatype(labels), "shape": [-1]},
-        {"name": "predict_proba", "datatype": "FP64", "shape": [-1, len(labels)]},
+        {
+            "name": "predict_proba",
+            "datatype": "FP64",
+            "shape": [-1, len(labels)],
+            "parameters": {"classes": list(labels)},  # column i is the probability of class i
+        },
     ]
 
 
@@ -264,6 +269,7 @@ def v2_outputs(
                 "shape": [rows, len(classes)],
                 "datatype": "FP64",
                 "data": flat,
+                "parameters": {"classes": list(labels) or classes},
             }
         )
     if requested is None:

@@ -117,6 +117,7 @@ class Outcome:
     variant: str  # champion | challenger (what answered)
     prediction: Prediction
     explanations: list[dict[str, float]] | None = None
+    explained_classes: list[Any] | None = None  # the class each explanation explains
     cached: bool = False
     latency_ms: float = 0.0
 
@@ -399,6 +400,9 @@ class PredictionService:
             variant=variant,
             prediction=prediction,
             explanations=explanations,
+            explained_classes=predictor.explained_classes(list(prediction.outputs))
+            if explain
+            else None,
             cached=cached,
             latency_ms=latency_ms,
         )

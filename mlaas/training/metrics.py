@@ -24,29 +24,76 @@ def _labels(scores: np.ndarray) -> np.ndarray:
     return np.asarray(scores.argmax(axis=1))
 
 
-def score(metric: str, y_true: Any, y_pred_or_proba: Any) -> float:
-    """One metric; classification metrics take probabilities (see the module docstring)."""
+class MetricUndefined(ValueError):
+    """The metric has no value on these rows (a class it averages over has no row, one class
+    only, too few rows); the message says why. Reported as null with that reason, never NaN."""
+
+
+# Metrics that average over the classes: undefined while a class the model knows has no row.
+PER_CLASS_AVERAGES = ("roc_auc", "f1")
+
+
+def _names(indices: list[int], class_names: Any) -> list[Any]:
+    if class_names is None:
+        return indices
+    names = list(class_names)
+    return [names[i] for i in indices]
+
+
+def absent_classes(y: np.ndarray, n_classes: int) -> list[int]:
+    """Class indices (0..n_classes-1) with no row in `y`."""
+    return sorted(set(range(n_classes)) - {int(v) for v in np.unique(y)})
+
+
+def score(metric: str, y_true: Any, y_pred_or_proba: Any, *, class_names: Any = None) -> float:
+    """One metric; classification metrics take probabilities (see the module docstring).
+    Multi-class metrics are computed over every class the model knows (the probability
+    columns), not only the classes present; MetricUndefined when there is no honest value
+    (`class_names`, in the model's class order, makes its message name the classes)."""
     from sklearn import metrics as skm
 
     y = np.asarray(y_true)
     pred = np.asarray(y_pred_or_proba, dtype=float)
+    if len(y) == 0:
+        raise MetricUndefined(f"{metric}: no rows to score")
     if metric in ("roc_auc", "accuracy", "f1", "log_loss"):
         binary = pred.ndim == 1
         if not binary and y.dtype.kind not in "iub":
             raise ValueError("multi-class metrics need integer labels 0..k-1 (the class order)")
+        n_classes = 2 if binary else pred.shape[1]
+        absent = absent_classes(y, n_classes)
+        if metric in PER_CLASS_AVERAGES and absent and (not binary or metric == "roc_auc"):
+            missing = _names(absent, class_names)
+            raise MetricUndefined(
+                f"{metric} averages over every class, and these rows hold none of class(es) "
+                f"{missing}"
+            )
         if metric == "roc_auc":
             if binary:
-                return float(skm.roc_auc_score(y, pred))
-            return float(
-                skm.roc_auc_score(y, pred, multi_class="ovr", labels=range(pred.shape[1]))
-            )
-        if metric == "log_loss":
-            labels = [0, 1] if binary else list(range(pred.shape[1]))
-            return float(skm.log_loss(y, pred, labels=labels))
-        hard = _labels(pred)
-        if metric == "accuracy":
-            return float(skm.accuracy_score(y, hard))
-        return float(skm.f1_score(y, hard, average="binary" if binary else "macro"))
+                value = float(skm.roc_auc_score(y, pred))
+            else:
+                value = float(
+                    skm.roc_auc_score(y, pred, multi_class="ovr", labels=range(n_classes))
+                )
+        elif metric == "log_loss":
+            value = float(skm.log_loss(y, pred, labels=list(range(n_classes))))
+        else:
+            hard = _labels(pred)
+            if metric == "accuracy":
+                value = float(skm.accuracy_score(y, hard))
+            elif binary:
+                if not (y == 1).any():
+                    raise MetricUndefined("f1: these rows hold no positive row")
+                value = float(skm.f1_score(y, hard, average="binary", zero_division=0.0))
+            else:
+                value = float(
+                    skm.f1_score(
+                        y, hard, average="macro", labels=range(n_classes), zero_division=0.0
+                    )
+                )
+        if not np.isfinite(value):
+            raise MetricUndefined(f"{metric} is not finite on these rows")
+        return value
     if metric == "rmse":
         return float(np.sqrt(skm.mean_squared_error(y, pred)))
     if metric == "mae":
@@ -54,6 +101,14 @@ def score(metric: str, y_true: Any, y_pred_or_proba: Any) -> float:
     if metric == "r2":
         return float(skm.r2_score(y, pred))
     raise ValueError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
+
+
+def score_or_none(metric: str, y_true: Any, y_pred_or_proba: Any) -> float | None:
+    """score(), or None where the metric has no value on these rows."""
+    try:
+        return score(metric, y_true, y_pred_or_proba)
+    except MetricUndefined:
+        return None
 
 
 def task_metrics(spec: ModelSpec) -> list[str]:
@@ -79,15 +134,80 @@ def encode_target(spec: ModelSpec, estimator: Any, y: Any) -> np.ndarray:
     index = np.clip(np.searchsorted(classes, values), 0, classes.size - 1)  # classes_ is sorted
     unseen = classes[index] != values
     if unseen.any():
-        raise ValueError(f"label(s) {sorted(set(values[unseen].tolist()))} not seen in training")
+        raise ValueError(
+            f"label(s) {sorted(set(values[unseen].tolist()), key=str)} not seen in training: "
+            "these rows hold classes the model was not trained on. Use "
+            "training.holdout.strategy: random (stratified), or more rows of those classes"
+        )
     return index.astype(int)
 
 
-def evaluate(spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any) -> dict[str, float]:
-    """Every metric of the spec's task on a holdout (probabilities where the metric needs them)."""
+def evaluate_with_reasons(
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Every metric of the spec's task on a holdout (probabilities where the metric needs
+    them): the values, and the reason for each metric that has none on these rows."""
     scores = predictions_for_metric(spec, estimator, X)
     truth = encode_target(spec, estimator, y)
-    return {metric: score(metric, truth, scores) for metric in task_metrics(spec)}
+    classes = getattr(estimator, "classes_", None)
+    values: dict[str, float] = {}
+    problems: dict[str, str] = {}
+    for metric in task_metrics(spec):
+        try:
+            values[metric] = score(metric, truth, scores, class_names=classes)
+        except MetricUndefined as undefined:
+            problems[metric] = str(undefined)
+    return values, problems
+
+
+def evaluate(spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any) -> dict[str, float]:
+    """The metrics evaluate_with_reasons could compute."""
+    return evaluate_with_reasons(spec, estimator, X, y)[0]
+
+
+def per_class_report(
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any
+) -> dict[str, Any] | None:
+    """Precision, recall, F1 and support of every class the model knows, and the confusion
+    matrix (rows: true class, columns: predicted), on these rows; None for regression. A class
+    with no row has support 0 and null recall/F1 (not a made-up 0); one never predicted has
+    null precision."""
+    from sklearn import metrics as skm
+
+    if spec.task != "classification":
+        return None
+    classes = list(getattr(estimator, "classes_", []))
+    truth = encode_target(spec, estimator, y)
+    proba = np.asarray(estimator.predict_proba(X), dtype=float)
+    predicted = proba.argmax(axis=1)
+    labels = list(range(len(classes)))
+    precision, recall, f1, support = skm.precision_recall_fscore_support(
+        truth, predicted, labels=labels, zero_division=np.nan
+    )
+
+    def finite(value: float) -> float | None:
+        return None if not np.isfinite(value) else round(float(value), 6)
+
+    return {
+        "classes": [_plain(c) for c in classes],
+        "per_class": [
+            {
+                "class": _plain(name),
+                "precision": finite(precision[i]),
+                "recall": finite(recall[i]),
+                "f1": finite(f1[i]),
+                "support": int(support[i]),
+            }
+            for i, name in enumerate(classes)
+        ],
+        "confusion_matrix": skm.confusion_matrix(truth, predicted, labels=labels).tolist(),
+        "rows": len(truth),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON can hold."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def is_better(spec: ModelSpec, a: float, b: float) -> bool:

@@ -68,10 +68,13 @@ def check_mode(spec: ModelSpec, mode: str | None) -> RetrainMode:
 def plan_retrain(spec: ModelSpec, frame: FrameRef, mode: str | None = None) -> RetrainPlan:
     """Decide the mode actually used and select (and store) the rows it trains on."""
     from mlaas.storage import get_store, read_parquet
+    from mlaas.training.split import check_class_coverage
 
     requested = check_mode(spec, mode)
     plan = RetrainPlan.full(frame).model_copy(update={"requested": requested, "mode": requested})
     if requested == "full":
+        if spec.task == "classification":  # seconds now, not after a tuning run
+            check_class_coverage(spec, read_parquet(get_store(), frame.key))
         return plan
     data = read_parquet(get_store(), frame.key)
     if requested == "window":

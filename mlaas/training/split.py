@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlaas.errors import Invalid
 from mlaas.specs import ModelSpec
+
+
+class ClassCoverageError(Invalid):
+    """A classification split leaves a class without enough rows in training or holdout."""
+
+    code = "class_coverage"
 
 
 def _canonical(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,19 +34,47 @@ def holdout_size(spec: ModelSpec, rows: int) -> int:
 
 
 def split_holdout(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(train, holdout): "time" holds out the latest rows, "random" a seeded sample."""
+    """(train, holdout): "time" holds out the latest rows, "random" a seeded sample —
+    stratified for classification, so every class with two rows or more is in both parts."""
     ordered = _canonical(spec, frame)
     n_holdout = holdout_size(spec, len(ordered))
     if spec.training.holdout.strategy == "time":
         cut = len(ordered) - n_holdout
         return ordered.iloc[:cut].reset_index(drop=True), ordered.iloc[cut:].reset_index(drop=True)
-    order = np.random.default_rng(spec.training.seed).permutation(len(ordered))
+    rng = np.random.default_rng(spec.training.seed)
+    if spec.task == "classification":
+        holdout_rows = _stratified_holdout(
+            ordered[spec.target], spec.training.holdout.fraction, rng
+        )
+        train_rows = np.setdiff1d(np.arange(len(ordered)), holdout_rows)
+        if len(holdout_rows) and len(train_rows):
+            return (
+                ordered.iloc[train_rows].reset_index(drop=True),
+                ordered.iloc[holdout_rows].reset_index(drop=True),
+            )
+    order = rng.permutation(len(ordered))
     holdout_rows = np.sort(order[:n_holdout])
     train_rows = np.sort(order[n_holdout:])
     return (
         ordered.iloc[train_rows].reset_index(drop=True),
         ordered.iloc[holdout_rows].reset_index(drop=True),
     )
+
+
+def _stratified_holdout(
+    target: pd.Series, fraction: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Row positions of a seeded holdout holding `fraction` of each class (rounded; at least
+    one row of a class with two or more, never a class's every row)."""
+    chosen: list[np.ndarray] = []
+    codes, _ = pd.factorize(target, sort=True)
+    for code in range(codes.max() + 1 if len(codes) else 0):
+        rows = np.flatnonzero(codes == code)
+        if len(rows) < 2:
+            continue  # a single row trains: a holdout row of a class never trained on says little
+        take = min(len(rows) - 1, max(1, round(len(rows) * fraction)))
+        chosen.append(rng.permutation(rows)[:take])
+    return np.sort(np.concatenate(chosen)) if chosen else np.array([], dtype=int)
 
 
 def load_split(spec: ModelSpec, frame_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -92,3 +127,42 @@ def features_and_target(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFr
     elif y.dtype == bool:
         y = y.astype("int64")
     return X, y.rename(spec.target)
+
+
+def check_class_coverage(spec: ModelSpec, frame: pd.DataFrame) -> None:
+    """Before any tuning: every class must have `training.holdout.min_class_rows` rows in the
+    holdout and in training (and one per CV fold there), or the metrics that average over the
+    classes have no honest value and a class unseen in training cannot even be scored. The
+    error names each short class with its counts, the spec fields and the ways out."""
+    if spec.task != "classification":
+        return
+    train, holdout = split_holdout(spec, frame)
+    need_holdout = spec.training.holdout.min_class_rows
+    need_train = max(need_holdout, spec.training.cv_folds)
+    in_train = train[spec.target].value_counts()
+    in_holdout = holdout[spec.target].value_counts()
+    short = []
+    for label in sorted(set(in_train.index) | set(in_holdout.index), key=str):
+        n_train, n_holdout = int(in_train.get(label, 0)), int(in_holdout.get(label, 0))
+        if n_train < need_train or n_holdout < need_holdout:
+            short.append(f"{label!r}: {n_train} in training, {n_holdout} in the holdout")
+    if not short:
+        return
+    holdout_cfg = spec.training.holdout
+    how = (
+        f"the latest {holdout_cfg.fraction:.0%} of rows by {spec.event_timestamp}"
+        if holdout_cfg.strategy == "time"
+        else f"a stratified random {holdout_cfg.fraction:.0%}"
+    )
+    ways_out = (
+        "set training.holdout.strategy: random (stratified: every class in both parts), "
+        if holdout_cfg.strategy == "time"
+        else ""
+    ) + "add rows of these classes, or merge rare classes in the data"
+    raise ClassCoverageError(
+        f"{spec.name}: the holdout ({how}) leaves classes short of rows — "
+        + "; ".join(short)
+        + f". Each class needs {need_holdout} in the holdout (training.holdout.min_class_rows) "
+        f"and {need_train} in training (also one per fold, training.cv_folds = "
+        f"{spec.training.cv_folds}). Checked before tuning: {ways_out}"
+    )

@@ -18,7 +18,14 @@ from mlaas.families import SKOPS_TRUSTED_TYPES, model_size
 from mlaas.refs import MODE_TAG, TAG_PREFIX, FrameRef, RetrainPlan, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
 from mlaas.training.families import build_estimator
-from mlaas.training.metrics import encode_target, evaluate, predictions_for_metric, score
+from mlaas.training.metrics import (
+    encode_target,
+    evaluate,
+    evaluate_with_reasons,
+    per_class_report,
+    predictions_for_metric,
+    score,
+)
 from mlaas.training.split import features_and_target, features_frame, load_split
 
 if TYPE_CHECKING:
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
     from mlflow.models import ModelSignature
 
 PERMUTATION_REPEATS = 5
+PER_CLASS_ARTIFACT = "per_class_metrics.json"  # classification: per class and confusion matrix
 
 
 def _fit(spec: ModelSpec, train: pd.DataFrame, family: str, params: dict[str, Any]) -> Any:
@@ -73,12 +81,16 @@ def predictions_on(
 
 
 def permutation_importances(
-    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: pd.Series
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: pd.Series, metric: str | None = None
 ) -> dict[str, float]:
-    """Drop in the primary metric when one spec feature is shuffled (seeded), per feature."""
+    """Drop in `metric` (default: the primary one) when one spec feature is shuffled (seeded),
+    per feature."""
     from sklearn.inspection import permutation_importance
 
-    metric, sign = spec.training.primary_metric, 1.0 if spec.higher_is_better else -1.0
+    from mlaas.specs import METRICS
+
+    metric = metric or spec.training.primary_metric
+    sign = 1.0 if METRICS[metric][1] else -1.0
 
     def scorer(model: Any, features: pd.DataFrame, target: pd.Series) -> float:
         truth = encode_target(spec, model, target)
@@ -139,6 +151,7 @@ def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
         metrics={
             k.removeprefix("holdout_"): v for k, v in metrics.items() if k.startswith("holdout_")
         },
+        metric_problems=json.loads(tags.get("mlaas.metric_problems", "{}")),
         profile_key=tags["mlaas.profile_key"],
         frame_key=tags["mlaas.frame_key"],
     )
@@ -235,10 +248,13 @@ def fit_and_log(
     X_train, y_train = features_and_target(spec, train)
     estimator, family, params, details = fit(X_train, y_train)
     X_hold, y_hold = features_and_target(spec, holdout)
-    metrics = evaluate(spec, estimator, X_hold, y_hold)
+    metrics, metric_problems = evaluate_with_reasons(spec, estimator, X_hold, y_hold)
+    per_class = per_class_report(spec, estimator, X_hold, y_hold)
     truth = encode_target(spec, estimator, y_hold)
     scores = predictions_for_metric(spec, estimator, X_hold)
-    importances = permutation_importances(spec, estimator, X_hold, y_hold)
+    # Importance in the primary metric, or in the first one the holdout can score.
+    defined = [m for m in [spec.training.primary_metric, *metrics] if m in metrics]
+    importances = permutation_importances(spec, estimator, X_hold, y_hold, defined[0])
     profile = build_profile(spec, train)
     profile_key = save_profile(spec, frame.content_hash, profile, frame=train)
 
@@ -253,6 +269,7 @@ def fit_and_log(
         "mlaas.seed": str(spec.training.seed),
         "mlaas.frame_key": frame.key,
         "mlaas.profile_key": profile_key,
+        **({"mlaas.metric_problems": json.dumps(metric_problems)} if metric_problems else {}),
         **(tags or {}),
         **plan.tags(),
         **{f"{TAG_PREFIX}.{k}": v for k, v in details.items()},
@@ -273,6 +290,8 @@ def fit_and_log(
             mlflow.log_figure(figure, f"plots/{name}.png")
         mlflow.log_figure(plots.feature_importance(importances), "plots/feature_importance.png")
         mlflow.log_dict(importances, "feature_importance.json")
+        if per_class is not None:
+            mlflow.log_dict(per_class, PER_CLASS_ARTIFACT)
         mlflow.log_text(spec.to_yaml(), "spec.yaml")
         mlflow.log_dict(profile, "reference_profile.json")
         signature, example = logged_signature(spec, estimator, X_train)
@@ -296,6 +315,7 @@ def fit_and_log(
         family=family,
         params=params,
         metrics=metrics,
+        metric_problems=metric_problems,
         profile_key=profile_key,
         frame_key=frame.key,
     )

@@ -58,15 +58,18 @@ def _items(outcome: Outcome) -> list[dict[str, Any]]:
     empty: list[dict[str, float] | None] = [None] * len(prediction.outputs)
     probabilities = prediction.probabilities or empty
     explanations = outcome.explanations or empty
+    explained = outcome.explained_classes or empty
     items = []
-    for output, proba, explanation in zip(
-        prediction.outputs, probabilities, explanations, strict=True
+    for output, proba, explanation, explained_class in zip(
+        prediction.outputs, probabilities, explanations, explained, strict=True
     ):
         item: dict[str, Any] = {"output": output}
         if proba is not None:
             item["probabilities"] = proba
         if explanation is not None:
             item["explanation"] = explanation
+            if explained_class is not None:
+                item["explained_class"] = explained_class
         items.append(item)
     return items
 

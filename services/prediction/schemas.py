@@ -9,8 +9,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class PredictionItem(BaseModel):
     output: float | int | str
-    probabilities: dict[str, float] | None = None
-    explanation: dict[str, float] | None = None
+    probabilities: dict[str, float] | None = Field(
+        None, description="Classifiers: the probability of every class, by class label"
+    )
+    explanation: dict[str, float] | None = Field(
+        None,
+        description="With `explain: true`: each feature's contribution and `_base`; they add "
+        "up to the explained output (log-odds of `explained_class` for most classifiers)",
+    )
+    explained_class: float | int | str | None = Field(
+        None,
+        description="Classifiers: the class the explanation explains (binary: the positive "
+        "class; multi-class: the predicted one)",
+    )
 
 
 class PredictResponse(BaseModel):
@@ -121,6 +132,10 @@ class V2Tensor(BaseModel):
     name: str
     datatype: str
     shape: list[int]
+    parameters: dict[str, Any] | None = Field(
+        None,
+        description="`predict_proba`: `classes`, the class of each column, in order",
+    )
 
 
 class V2ModelMetadata(BaseModel):

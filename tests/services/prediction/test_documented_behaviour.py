@@ -86,12 +86,18 @@ def test_v2_outputs_are_declared_as_answered_and_can_be_chosen(
     client: TestClient, keys: Keys
 ) -> None:
     """Metadata declares each output's real datatype (churn's labels are integers: INT64;
-    house_prices is a regression: FP64); `outputs` selects tensors, an unknown name is a 400;
-    FP32 and INT32 inputs are read as the model's FP64 and INT64 features."""
+    house_prices is a regression: FP64) and the class of each `predict_proba` column;
+    `outputs` selects tensors, an unknown name is a 400; FP32 and INT32 inputs are read as the
+    model's FP64 and INT64 features."""
     churn = client.get("/v2/models/churn", headers=auth(keys.predict)).json()
     assert churn["outputs"] == [
         {"name": "predict", "datatype": "INT64", "shape": [-1]},
-        {"name": "predict_proba", "datatype": "FP64", "shape": [-1, 2]},
+        {
+            "name": "predict_proba",
+            "datatype": "FP64",
+            "shape": [-1, 2],
+            "parameters": {"classes": [0, 1]},
+        },
     ]
     house = client.get("/v2/models/house_prices", headers=auth(keys.predict)).json()
     assert house["outputs"] == [{"name": "predict", "datatype": "FP64", "shape": [-1]}]
@@ -119,6 +125,7 @@ def test_v2_outputs_are_declared_as_answered_and_can_be_chosen(
         headers=auth(keys.predict),
     ).json()["outputs"]
     assert [o["name"] for o in one] == ["predict_proba"]
+    assert one[0]["parameters"] == {"classes": [0, 1]}  # the columns, in the metadata's order
     assert one[0]["data"] == pytest.approx([native["probabilities"][c] for c in ("0", "1")])
     unknown = client.post(
         "/v2/models/churn/infer",
@@ -272,6 +279,7 @@ def test_tritonclient_http_works_unchanged(live_url: str, keys: Keys) -> None:
         assert client.get_server_metadata()["name"] == "mlaas"
         assert client.is_model_ready("churn", headers=headers)
         meta = client.get_model_metadata("churn", headers=headers)
+        assert meta["outputs"][1]["parameters"] == {"classes": [0, 1]}
         inputs = []
         for declared in meta["inputs"]:
             datatype = narrow.get(declared["datatype"], declared["datatype"])
