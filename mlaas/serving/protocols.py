@@ -253,7 +253,7 @@ def v2_outputs(
     `requested` ones when the request named some."""
     outputs = prediction.outputs
     rows = len(outputs)
-    tensors = [
+    tensors: list[dict[str, Any]] = [
         {
             "name": "predict",
             "shape": [rows],

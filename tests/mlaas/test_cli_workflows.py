@@ -285,3 +285,30 @@ def test_run_on_bad_data_is_one_error_line_naming_the_problem(
     assert "failed expectation suite 'churn'" in line and "column 'age' missing" in line, line
     with pytest.raises(RegistryError):
         list_versions("churn")  # nothing was registered
+
+
+def test_registry_classes_prints_per_class_figures_and_the_confusion_matrix(home: Path) -> None:
+    from mlaas.registry import per_class_metrics
+
+    report = per_class_metrics("churn", champion())
+    assert report is not None and report["classes"] == [0, 1]
+    lines = invoke("registry", "classes", "churn", champion()).splitlines()
+    assert lines[0].split() == ["class", "precision", "recall", "f1", "support"]
+    supports = [int(line.split()[-1]) for line in lines[1:3]]
+    assert supports == [row["support"] for row in report["per_class"]]
+    assert sum(supports) == report["rows"] == sum(map(sum, report["confusion_matrix"]))
+    matrix = lines[lines.index(next(x for x in lines if x.startswith("confusion"))) + 2 :]
+    assert [[int(n) for n in row.split()[1:]] for row in matrix] == report["confusion_matrix"]
+
+
+def test_run_exits_3_when_the_version_is_registered_but_not_promoted(
+    mlaas_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_file = tmp_path / "churn.yaml"
+    spec_file.write_text(small_spec("churn", gate__min_metric=0.9999).to_yaml())
+    source = churn_source(tmp_path, rows=400)
+    code, out, _ = run_main(capsys, "run", str(spec_file), "--source", str(source))
+    assert code == 3
+    registration = json.loads(out[out.index("{\n") :])
+    assert registration["champion"] is False
+    assert "fails the floor" in registration["gate"]["reason"]

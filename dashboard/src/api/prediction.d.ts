@@ -765,13 +765,24 @@ export interface components {
         };
         /** PredictionItem */
         PredictionItem: {
-            /** Explanation */
+            /**
+             * Explained Class
+             * @description Classifiers: the class the explanation explains (binary: the positive class; multi-class: the predicted one)
+             */
+            explained_class?: number | string | null;
+            /**
+             * Explanation
+             * @description With `explain: true`: each feature's contribution and `_base`; they add up to the explained output (log-odds of `explained_class` for most classifiers)
+             */
             explanation?: {
                 [key: string]: number;
             } | null;
             /** Output */
             output: number | string;
-            /** Probabilities */
+            /**
+             * Probabilities
+             * @description Classifiers: the probability of every class, by class label
+             */
             probabilities?: {
                 [key: string]: number;
             } | null;
@@ -927,6 +938,13 @@ export interface components {
             datatype: string;
             /** Name */
             name: string;
+            /**
+             * Parameters
+             * @description `predict_proba`: `classes`, the class of each column, in order
+             */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
             /** Shape */
             shape: number[];
         };
@@ -950,6 +968,13 @@ export interface components {
             datatype: string;
             /** Name */
             name: string;
+            /**
+             * Parameters
+             * @description `predict_proba`: `classes`, the class of each column, in order
+             */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
             /** Shape */
             shape: number[];
         };

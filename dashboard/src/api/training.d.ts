@@ -596,7 +596,7 @@ export interface components {
         /** GateDecision */
         GateDecision: {
             /** Challenger Metric */
-            challenger_metric: number;
+            challenger_metric?: number | null;
             /** Champion Metric */
             champion_metric?: number | null;
             /** Champion Version */

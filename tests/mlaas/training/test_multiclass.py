@@ -28,7 +28,7 @@ from mlaas.training.split import (
     split_holdout,
 )
 from tests.factories import small_spec
-from tests.mlaas.training import churn_frame
+from tests.mlaas.training import churn_frame, store_frame
 
 CLASSES = ["bronze", "gold", "platinum", "silver"]
 
@@ -82,7 +82,7 @@ def test_multiclass_metrics_average_over_every_known_class() -> None:
     assert score("log_loss", Y3[present], P3[present]) == pytest.approx(
         skm.log_loss(Y3[present], P3[present], labels=[0, 1, 2])
     )
-    with pytest.raises(MetricUndefined, match="holds no positive row"):
+    with pytest.raises(MetricUndefined, match="hold no positive row"):
         score("f1", np.zeros(4, dtype=int), np.array([0.1, 0.7, 0.2, 0.9]))
     with pytest.raises(MetricUndefined):
         score("roc_auc", np.ones(4, dtype=int), np.array([0.1, 0.7, 0.2, 0.9]))
@@ -156,6 +156,28 @@ def test_a_class_ordered_time_split_is_refused_before_tuning_naming_the_classes(
     assert "training.holdout.min_class_rows" in message
     assert "training.holdout.strategy: random" in message
     print(message)  # the closing note quotes it
+
+
+def test_the_plan_step_refuses_the_split_before_any_tuning(mlaas_home: Any) -> None:
+    import time
+
+    from mlaas.training.retrain_modes import plan_retrain
+
+    spec = segment_spec()
+    frame = segment_frame().sort_values("segment", key=lambda s: s == "platinum", kind="mergesort")
+    frame["event_timestamp"] = pd.date_range("2025-01-01", periods=len(frame), freq="h", tz="UTC")
+    started = time.monotonic()
+    with pytest.raises(ClassCoverageError, match="'platinum': 0 in training"):
+        plan_retrain(spec, store_frame(spec, frame))
+    assert time.monotonic() - started < 10  # seconds, not a tuning run
+    shuffled = spec.model_copy(
+        update={
+            "training": spec.training.model_copy(
+                update={"holdout": spec.training.holdout.model_copy(update={"strategy": "random"})}
+            )
+        }
+    )
+    assert plan_retrain(shuffled, store_frame(shuffled, frame)).mode == "full"  # the way out
 
 
 def test_the_gate_refuses_a_metric_it_cannot_compute() -> None:
