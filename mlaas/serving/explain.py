@@ -8,7 +8,8 @@ each family computes its own (`mlaas.families`):
 - linear models: coef * scaled value (exact), `_base` = intercept; log-odds for classifiers;
 - random forests: the decision-path decomposition (Saabas): each split's change in the node
   value goes to the split feature; in probability (classifiers) or value (regressors).
-Binary classifiers explain the positive class (`classes[1]`), multi-class the predicted class.
+Binary classifiers explain the positive class (`classes[1]`), multi-class the predicted class;
+`class_index` asks for another class (binary: class 0 is the positive class's log-odds negated).
 """
 
 from __future__ import annotations
@@ -40,23 +41,53 @@ def _owners(compiled: CompiledPipeline, feature_names: list[str]) -> np.ndarray:
     return np.asarray(cached)
 
 
-def explained_output(compiled: CompiledPipeline, X: np.ndarray) -> np.ndarray:
+def _aimed(margin: np.ndarray, class_index: int | None) -> np.ndarray:
+    """What the families read the explained class from (`picked`): the margin itself, or a
+    one-hot on `class_index` for a multi-class model."""
+    if class_index is None or margin.ndim == 1:
+        return margin
+    aimed = np.zeros_like(margin)
+    aimed[:, class_index] = 1.0
+    return aimed
+
+
+def _negated(margin: np.ndarray, class_index: int | None) -> bool:
+    """A binary model asked for class 0: its 1-D output is class 1's; class 0's is minus it."""
+    return margin.ndim == 1 and class_index == 0
+
+
+def explained_output(
+    compiled: CompiledPipeline, X: np.ndarray, class_index: int | None = None
+) -> np.ndarray:
     """(n,) the value the contributions of `explain` add up to."""
     margin = compiled.margin(X)
-    pick = picked(margin)
+    if _negated(margin, class_index):
+        return -margin
+    pick = picked(_aimed(margin, class_index))
     return margin if pick is None else np.asarray(margin[np.arange(len(X)), pick])
 
 
-def _encoded(compiled: CompiledPipeline, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _encoded(
+    compiled: CompiledPipeline, X: np.ndarray, class_index: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(contributions (n, encoded columns), base (n,)) of the explained output."""
-    return compiled.kind.contributions(compiled.estimator, X, compiled.margin(X), compiled.cache)
+    margin = compiled.margin(X)
+    contributions, base = compiled.kind.contributions(
+        compiled.estimator, X, _aimed(margin, class_index), compiled.cache
+    )
+    if _negated(margin, class_index):
+        return -contributions, -base
+    return contributions, base
 
 
 def explain(
-    compiled: CompiledPipeline, X: np.ndarray, feature_names: list[str]
+    compiled: CompiledPipeline,
+    X: np.ndarray,
+    feature_names: list[str],
+    class_index: int | None = None,
 ) -> list[dict[str, float]]:
     """Per row: {spec feature: contribution, ..., "_base": base}."""
-    contributions, base = _encoded(compiled, X)
+    contributions, base = _encoded(compiled, X, class_index)
     per_feature = contributions @ _owners(compiled, feature_names)
     return [
         {**dict(zip(feature_names, row, strict=True)), BASE: b}

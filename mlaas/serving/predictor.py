@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from mlaas.db import json_bytes
+from mlaas.errors import FieldError
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
 from mlaas.serving.schema import (
@@ -31,6 +32,13 @@ from mlaas.serving.typed import TypedRecords
 from mlaas.specs import ModelSpec
 
 log = logging.getLogger("mlaas.serving")
+
+
+class UnknownClass(FieldError):
+    """A request named a class the model does not know."""
+
+    code = "unknown_class"
+
 
 __all__ = [
     "CompiledPipeline",
@@ -200,12 +208,15 @@ class Predictor:
         labels: list[Any] = self._label_array.tolist()
         return labels
 
-    def explained_classes(self, outputs: list[Any]) -> list[Any] | None:
-        """The class each row's explanation explains: a binary classifier's positive class,
-        a multi-class one's predicted class; None for regression (it explains the value)."""
+    def explained_classes(self, outputs: list[Any], explain_class: Any = None) -> list[Any] | None:
+        """The class each row's explanation explains: `explain_class` when asked, else a
+        binary classifier's positive class and a multi-class one's predicted class; None for
+        regression (it explains the value)."""
         labels = self.labels
         if not labels:
             return None
+        if explain_class is not None:
+            return [labels[self.class_index(explain_class)]] * len(outputs)
         if len(labels) == 2:
             return [labels[1]] * len(outputs)
         return list(outputs)
@@ -256,8 +267,24 @@ class Predictor:
         (log-odds for classifiers, the value for regressors; see `mlaas.serving.explain`)."""
         return self.explain_matrix(self.to_matrix(records))
 
-    def explain_matrix(self, X: np.ndarray) -> list[dict[str, float]]:
-        return explain.explain(self._compiled_for("explanations"), X, self.feature_names)
+    def explain_matrix(self, X: np.ndarray, explain_class: Any = None) -> list[dict[str, float]]:
+        """Explanations of the default class (see `explained_classes`) or of `explain_class`."""
+        index = None if explain_class is None else self.class_index(explain_class)
+        return explain.explain(self._compiled_for("explanations"), X, self.feature_names, index)
+
+    def class_index(self, label: Any) -> int:
+        """The column of class `label` (given in its own type or as its text); UnknownClass
+        naming the classes otherwise."""
+        for index, known in enumerate(self.labels):
+            same_kind = isinstance(label, bool) == isinstance(known, bool)  # True is not 1
+            if (same_kind and label == known) or (isinstance(label, str) and label == str(known)):
+                return index
+        raise UnknownClass(
+            "explain_class",
+            f"{label!r} is not a class of {self.model}; its classes: {self.labels}"
+            if self.labels
+            else f"{self.model} is a regression model: it has no classes",
+        )
 
     def importance(self) -> dict[str, float]:
         return explain.importance(self._compiled_for("importances"), self.feature_names)

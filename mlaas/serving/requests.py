@@ -47,6 +47,11 @@ class PredictRequest(BaseModel):
     features: Record | list[Record] | None = None
     entity_ids: list[int | str] | None = None
     explain: bool = False
+    explain_class: int | str | bool | None = Field(
+        None,
+        description="Explain this class instead of the default (binary: the positive class; "
+        "multi-class: the predicted one); implies `explain`",
+    )
     routing_key: str | None = Field(None, description="Same key, same variant (A/B stickiness)")
 
     @model_validator(mode="after")
@@ -73,7 +78,13 @@ class PredictBody(msgspec.Struct, forbid_unknown_fields=True):
     features: Any = None
     entity_ids: list[int | str] | None = None
     explain: bool = False
+    explain_class: int | str | bool | None = None
     routing_key: str | None = None
+
+    @property
+    def explains(self) -> bool:
+        """Explanations asked for (`explain`, or a class to explain)."""
+        return self.explain or self.explain_class is not None
 
     def records(self) -> list[Record] | TypedRecords:
         if isinstance(self.features, dict):
@@ -130,6 +141,7 @@ def _typed_decoder(record: type[msgspec.Struct]) -> Callable[[bytes], Any]:
             ("features", list[record] | record | None, None),  # type: ignore[valid-type]
             ("entity_ids", list[int | str] | None, None),
             ("explain", bool, False),
+            ("explain_class", int | str | bool | None, None),
             ("routing_key", str | None, None),
         ],
         forbid_unknown_fields=True,
@@ -156,6 +168,7 @@ def _decode_typed(body: bytes, schema: RecordSchema) -> PredictBody | None:
         features=features,
         entity_ids=typed.entity_ids,
         explain=typed.explain,
+        explain_class=typed.explain_class,
         routing_key=typed.routing_key,
     )
 
@@ -202,5 +215,6 @@ def _parse_with_pydantic(body: bytes) -> PredictBody:
         features=parsed.features,
         entity_ids=parsed.entity_ids,
         explain=parsed.explain,
+        explain_class=parsed.explain_class,
         routing_key=parsed.routing_key,
     )

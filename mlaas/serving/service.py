@@ -311,11 +311,13 @@ class PredictionService:
         *,
         routing_key: str | None = None,
         explain: bool = False,
+        explain_class: Any = None,
         request_id: str | None = None,
         variant: str | None = None,
         max_records: int = MAX_ONLINE,
     ) -> Outcome:
-        """Score records with the variant routing picks (or the one asked for), log every row."""
+        """Score records with the variant routing picks (or the one asked for), log every row;
+        explain them when asked (`explain_class`: another class than the default)."""
         scoring = self.begin(
             model,
             records,
@@ -325,7 +327,9 @@ class PredictionService:
             max_records=max_records,
         )
         prediction, cached = self._score(scoring)
-        return self.finish(scoring, prediction, cached=cached, explain=explain)
+        return self.finish(
+            scoring, prediction, cached=cached, explain=explain, explain_class=explain_class
+        )
 
     def begin(
         self,
@@ -379,13 +383,14 @@ class PredictionService:
         *,
         cached: bool = False,
         explain: bool = False,
+        explain_class: Any = None,
     ) -> Outcome:
         """Explain (when asked), log, shadow and count a scored request (`prediction` may be
         the raw scores)."""
         predictor, records, variant = scoring.predictor, scoring.records, scoring.variant
         if isinstance(prediction, np.ndarray):
             prediction = predictor.prediction(prediction)
-        explanations = predictor.explain_matrix(scoring.X) if explain else None
+        explanations = predictor.explain_matrix(scoring.X, explain_class) if explain else None
         latency_ms = (time.perf_counter() - scoring.started) * 1000
         self._log(scoring.request_id, predictor, variant, records, prediction, latency_ms)
         if scoring.shadow:
@@ -400,7 +405,7 @@ class PredictionService:
             variant=variant,
             prediction=prediction,
             explanations=explanations,
-            explained_classes=predictor.explained_classes(list(prediction.outputs))
+            explained_classes=predictor.explained_classes(list(prediction.outputs), explain_class)
             if explain
             else None,
             cached=cached,

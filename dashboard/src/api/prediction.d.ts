@@ -736,6 +736,11 @@ export interface components {
              * @default false
              */
             explain: boolean;
+            /**
+             * Explain Class
+             * @description Explain this class instead of the default (binary: the positive class; multi-class: the predicted one); implies `explain`
+             */
+            explain_class?: number | string | boolean | null;
             /** Features */
             features?: {
                 [key: string]: unknown;

@@ -49,7 +49,12 @@ async def predict(name: str, key: PredictKey, service: ServiceDep, request: Requ
     def predict() -> Outcome:
         records = _records(service, name, body)
         return service.predict(
-            name, records, routing_key=body.routing_key, explain=body.explain, request_id=rid
+            name,
+            records,
+            routing_key=body.routing_key,
+            explain=body.explains,
+            explain_class=body.explain_class,
+            request_id=rid,
         )
 
     outcome = await service.serve(name, predict, entity_ids=body.entity_ids is not None)
@@ -67,14 +72,15 @@ async def predict_batch(
     body = await _body(request, service, name)
     rid = request.state.request_id
     await _room_in_the_log(service)
-    if body.entity_ids is not None or body.explain:  # feature-store lookups, explanations
+    if body.entity_ids is not None or body.explains:  # feature-store lookups, explanations
 
         def predict() -> Outcome:
             return service.predict(
                 name,
                 _records(service, name, body),
                 routing_key=body.routing_key,
-                explain=body.explain,
+                explain=body.explains,
+                explain_class=body.explain_class,
                 request_id=rid,
                 max_records=MAX_BATCH,
             )

@@ -85,6 +85,34 @@ def test_multiclass_explains_the_predicted_class(family: str) -> None:
 
 
 @pytest.mark.parametrize("family", CLASSIFIERS)
+def test_any_class_can_be_explained_and_sums_to_that_class_output(family: str) -> None:
+    spec = spec_for("churn")
+    target = pd.Series(np.random.default_rng(4).choice(["gold", "silver", "bronze"], 400))
+    predictor, test = fitted_predictor(spec, family, target=target)
+    X = predictor.to_matrix(records_of(spec, test))
+    margin = predictor.compiled.margin(X)
+    assert predictor.labels == ["bronze", "gold", "silver"]
+    for index, label in enumerate(predictor.labels):
+        totals = np.array([sum(e.values()) for e in predictor.explain_matrix(X, label)])
+        np.testing.assert_allclose(totals, margin[:, index], atol=1e-6)
+        assert predictor.explained_classes(["x", "y"], label) == [label, label]
+    from mlaas.serving.predictor import UnknownClass
+
+    with pytest.raises(UnknownClass, match=r"'platinum' is not a class .* \['bronze'"):
+        predictor.explain_matrix(X, "platinum")
+
+    binary, test = fitted_predictor(spec, family)
+    X = binary.to_matrix(records_of(spec, test))
+    positive = np.array([sum(e.values()) for e in binary.explain_matrix(X)])
+    negative = np.array([sum(e.values()) for e in binary.explain_matrix(X, 0)])
+    np.testing.assert_allclose(negative, -positive, atol=1e-9)  # class 0: minus class 1's
+    assert binary.explained_classes([1, 0]) == [1, 1]
+    assert binary.explained_classes([1, 0], "0") == [0, 0]  # a label given as text
+    with pytest.raises(UnknownClass):
+        binary.explain_matrix(X, True)  # a boolean is not the class 1
+
+
+@pytest.mark.parametrize("family", CLASSIFIERS)
 def test_importance_is_normalised_and_ranks_the_true_drivers(family: str) -> None:
     predictor, _ = fitted_predictor(spec_for("churn"), family)
     importance = predictor.importance()

@@ -63,6 +63,23 @@ def test_predict_many_with_explanations_and_cache(client: TestClient, keys: Keys
         margin = sum(item["explanation"].values())
         assert math.isclose(1 / (1 + math.exp(-margin)), item["probabilities"]["1"], abs_tol=1e-6)
 
+        assert item["explained_class"] == 1  # binary: the positive class
+
+    # Another class on request: class 0's log-odds, named in the answer.
+    other = predict(client, keys.predict, {"features": CHURN, "explain_class": 0}).json()
+    (item,) = other["predictions"]
+    assert item["explained_class"] == 0
+    margin = sum(item["explanation"].values())
+    assert math.isclose(1 / (1 + math.exp(-margin)), item["probabilities"]["0"], abs_tol=1e-6)
+    unknown = predict(client, keys.predict, {"features": CHURN, "explain_class": "churned"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "unknown_class"
+    assert unknown.json()["error"]["fields"][0]["field"] == "explain_class"
+    regression = predict(
+        client, keys.predict, {"features": HOUSE, "explain_class": 1}, model="house_prices"
+    )
+    assert regression.status_code == 422 and "regression" in regression.text
+
     single = {"features": {**CHURN, "age": 33}}
     first, second = (predict(client, keys.predict, single).json() for _ in range(2))
     assert (first["cached"], second["cached"]) == (False, True)
