@@ -256,7 +256,9 @@ def test_batch_with_explanations_equals_the_plain_batch(client: TestClient, keys
         plain.json()["predictions"], explained.json()["predictions"], strict=True
     ):
         assert set(with_why["explanation"]) >= {"age", "_base"}
-        assert {k: v for k, v in with_why.items() if k != "explanation"} == item
+        assert with_why["explained_class"] == 1
+        why = ("explanation", "explained_class")
+        assert {k: v for k, v in with_why.items() if k not in why} == item
 
 
 def test_unknown_model_and_batch_bounds(client: TestClient, keys: Keys) -> None:
