@@ -54,6 +54,7 @@ def _fmt(value: Any) -> str:
 def cli(ctx: click.Context, debug: bool) -> None:
     """MLaaS: declarative model specs in; validated, tuned, registered models out."""
     ctx.obj = {"debug": debug}
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line a result
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -135,7 +136,7 @@ def data_generate(
     concept_shift: float,
     missing_rate: float,
 ) -> None:
-    """Write SPEC's dataset (churn: synthetic; house_prices: the real AER data)."""
+    """Write SPEC's dataset (churn: synthetic; house_prices, storms: real data)."""
     from mlaas.data.churn import ChurnDrift
     from mlaas.data.generate import generate_dataset
     from mlaas.specs import load_spec

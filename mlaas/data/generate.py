@@ -13,6 +13,7 @@ import pandas as pd
 
 from mlaas.data.churn import ChurnDrift, generate_churn
 from mlaas.data.housing import load_house_prices
+from mlaas.data.storms import load_storms
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 
@@ -39,10 +40,10 @@ def build_frame(
     generator = spec.dataset.generator
     if generator == "churn":
         return generate_churn(rows or 5000, seed=seed, drift=drift)
-    if generator == "house_prices":
+    if generator in ("house_prices", "storms"):
         if drift is not None:
             raise ValueError("drift knobs apply to the churn generator only")
-        frame = load_house_prices()
+        frame = load_house_prices() if generator == "house_prices" else load_storms()
         return frame.head(rows).reset_index(drop=True) if rows else frame
     raise ValueError(f"spec {spec.name!r} has no dataset generator")
 

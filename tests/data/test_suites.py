@@ -10,6 +10,7 @@ import pytest
 
 from mlaas.data.churn import ChurnDrift, generate_churn
 from mlaas.data.housing import load_house_prices
+from mlaas.data.storms import load_storms
 from mlaas.settings import get_settings
 from mlaas.specs import load_spec
 from mlaas.validation import run_suite
@@ -32,6 +33,14 @@ def broken_houses() -> pd.DataFrame:
     return frame.drop(columns=["prefer"])
 
 
+def broken_storms() -> pd.DataFrame:
+    frame = load_storms()
+    frame.loc[:2, "wind"] = 400
+    frame.loc[3, "status"] = "typhoon"
+    frame["pressure"] = frame["pressure"].astype(str)
+    return frame.drop(columns=["lat"])
+
+
 SUITES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[], pd.DataFrame], set[str]]] = {
     "churn": (
         lambda: generate_churn(1000, seed=20),
@@ -52,6 +61,18 @@ SUITES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[], pd.DataFrame], 
             "lotsize: 2 values outside [1, 1000000]",
             "bedrooms: 1 values outside [1, 10]",
             "aircon: values of type object not in [bool, BooleanDtype]",
+        },
+    ),
+    "storms": (
+        load_storms,  # the wind-field diameters are missing before 2004: allowed
+        broken_storms,
+        {
+            "column 'lat' missing",
+            "wind: 3 values outside [0, 250]",
+            "status: 1 values not in ['disturbance', 'extratropical', 'hurricane', "
+            "'other low', 'subtropical depression', 'subtropical storm', "
+            "'tropical depression', 'tropical storm', 'tropical wave'] (e.g. ['typhoon'])",
+            "pressure: values of type object not in [int64, int32, Int64Dtype, Int32Dtype]",
         },
     ),
 }

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+SHIPPED = ("churn", "house_prices", "storms")  # every spec in specs/, which `up` trains
 
 
 SHOWN_AS = {  # how `up` names each process in "The platform is up:"
@@ -83,7 +84,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         children = psutil.Process(up.process.pid).children(recursive=True)
         url = {name: up.url(shown) for name, shown in SHOWN_AS.items()}
         key = up.admin_key()
-        for model in ("churn", "house_prices"):
+        for model in SHIPPED:
             assert f"[{model}] register  v1 is champion" in output, output
         assert url["airflow"] in output and url["mlflow_ui"] in output
         for service in ("prediction", "training", "monitoring"):
@@ -104,7 +105,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
             f"{url['airflow']}/auth/token",
             data={"username": "admin", "password": password.group(1)},
         )["access_token"]
-        pipelines = {"mlaas_pipeline_churn", "mlaas_pipeline_house_prices"}
+        pipelines = {f"mlaas_pipeline_{model}" for model in SHIPPED}
         dag_ids: set[str] = set()
         for _ in range(60):  # the DAG processor parses the folder shortly after start
             dags = _answer(f"{url['airflow']}/api/v2/dags?limit=100", token)
@@ -129,7 +130,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         mlflow_login = re.search(r"MLflow login: admin / (\S+)", output)
         assert mlflow_login, output
         models = _json(search, basic=("admin", mlflow_login.group(1)))
-        assert sorted(m["name"] for m in models["registered_models"]) == ["churn", "house_prices"]
+        assert sorted(m["name"] for m in models["registered_models"]) == list(SHIPPED)
 
         # The worker `up` started consumes the queue the prediction service sends to.
         queued = _json(
@@ -178,7 +179,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
         assert state == "success"
 
         served = _json(f"{url['prediction']}/v1/models", token=key)
-        assert {m["name"] for m in served["models"]} == {"churn", "house_prices"}
+        assert {m["name"] for m in served["models"]} == set(SHIPPED)
 
         # Everything started so far, including what Airflow forked for the run above.
         children = psutil.Process(up.process.pid).children(recursive=True)

@@ -75,9 +75,10 @@ def test_validate_shipped_specs(mlaas_home: Path) -> None:
     result = CliRunner().invoke(cli, ["specs", "validate"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert "churn.yaml: ok (churn, classification, spec hash " in lines[0]
     assert "house_prices.yaml: ok (house_prices, regression, spec hash " in lines[1]
+    assert "storms.yaml: ok (storms, classification, spec hash " in lines[2]
     assert load_spec("churn").spec_hash[:12] in lines[0]
 
 
@@ -108,7 +109,7 @@ def test_reject_unknown_spec_name_with_one_error_line(tmp_path: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("error: ")
     assert "no spec named 'nosuch'" in line
-    assert "known: ['churn', 'house_prices']" in line
+    assert "known: ['churn', 'house_prices', 'storms']" in line
 
 
 def test_show_traceback_with_debug(tmp_path: Path) -> None:

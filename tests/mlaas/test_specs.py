@@ -40,7 +40,7 @@ def lgbm(data: dict[str, Any]) -> dict[str, Any]:
 
 def test_load_shipped_specs() -> None:
     specs = {spec.name: spec for spec in load_specs(SPECS_DIR)}
-    assert set(specs) == {"churn", "house_prices"}
+    assert set(specs) == {"churn", "house_prices", "storms"}
     assert specs["churn"].task == "classification"
     assert specs["churn"].higher_is_better
     assert specs["house_prices"].task == "regression"
@@ -252,7 +252,7 @@ def test_list_known_specs_for_unknown_name() -> None:
         load_spec("nosuch", specs_dir=SPECS_DIR)
     message = str(caught.value)
     assert "no spec named 'nosuch'" in message
-    assert "known: ['churn', 'house_prices']" in message
+    assert "known: ['churn', 'house_prices', 'storms']" in message
     assert str(SPECS_DIR / "nosuch.yaml") in message
 
 
