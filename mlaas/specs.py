@@ -126,7 +126,9 @@ class Feature(StrictModel):
 
 class Dataset(StrictModel):
     source: str  # a path (relative to the project) or s3://bucket/key; .csv or .parquet
-    generator: Literal["churn", "house_prices", "storms"] | None = None  # how `mlaas data generate` makes it
+    generator: Literal["churn", "house_prices", "storms"] | None = (
+        None  # how `mlaas data generate` makes it
+    )
 
     @field_validator("source")
     @classmethod
