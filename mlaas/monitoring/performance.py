@@ -22,7 +22,12 @@ from mlaas.monitoring.context import Bucket, ServedVersion, Window, served_versi
 from mlaas.monitoring.live import LiveData, class_order, labelled_data, positive_scores
 from mlaas.monitoring.logged import block_counts
 from mlaas.specs import ModelSpec
-from mlaas.training.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, score
+from mlaas.training.metrics import (
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    MetricUndefined,
+    score,
+)
 
 _FLOOR = {"hour": "h", "day": "D"}
 
@@ -30,6 +35,9 @@ _FLOOR = {"hour": "h", "day": "D"}
 class MetricSet(BaseModel):
     count: int = Field(description="Predictions with ground truth in the group")
     metrics: dict[str, float | None]
+    problems: dict[str, str] = Field(
+        default_factory=dict, description="Why each null metric has no value on these rows"
+    )
 
 
 class BucketMetrics(MetricSet):
@@ -63,8 +71,7 @@ def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
         truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
         predicted = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
         keep = np.isfinite(truth) & np.isfinite(predicted)
-        values = {m: _safe(m, truth[keep], predicted[keep]) for m in REGRESSION_METRICS}
-        return MetricSet(count=int(keep.sum()), metrics=values)
+        return _metric_set(REGRESSION_METRICS, truth[keep], predicted[keep])
     classes = class_order(data.probabilities)
     scores = positive_scores(data.probabilities, classes)
     index = {name: i for i, name in enumerate(classes)}
@@ -73,25 +80,41 @@ def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
     truth, scores = truth[keep], scores[keep]
     if len(classes) == 2:
         scores = scores[:, 1]
-    values = {m: _safe(m, truth, scores) for m in CLASSIFICATION_METRICS}
-    return MetricSet(count=int(keep.sum()), metrics=values)
+    return _metric_set(CLASSIFICATION_METRICS, truth, scores, class_names=classes)
 
 
-def _safe(metric: str, truth: np.ndarray, predicted: np.ndarray) -> float | None:
-    if truth.size == 0 or (metric == "r2" and truth.size < 2):
-        return None
-    if metric == "roc_auc" and np.unique(truth).size < 2:
-        return None
+def _metric_set(
+    metrics: list[str], truth: np.ndarray, predicted: np.ndarray, class_names: Any = None
+) -> MetricSet:
+    values: dict[str, float | None] = {}
+    problems: dict[str, str] = {}
+    for metric in metrics:
+        values[metric], problem = _safe(metric, truth, predicted, class_names)
+        if problem is not None:
+            problems[metric] = problem
+    return MetricSet(count=int(truth.size), metrics=values, problems=problems)
+
+
+def _safe(
+    metric: str, truth: np.ndarray, predicted: np.ndarray, class_names: Any = None
+) -> tuple[float | None, str | None]:
+    """The metric, or None and why it has no value on these rows."""
+    if truth.size == 0:
+        return None, "no labelled predictions in the group"
+    if metric == "r2" and truth.size < 2:
+        return None, "r2 needs two labelled predictions or more"
     from sklearn.exceptions import UndefinedMetricWarning
 
     with warnings.catch_warnings():
         # F1 with no positive label or prediction: sklearn warns and says 0.0; it is undefined.
         warnings.simplefilter("error", UndefinedMetricWarning)
         try:
-            value = score(metric, truth, predicted)
-        except (ValueError, UndefinedMetricWarning):
-            return None
-    return None if np.isnan(value) else value
+            value = score(metric, truth, predicted, class_names=class_names)
+        except MetricUndefined as undefined:
+            return None, str(undefined)
+        except (ValueError, UndefinedMetricWarning) as error:
+            return None, f"{metric} is undefined on these rows ({error})"
+    return (None, f"{metric} is not finite on these rows") if np.isnan(value) else (value, None)
 
 
 def _coverage(model: str, window: Window) -> dict[str, int]:

@@ -146,3 +146,4 @@ def test_the_storms_model_is_served_and_monitored_with_string_classes(
         # Four labels of three classes: the metrics that average over all nine are undefined
         # (null), not an average over the three that happen to be there.
         assert metrics["f1"] is None and metrics["roc_auc"] is None
+        assert "none of class(es) ['disturbance'" in champion["problems"]["f1"]

@@ -600,6 +600,13 @@ export interface components {
                 [key: string]: number | null;
             };
             /**
+             * Problems
+             * @description Why each null metric has no value on these rows
+             */
+            problems?: {
+                [key: string]: string;
+            };
+            /**
              * Start
              * Format: date-time
              */
@@ -953,6 +960,13 @@ export interface components {
             /** Metrics */
             metrics: {
                 [key: string]: number | null;
+            };
+            /**
+             * Problems
+             * @description Why each null metric has no value on these rows
+             */
+            problems?: {
+                [key: string]: string;
             };
         };
         /**
