@@ -198,7 +198,7 @@ def test_up_trains_starts_reports_and_stops_everything(tmp_path: Path) -> None:
     # once on its own console, are in none of the files every process wrote (services, worker,
     # MLflow, Airflow and its task logs, Prometheus), nor in the platform DB (keys are hashed).
     secrets = {
-        "admin key": key.rsplit("_", 1)[1],
+        "admin key": key.split("_", 2)[2],  # mlaas_<prefix>_<secret>; the secret may hold "_"
         "Airflow password": password.group(1),
         "MLflow password": mlflow_login.group(1),
     }
