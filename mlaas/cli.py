@@ -188,8 +188,11 @@ def registry_versions(model: str) -> None:
     from mlaas.registry import list_versions
 
     rows = []
+    problems: dict[str, dict[str, str]] = {}
     for v in list_versions(model):
         lineage = v.lineage()
+        if lineage.get("metric_problems"):
+            problems[v.version] = json.loads(lineage["metric_problems"])
         metrics = {k.removeprefix("holdout_"): m for k, m in v.metrics.items() if "holdout_" in k}
         rows.append(
             {
@@ -200,19 +203,11 @@ def registry_versions(model: str) -> None:
                 "trigger": lineage.get("trigger"),
                 "metrics": " ".join(
                     [f"{k}={m:.4g}" for k, m in sorted(metrics.items())]
-                    + [
-                        f"{k}=null"
-                        for k in sorted(json.loads(lineage.get("metric_problems", "{}")))
-                    ]
+                    + [f"{k}=null" for k in sorted(problems.get(v.version, {}))]
                 ),
             }
         )
     _echo_table(rows, ["version", "aliases", "family", "data", "trigger", "metrics"])
-    problems = {
-        v.version: json.loads(v.lineage()["metric_problems"])
-        for v in list_versions(model)
-        if v.lineage().get("metric_problems")
-    }
     for version, reasons in problems.items():
         for metric, reason in sorted(reasons.items()):
             click.echo(f"v{version} {metric}=null: {reason}")

@@ -18,6 +18,13 @@ import httpx
 BIN = Path(sys.executable).parent
 
 
+def free_port() -> int:
+    """A port nothing listens on now (for a server a test starts later on it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def wait_for(
     condition: Callable[[], object],
     timeout_s: float = 20.0,

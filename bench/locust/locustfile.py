@@ -27,19 +27,9 @@ from urllib.parse import urlsplit
 
 from locust import HttpUser, between, task
 
-RECORD = {
-    "age": 42,
-    "tenure_months": 18,
-    "balance": 1200.5,
-    "num_products": 2,
-    "credit_score": 640,
-    "estimated_salary": 52000.0,
-    "support_calls": 1,
-    "has_credit_card": True,
-    "is_active_member": False,
-    "country": "Germany",
-    "gender": "Female",
-}
+from mlaas.data.churn import EXAMPLE_RECORD
+
+RECORD = dict(EXAMPLE_RECORD)
 COUNTRIES = ("France", "Germany", "Spain")
 ENTITY_IDS = range(100_001, 100_501)  # customer ids of the generated churn data
 RECENT: deque[str] = deque(maxlen=5_000)  # request ids the prediction users got back

@@ -149,7 +149,13 @@ def evaluate_with_reasons(
     them): the values, and the reason for each metric that has none on these rows."""
     scores = predictions_for_metric(spec, estimator, X)
     truth = encode_target(spec, estimator, y)
-    classes = getattr(estimator, "classes_", None)
+    return metrics_with_reasons(spec, truth, scores, getattr(estimator, "classes_", None))
+
+
+def metrics_with_reasons(
+    spec: ModelSpec, truth: np.ndarray, scores: np.ndarray, classes: Any = None
+) -> tuple[dict[str, float], dict[str, str]]:
+    """evaluate_with_reasons on labels and scores already computed."""
     values: dict[str, float] = {}
     problems: dict[str, str] = {}
     for metric in task_metrics(spec):
@@ -166,20 +172,18 @@ def evaluate(spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any) -> dict[s
 
 
 def per_class_report(
-    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any
+    spec: ModelSpec, classes: Any, truth: np.ndarray, scores: np.ndarray
 ) -> dict[str, Any] | None:
-    """Precision, recall, F1 and support of every class the model knows, and the confusion
-    matrix (rows: true class, columns: predicted), on these rows; None for regression. A class
-    with no row has support 0 and null recall/F1 (not a made-up 0); one never predicted has
-    null precision."""
+    """Precision, recall, F1 and support of every class the model knows (`classes`, in its
+    order), and the confusion matrix (rows: true class, columns: predicted), from the labels
+    and scores of predictions_for_metric; None for regression. A class with no row has support
+    0 and null recall/F1 (not a made-up 0); one never predicted has null precision."""
     from sklearn import metrics as skm
 
     if spec.task != "classification":
         return None
-    classes = list(getattr(estimator, "classes_", []))
-    truth = encode_target(spec, estimator, y)
-    proba = np.asarray(estimator.predict_proba(X), dtype=float)
-    predicted = proba.argmax(axis=1)
+    classes = list(classes)
+    predicted = _labels(np.asarray(scores, dtype=float))
     labels = list(range(len(classes)))
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         truth, predicted, labels=labels, zero_division=np.nan

@@ -21,7 +21,7 @@ from mlaas.training.families import build_estimator
 from mlaas.training.metrics import (
     encode_target,
     evaluate,
-    evaluate_with_reasons,
+    metrics_with_reasons,
     per_class_report,
     predictions_for_metric,
     score,
@@ -248,10 +248,11 @@ def fit_and_log(
     X_train, y_train = features_and_target(spec, train)
     estimator, family, params, details = fit(X_train, y_train)
     X_hold, y_hold = features_and_target(spec, holdout)
-    metrics, metric_problems = evaluate_with_reasons(spec, estimator, X_hold, y_hold)
-    per_class = per_class_report(spec, estimator, X_hold, y_hold)
     truth = encode_target(spec, estimator, y_hold)
     scores = predictions_for_metric(spec, estimator, X_hold)
+    classes = getattr(estimator, "classes_", [])
+    metrics, metric_problems = metrics_with_reasons(spec, truth, scores, classes)
+    per_class = per_class_report(spec, classes, truth, scores)
     # Importance in the primary metric, or in the first one the holdout can score.
     defined = [m for m in [spec.training.primary_metric, *metrics] if m in metrics]
     importances = permutation_importances(spec, estimator, X_hold, y_hold, defined[0])

@@ -12,16 +12,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from tests.integration.conftest import unavailable
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import free_port, wait_for
 
 
 def _as_postgres_user() -> list[str]:
@@ -35,14 +29,6 @@ def _listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _wait(condition: object, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g}s waiting for {what}")
-        time.sleep(0.05)
 
 
 class OwnPostgres:
@@ -158,7 +144,7 @@ class OwnRedis:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        _wait(lambda: _listening(self.port), 20, f"redis-server on port {self.port}")
+        wait_for(lambda: _listening(self.port), 20, f"redis-server on port {self.port}")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -1,10 +1,10 @@
-"""`mlaas worker` whose async scoring first sleeps SLOW_SCORING_S seconds, so a fault test can
-kill it mid-task: `python -m tests.faults.slow_worker worker --hostname=...`."""
+"""`mlaas worker` whose async scoring first holds the task (up to SLOW_SCORING_S seconds), so
+a fault test can kill it mid-task: `python -m tests.faults.slow_worker worker --hostname=...`."""
 
 from __future__ import annotations
 
 import os
-import time
+import threading
 from typing import Any
 
 import mlaas.serving.batch as batch
@@ -14,7 +14,7 @@ _score_records = batch.score_records
 
 
 def slow_score_records(*args: Any, **kwargs: Any) -> Any:
-    time.sleep(float(os.environ["SLOW_SCORING_S"]))
+    threading.Event().wait(float(os.environ["SLOW_SCORING_S"]))  # until the test kills us
     return _score_records(*args, **kwargs)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -14,8 +13,7 @@ import httpx
 from mlaas.data.churn import EXAMPLE_RECORD
 from tests.factories import home_env, small_spec
 from tests.faults.conftest import service_process
-from tests.faults.servers import free_port
-from tests.servers import BIN, wait_for
+from tests.servers import BIN, free_port, wait_for
 
 
 def test_the_prediction_service_starts_without_mlflow_and_recovers(tmp_path: Path) -> None:
@@ -33,9 +31,8 @@ def test_the_prediction_service_starts_without_mlflow_and_recovers(tmp_path: Pat
         "MLAAS_SERVING_POLL_S": "0.5",
     }
     headers = {"Authorization": f"Bearer {key}"}
-    started = time.monotonic()
+    # service_process waits for /health/live: it answers while MLflow is still down.
     with service_process("services.prediction.app:app", env, tmp_path / "prediction.log") as url:
-        assert time.monotonic() - started < 30  # it did not wait on the registry to start
         ready = httpx.get(f"{url}/health/ready", timeout=10)
         assert ready.status_code == 503
         predicted = httpx.post(

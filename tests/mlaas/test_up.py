@@ -27,7 +27,7 @@ from mlaas.up import (
     worker_ready,
 )
 from tests.factories import reset_platform_caches
-from tests.servers import wait_for
+from tests.servers import free_port, wait_for
 
 # A process group whose leader ignores SIGTERM and whose child outlives it: Airflow's shape.
 STUBBORN = "trap '' TERM; sleep 300 & sleep 300; wait"
@@ -72,12 +72,6 @@ def settings(mlaas_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sett
     yield Settings()
     reset_platform_caches()
     celery_app.cache_clear()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_port_zero_means_a_free_port_chosen_at_start(

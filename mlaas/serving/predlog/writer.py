@@ -82,7 +82,9 @@ class PredictionLogWriter:
         self._sequence = 0
         self._next_retry = 0.0
         self._held: list[Item] = []
-        self.cannot_store: str | None = None  # why rows are held in memory (DB and spool failed)
+        # Why rows are held in memory (the DB and the spool both failed); while set, the service
+        # refuses predictions (503) rather than serve answers it cannot log.
+        self.cannot_store: str | None = None
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="mlaas-predlog", daemon=True)
         self._thread.start()
@@ -98,13 +100,6 @@ class PredictionLogWriter:
         the database cannot keep up with must slow its callers down (the batch route waits)
         rather than grow this process's memory."""
         return self.queue_depth < self.max_backlog_rows
-
-    @property
-    def accepting(self) -> bool:
-        """False while rows can reach neither the table nor the spool (the DB is down and the
-        spool's disk is full): the service then refuses predictions (503) instead of serving
-        answers it cannot log. Rows already taken are held in memory and written later."""
-        return self.cannot_store is None
 
     def spool_files(self) -> list[Path]:
         return sorted(self.spool_dir.glob("*.jsonl"))
