@@ -146,6 +146,18 @@ class Holdout(StrictModel):
     min_class_rows: int = Field(1, ge=1)
 
 
+class MissingValues(StrictModel):
+    """How a null feature value reaches the model (in training and in every answer)."""
+
+    # Families that handle missing values themselves (LightGBM learns where they go at each
+    # split) receive them as they are; false: they are imputed as for every other family.
+    native: bool = True
+    numeric: Literal["median", "mean"] = "median"  # the training statistic that fills a null
+    # "most_frequent" fills with the training mode; "category" makes missing a category of
+    # its own, which the model learns like any other (only if training data has nulls).
+    categorical: Literal["most_frequent", "category"] = "most_frequent"
+
+
 class Training(StrictModel):
     families: dict[str, dict[str, SearchParam]] = Field(min_length=1)
     trials: int = Field(20, ge=1, le=10_000)
@@ -153,6 +165,7 @@ class Training(StrictModel):
     cv_folds: int = Field(3, ge=2, le=20)
     primary_metric: str
     holdout: Holdout = Holdout()
+    missing: MissingValues = MissingValues()
     seed: int = 42
     early_stopping_trials: int | None = Field(None, ge=1)  # stop when no better trial for K trials
     # Optional second objective (minimised): tuning then reports the Pareto front of both.

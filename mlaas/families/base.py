@@ -47,6 +47,9 @@ class Family(ABC):
     estimator_types: ClassVar[tuple[str, ...]]
     trusted_types: ClassVar[tuple[str, ...]] = ()
     warm_startable: ClassVar[bool] = False  # True: `continue_training` is implemented
+    # True: the estimator takes NaN itself (and learns where missing values go), so training
+    # leaves numeric nulls unimputed unless the spec says `training.missing.native: false`.
+    native_missing: ClassVar[bool] = False
 
     @abstractmethod
     def build(self, classification: bool, params: dict[str, Any], seed: int) -> Any:

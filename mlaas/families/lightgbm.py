@@ -38,6 +38,7 @@ class LightGBMFamily(Family):
         "lightgbm.sklearn.LGBMRegressor",
     )
     warm_startable = True
+    native_missing = True
 
     def build(self, classification: bool, params: dict[str, Any], seed: int) -> Any:
         from lightgbm import LGBMClassifier, LGBMRegressor

@@ -23,8 +23,13 @@ class UnsupportedPipelineError(ValueError):
     """A fitted pipeline whose shape the compiler does not know (it never guesses)."""
 
 
-def _block(spec: ModelSpec, name: str, transformer: Any, columns: Any) -> tuple[str, Any, Any]:
-    """(kind, imputer, encoder) of one ColumnTransformer block, or UnsupportedPipelineError."""
+def _block(
+    spec: ModelSpec, name: str, transformer: Any, columns: Any
+) -> tuple[str, str, np.ndarray | None, Any]:
+    """(kind, missing-value strategy, fills, encoder) of one ColumnTransformer block, or
+    UnsupportedPipelineError. Numbers: [imputer (median | mean)] + StandardScaler, no imputer
+    meaning the model takes NaN ("native"); categories: imputer (most frequent, or a constant:
+    missing is a category) + OneHotEncoder."""
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -32,23 +37,33 @@ def _block(spec: ModelSpec, name: str, transformer: Any, columns: Any) -> tuple[
     steps = [step for _, step in transformer.steps] if isinstance(transformer, Pipeline) else []
     shape = [type(step).__name__ for step in steps]
     kinds = {f.name: f.type for f in spec.features}
-    if len(steps) == 2 and isinstance(steps[0], SimpleImputer) and not steps[0].add_indicator:
-        imputer, encoder = steps
-        if isinstance(encoder, StandardScaler) and imputer.strategy == "median":
-            kind, allowed = "numeric", {"int", "float", "bool"}
-        elif isinstance(encoder, OneHotEncoder) and imputer.strategy == "most_frequent":
-            kind, allowed = "categorical", {"category"}
-            if encoder.drop_idx_ is not None or encoder._infrequent_enabled:
-                raise UnsupportedPipelineError(f"block {name!r}: one-hot drop/infrequent is set")
-        else:
-            raise UnsupportedPipelineError(f"block {name!r}: unsupported steps {shape}")
-        wrong = [c for c in columns if kinds.get(c) not in allowed]
-        if wrong:
-            raise UnsupportedPipelineError(f"block {name!r}: columns {wrong} are not {allowed}")
-        return kind, imputer, encoder
-    raise UnsupportedPipelineError(
-        f"block {name!r}: unsupported transformer {shape or transformer}"
-    )
+    imputer = steps[0] if len(steps) == 2 and isinstance(steps[0], SimpleImputer) else None
+    encoder = steps[-1] if steps else None
+    if imputer is not None and imputer.add_indicator:
+        raise UnsupportedPipelineError(f"block {name!r}: the imputer adds indicator columns")
+    if isinstance(encoder, StandardScaler) and (imputer is not None or len(steps) == 1):
+        kind, allowed = "numeric", {"int", "float", "bool"}
+        strategy = "native" if imputer is None else imputer.strategy
+        if strategy not in ("native", "median", "mean"):
+            raise UnsupportedPipelineError(f"block {name!r}: imputer strategy {strategy!r}")
+    elif isinstance(encoder, OneHotEncoder) and imputer is not None:
+        kind, allowed = "categorical", {"category"}
+        strategy = {"most_frequent": "most_frequent", "constant": "category"}.get(
+            imputer.strategy, imputer.strategy
+        )
+        if strategy not in ("most_frequent", "category"):
+            raise UnsupportedPipelineError(f"block {name!r}: imputer strategy {strategy!r}")
+        if encoder.drop_idx_ is not None or encoder._infrequent_enabled:
+            raise UnsupportedPipelineError(f"block {name!r}: one-hot drop/infrequent is set")
+    else:
+        raise UnsupportedPipelineError(
+            f"block {name!r}: unsupported transformer {shape or transformer}"
+        )
+    wrong = [c for c in columns if kinds.get(c) not in allowed]
+    if wrong:
+        raise UnsupportedPipelineError(f"block {name!r}: columns {wrong} are not {allowed}")
+    fills = None if imputer is None else imputer.statistics_
+    return kind, strategy, fills, encoder
 
 
 def compile_encoding(spec: ModelSpec, preprocess: Any) -> FeatureEncoding:
@@ -59,22 +74,28 @@ def compile_encoding(spec: ModelSpec, preprocess: Any) -> FeatureEncoding:
         raise UnsupportedPipelineError(f"expected a ColumnTransformer, got {preprocess!r}")
     numeric: list[tuple[str, int, float, float, float]] = []
     categorical: list[tuple[str, str, dict[str, int]]] = []
+    strategies = {"numeric": "median", "categorical": "most_frequent"}
     n_columns = 0
     for name, transformer, columns in preprocess.transformers_:
         if len(columns) == 0 or (isinstance(transformer, str) and transformer == "drop"):
             continue
         out = preprocess.output_indices_[name]
-        kind, imputer, encoder = _block(spec, name, transformer, columns)
-        fills = imputer.statistics_
+        kind, strategy, fills, encoder = _block(spec, name, transformer, columns)
+        strategies[kind] = strategy
         if kind == "numeric":
             count = len(columns)
             mean = encoder.mean_ if encoder.with_mean else np.zeros(count)
             scale = encoder.scale_ if encoder.with_std else np.ones(count)
-            if out.stop - out.start != count or not np.isfinite(fills.astype(float)).all():
+            if fills is None:  # the model takes NaN: a null stays NaN
+                fills = np.full(count, np.nan)
+            elif not np.isfinite(fills.astype(float)).all():
+                raise UnsupportedPipelineError(f"block {name!r}: a column was all missing")
+            if out.stop - out.start != count:
                 raise UnsupportedPipelineError(f"block {name!r}: a column was all missing")
             for i, column in enumerate(columns):
                 numeric.append((column, out.start + i, fills[i], mean[i], scale[i]))
         else:
+            assert fills is not None
             start = out.start
             for i, column in enumerate(columns):
                 categories = encoder.categories_[i].tolist()
@@ -97,6 +118,8 @@ def compile_encoding(spec: ModelSpec, preprocess: Any) -> FeatureEncoding:
         categorical_names=tuple(c[0] for c in categorical),
         categorical_fill=tuple(c[1] for c in categorical),
         categorical_columns=tuple(c[2] for c in categorical),
+        numeric_strategy=strategies["numeric"],
+        categorical_strategy=strategies["categorical"],
     )
 
 

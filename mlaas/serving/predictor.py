@@ -22,14 +22,16 @@ from mlaas.errors import FieldError
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
 from mlaas.serving.schema import (
+    MissingInputs,
     RecordSchema,
     check_records,
+    encode_records,
+    encode_typed,
     expected_type,
-    records_to_matrix,
-    typed_to_matrix,
 )
 from mlaas.serving.typed import TypedRecords
 from mlaas.specs import ModelSpec
+from mlaas.training.families import MISSING_CATEGORY
 
 log = logging.getLogger("mlaas.serving")
 
@@ -157,9 +159,14 @@ class GenericPipeline:
         self.classification = spec.task == "classification"
         self.classes = np.asarray(estimator.classes_) if self.classification else np.array([])
 
-    def to_matrix(self, records: list[dict[str, Any]]) -> np.ndarray:
+    def encode(self, records: list[dict[str, Any]]) -> tuple[np.ndarray, MissingInputs | None]:
+        """The raw values and their nulls (what replaces them is the pipeline's own affair)."""
         names = self.spec.feature_names
-        return np.array([[record[n] for n in names] for record in records], dtype=object)
+        X = np.array([[record[n] for n in names] for record in records], dtype=object)
+        nulls = np.array([[record[n] is None for n in names] for record in records], dtype=bool)
+        if not nulls.any():
+            return X, None
+        return X, MissingInputs(tuple(names), (None,) * len(names), nulls)
 
     def scores(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, k) for classifiers, values (n,) for regressors."""
@@ -223,25 +230,31 @@ class Predictor:
 
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
         """Validated (InputError otherwise) and encoded records."""
+        return self.encode(records)[0]
+
+    def encode(
+        self, records: list[dict[str, Any]] | TypedRecords
+    ) -> tuple[np.ndarray, MissingInputs | None]:
+        """Validated (InputError otherwise) and encoded records, and which inputs were null."""
         if isinstance(records, TypedRecords):
             same = records.schema is self._schema or records.schema == self._schema
             if same and self.compiled is not None:
-                X = typed_to_matrix(self.compiled.encoding, records)
-                if X is not None:
-                    return X
+                encoded = encode_typed(self.compiled.encoding, records)
+                if encoded is not None:
+                    return encoded
             records = records.dicts  # another schema, or a value only the validator can name
         check_records(self._schema, records)
         if self.compiled is None:
             assert self.generic is not None
-            return self.generic.to_matrix(records)
-        return records_to_matrix(self.compiled.encoding, records)
+            return self.generic.encode(records)
+        return encode_records(self.compiled.encoding, records)
 
     @property
     def record_schema(self) -> RecordSchema:
         return self._schema
 
     def predict_records(self, records: list[dict[str, Any]] | TypedRecords) -> Prediction:
-        """Validate (InputError naming every problem), encode, score; nulls are imputed."""
+        """Validate (InputError naming every problem), encode, score (nulls as in training)."""
         return self.predict_matrix(self.to_matrix(records))
 
     def predict_matrix(self, X: np.ndarray) -> Prediction:
@@ -296,14 +309,20 @@ class Predictor:
             )
         return self.compiled
 
+    def missing_values(self) -> dict[str, dict[str, Any]]:
+        """Per feature, how a null reaches the model (see `FeatureEncoding.missing_values`);
+        empty on the generic path, whose pipeline does it its own way."""
+        return {} if self.compiled is None else self.compiled.encoding.missing_values()
+
     def training_categories(self) -> dict[str, list[str]]:
         """Each categorical feature's categories as the fitted encoder learnt them (empty on
         the generic path, which cannot read its pipeline)."""
         if self.compiled is None:
             return {}
         encoding = self.compiled.encoding
+        hidden = MISSING_CATEGORY if encoding.categorical_strategy == "category" else None
         return {
-            name: list(columns)
+            name: [category for category in columns if category != hidden]
             for name, columns in zip(
                 encoding.categorical_names, encoding.categorical_columns, strict=True
             )
@@ -311,12 +330,14 @@ class Predictor:
 
     def signature(self) -> dict[str, Any]:
         categories = self.training_categories()
+        missing = self.missing_values()
         inputs = [
             {
                 "name": f.name,
                 "type": f.type,
                 "accepts": f"{expected_type(f.type)} or null",
                 "categories": categories.get(f.name),
+                "when_null": missing.get(f.name),
             }
             for f in self.spec.features
         ]
@@ -325,7 +346,7 @@ class Predictor:
 
     def warm(self, *, native_cache: Path | None = None) -> None:
         """Compile the trees for batches (when `native_cache` is given), then score and explain
-        one all-imputed record so the first request is not slow."""
+        one all-null record so the first request is not slow."""
         if native_cache is not None and self.compiled is not None:
             self.compiled.compile_native(native_cache)
         record: dict[str, Any] = dict.fromkeys(self.feature_names)

@@ -1,10 +1,12 @@
 """Request records checked against a model's spec, then encoded as the model's float matrix.
 
 A record maps every spec feature to a value: a number for int/float features, true/false for
-bool features, a string for categories. `null` is allowed for any feature and is imputed exactly
-as in training (median / most frequent category). Everything else is a problem: a missing or
-unknown field, a wrong type, NaN or infinity. All problems of all records are collected, each
-naming its field (`records[3].age`), so one 4xx answer lists everything to fix.
+bool features, a string for categories. `null` is allowed for any feature and reaches the
+model exactly as in training (imputed by the training median, mean or most frequent category,
+or left missing for a family that takes missing values natively; spec `training.missing`).
+Everything else is a problem: a missing or unknown field, a wrong type, NaN or infinity. All
+problems of all records are collected, each naming its field (`records[3].age`), so one 4xx
+answer lists everything to fix.
 
 The encoding is the fitted ColumnTransformer as plain arrays: no pandas on the request path.
 """
@@ -224,6 +226,10 @@ class FeatureEncoding:
     categorical_names: tuple[str, ...]
     categorical_fill: tuple[str, ...]  # imputed category (training most frequent)
     categorical_columns: tuple[dict[str, int], ...]  # category -> output column (unseen: none)
+    # How a null reaches the model: "median" | "mean" | "native" (NaN, numeric_fill is NaN);
+    # "most_frequent" | "category" (missing is a category of its own, categorical_fill).
+    numeric_strategy: str = "median"
+    categorical_strategy: str = "most_frequent"
 
     @cached_property
     def numeric_block(self) -> slice | None:
@@ -246,13 +252,38 @@ class FeatureEncoding:
         )
 
     @cached_property
-    def categorical_lookups(self) -> tuple[tuple[str, dict[str | None, int]], ...]:
-        """(feature, category -> column) per categorical feature, null -> the fill's column:
-        one C-level `dict.get` per value when a whole column is encoded at once."""
+    def categorical_lookups(self) -> tuple[tuple[str, dict[str | None, int], int], ...]:
+        """(feature, category -> column, the fill's column) per categorical feature, null ->
+        a marker column: one C-level `dict.get` per value when a whole column is encoded."""
         return tuple(
-            (name, {**columns, None: columns.get(fill, -1)})
+            (name, {**columns, None: _NULL}, columns.get(fill, -1))
             for name, fill, columns in self.categorical
         )
+
+    @cached_property
+    def null_fills(self) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        """(numeric then categorical feature names, the value each null is replaced by);
+        None where the model takes the null as missing (natively, or as its own category)."""
+        numbers: list[Any] = [
+            None if self.numeric_strategy == "native" else value
+            for value in self.numeric_fill.tolist()
+        ]
+        categories: list[Any] = [
+            None if self.categorical_strategy == "category" else value
+            for value in self.categorical_fill
+        ]
+        return self.numeric_names + self.categorical_names, tuple(numbers + categories)
+
+    def missing_values(self) -> dict[str, dict[str, Any]]:
+        """Per feature: how a null reaches the model (`strategy`) and, when it is imputed,
+        the `value` used."""
+        names, fills = self.null_fills
+        strategies = [self.numeric_strategy] * len(self.numeric_names)
+        strategies += [self.categorical_strategy] * len(self.categorical_names)
+        return {
+            name: {"strategy": strategy} | ({} if fill is None else {"value": fill})
+            for name, strategy, fill in zip(names, strategies, fills, strict=True)
+        }
 
     def column_features(self) -> list[str]:
         """The spec feature behind each output column (one-hot columns map to their feature)."""
@@ -265,10 +296,49 @@ class FeatureEncoding:
         return owners
 
 
-def _fill_numeric(encoding: FeatureEncoding, X: np.ndarray, raw: np.ndarray) -> None:
-    """Impute (NaN = null), scale and place the numeric block of `raw` (rows x numeric)."""
+@dataclass(frozen=True)
+class MissingInputs:
+    """Which inputs of which records were null and what the model got in their place. Made
+    only when some input is null: a request without one pays one `isnan().any()` per block."""
+
+    names: tuple[str, ...]  # the features of the mask's columns
+    fills: tuple[Any, ...]  # per feature, the value used; None: the model took it as missing
+    mask: np.ndarray  # (records, features) True where the input was null
+
+    def per_record(self) -> list[dict[str, Any] | None]:
+        """Per record `{"missing": [features], "imputed": {feature: value used}}` (imputed
+        only lists what was replaced), None for a record without a null."""
+        items: list[dict[str, Any] | None] = [None] * self.mask.shape[0]
+        for row in np.flatnonzero(self.mask.any(axis=1)).tolist():
+            columns = np.flatnonzero(self.mask[row]).tolist()
+            missing = [self.names[c] for c in columns]
+            imputed = {self.names[c]: self.fills[c] for c in columns if self.fills[c] is not None}
+            items[row] = {"missing": missing, "imputed": imputed}
+        return items
+
+
+def _missing(
+    encoding: FeatureEncoding, numeric: np.ndarray | None, categorical: np.ndarray | None
+) -> MissingInputs | None:
+    if numeric is None and categorical is None:
+        return None
+    rows = (numeric if numeric is not None else categorical).shape[0]  # type: ignore[union-attr]
+    if numeric is None:
+        numeric = np.zeros((rows, len(encoding.numeric_names)), dtype=bool)
+    if categorical is None:
+        categorical = np.zeros((rows, len(encoding.categorical_names)), dtype=bool)
+    names, fills = encoding.null_fills
+    return MissingInputs(names, fills, np.hstack([numeric, categorical]))
+
+
+def _fill_numeric(encoding: FeatureEncoding, X: np.ndarray, raw: np.ndarray) -> np.ndarray | None:
+    """Impute (NaN = null; a native family's fill is NaN), scale and place the numeric block
+    of `raw` (rows x numeric); the null mask when there was a null."""
+    nulls = None
     if np.isnan(raw).any():
-        raw = np.where(np.isnan(raw), encoding.numeric_fill, raw)
+        nulls = np.isnan(raw)
+        if encoding.numeric_strategy != "native":
+            raw = np.where(nulls, encoding.numeric_fill, raw)
     block = encoding.numeric_block
     if block is None:
         X[:, encoding.numeric_columns] = (raw - encoding.numeric_mean) / encoding.numeric_scale
@@ -276,48 +346,71 @@ def _fill_numeric(encoding: FeatureEncoding, X: np.ndarray, raw: np.ndarray) -> 
         target = X[:, block]
         np.subtract(raw, encoding.numeric_mean, out=target)
         np.divide(target, encoding.numeric_scale, out=target)
+    return nulls
+
+
+_NULL = -2  # the column a null category looks up to, before it is given the fill's column
 
 
 def _fill_categorical(
     encoding: FeatureEncoding, X: np.ndarray, column: Callable[[str], list[Any]]
-) -> None:
+) -> np.ndarray | None:
+    """One-hot encode the categorical features; the null mask when there was a null."""
     rows = X.shape[0]
-    for name, lookup in encoding.categorical_lookups:
+    nulls: np.ndarray | None = None
+    for j, (name, lookup, fill_column) in enumerate(encoding.categorical_lookups):
         found = map(lookup.get, column(name), repeat(-1))
         targets = np.fromiter(found, dtype=np.intp, count=rows)
+        null = targets == _NULL
+        if null.any():
+            if nulls is None:
+                nulls = np.zeros((rows, len(encoding.categorical_names)), dtype=bool)
+            nulls[:, j] = null
+            targets[null] = fill_column
         known = targets >= 0  # an unseen category encodes as all zeros
         X[np.flatnonzero(known), targets[known]] = 1.0
+    return nulls
 
 
-def records_to_matrix(
+def encode_records(
     encoding: FeatureEncoding, records: Sequence[Mapping[str, Any]]
-) -> np.ndarray:
-    """Float64 design matrix of validated records (nulls imputed, scaled, one-hot encoded)."""
+) -> tuple[np.ndarray, MissingInputs | None]:
+    """Float64 design matrix of validated records (nulls imputed or left missing, scaled,
+    one-hot encoded) and which inputs were null."""
     X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
     names = encoding.numeric_names
+    numeric_nulls = None
     if names:
         rows = [[record[name] for name in names] for record in records]
         # dtype=float64 turns None into NaN and bools into 0/1, as the training imputer saw them.
-        _fill_numeric(encoding, X, np.array(rows, dtype=np.float64))
-    if len(records) < COLUMNAR_MIN_RECORDS:
-        for row, record in enumerate(records):
-            for name, fill, columns in encoding.categorical:
-                value = record[name]
-                column = columns.get(fill if value is None else value)
-                if column is not None:  # an unseen category encodes as all zeros
-                    X[row, column] = 1.0
-        return X
-    _fill_categorical(encoding, X, lambda name: [r[name] for r in records])
-    return X
+        numeric_nulls = _fill_numeric(encoding, X, np.array(rows, dtype=np.float64))
+    if len(records) >= COLUMNAR_MIN_RECORDS:
+        nulls = _fill_categorical(encoding, X, lambda name: [r[name] for r in records])
+        return X, _missing(encoding, numeric_nulls, nulls)
+    nulls = None
+    for row, record in enumerate(records):
+        for j, (name, fill, columns) in enumerate(encoding.categorical):
+            value = record[name]
+            if value is None:
+                if nulls is None:
+                    nulls = np.zeros((len(records), len(encoding.categorical)), dtype=bool)
+                nulls[row, j] = True
+            column = columns.get(fill if value is None else value)
+            if column is not None:  # an unseen category encodes as all zeros
+                X[row, column] = 1.0
+    return X, _missing(encoding, numeric_nulls, nulls)
 
 
-def typed_to_matrix(encoding: FeatureEncoding, records: TypedRecords) -> np.ndarray | None:
-    """The matrix of decoded record structs (types already checked by the decoder), or None
-    when a number is infinite (`1e999` decodes to inf) or out of float range (a 400-digit
-    integer): the dict validator names those. The decoder refuses NaN literals, so a NaN
-    here can only be a null."""
+def encode_typed(
+    encoding: FeatureEncoding, records: TypedRecords
+) -> tuple[np.ndarray, MissingInputs | None] | None:
+    """`encode_records` of decoded record structs (types already checked by the decoder), or
+    None when a number is infinite (`1e999` decodes to inf) or out of float range (a
+    400-digit integer): the dict validator names those. The decoder refuses NaN literals, so
+    a NaN here can only be a null."""
     X = np.zeros((len(records), encoding.n_columns), dtype=np.float64)
     names = encoding.numeric_names
+    numeric_nulls = None
     if names:
         try:
             raw = records.numbers(names)  # rows x numeric, null -> NaN
@@ -325,6 +418,6 @@ def typed_to_matrix(encoding: FeatureEncoding, records: TypedRecords) -> np.ndar
             return None
         if np.isinf(raw).any():
             return None
-        _fill_numeric(encoding, X, raw)
-    _fill_categorical(encoding, X, records.column)
-    return X
+        numeric_nulls = _fill_numeric(encoding, X, raw)
+    nulls = _fill_categorical(encoding, X, records.column)
+    return X, _missing(encoding, numeric_nulls, nulls)

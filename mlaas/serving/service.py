@@ -30,7 +30,7 @@ from mlaas.serving.pool import ModelPool
 from mlaas.serving.predictor import Prediction, Predictor
 from mlaas.serving.predlog import LogBlock, PredictionLogWriter
 from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
-from mlaas.serving.schema import RecordSchema
+from mlaas.serving.schema import MissingInputs, RecordSchema
 from mlaas.serving.typed import TypedRecords, as_dicts
 from mlaas.settings import Settings, get_settings
 
@@ -118,6 +118,7 @@ class Outcome:
     prediction: Prediction
     explanations: list[dict[str, float]] | None = None
     explained_classes: list[Any] | None = None  # the class each explanation explains
+    missing: MissingInputs | None = None  # which inputs were null (None: none was)
     cached: bool = False
     latency_ms: float = 0.0
 
@@ -133,6 +134,7 @@ class Scoring:
     predictor: Predictor
     records: list[dict[str, Any]] | TypedRecords
     X: np.ndarray
+    missing: MissingInputs | None  # which inputs were null and what replaced them
     shadow: bool  # the challenger scores it too, off the request path
 
 
@@ -359,6 +361,7 @@ class PredictionService:
         if variant is None:
             variant = choose_variant(config, routing_key) if CHALLENGER in served else CHAMPION
         predictor = self.predictor(model, variant)
+        X, missing = predictor.encode(records)
         return Scoring(
             request_id=request_id,
             started=started,
@@ -366,7 +369,8 @@ class PredictionService:
             variant=variant,
             predictor=predictor,
             records=records,
-            X=predictor.to_matrix(records),
+            X=X,
+            missing=missing,
             shadow=config.shadow and variant == CHAMPION and CHALLENGER in served,
         )
 
@@ -408,6 +412,7 @@ class PredictionService:
             explained_classes=predictor.explained_classes(list(prediction.outputs), explain_class)
             if explain
             else None,
+            missing=scoring.missing,
             cached=cached,
             latency_ms=latency_ms,
         )

@@ -18,20 +18,33 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 
-def _preprocessor(spec: ModelSpec) -> Any:
-    """Impute + scale numbers (the imputer casts bools to 0/1); impute + one-hot the rest."""
+# The category a null becomes when missing values are a category of their own (a family that
+# takes missing values natively, or `training.missing.categorical: category`).
+MISSING_CATEGORY = "__missing__"
+
+
+def _preprocessor(spec: ModelSpec, family: str) -> Any:
+    """Numbers: scaled, nulls imputed by the spec's statistic, or left NaN for a family that
+    handles missing values natively (the imputer casts bools to 0/1; the scaler keeps NaN).
+    Categories: one-hot, nulls filled with the training mode or made a category of their own."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-    categorical = Pipeline(
-        [
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore")),
-        ]
-    )
+    missing = spec.training.missing
+    native = missing.native and FAMILIES[family].native_missing
+    numeric: Any
+    if native:
+        numeric = Pipeline([("scale", StandardScaler())])
+    else:
+        imputer = SimpleImputer(strategy=missing.numeric)
+        numeric = Pipeline([("impute", imputer), ("scale", StandardScaler())])
+    if native or missing.categorical == "category":
+        fill = SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY)
+    else:
+        fill = SimpleImputer(strategy="most_frequent")
+    categorical = Pipeline([("impute", fill), ("onehot", OneHotEncoder(handle_unknown="ignore"))])
     transformers: list[tuple[str, Any, list[str]]] = []
     if spec.numeric_features:
         transformers.append(("numeric", numeric, spec.numeric_features))
@@ -53,7 +66,7 @@ def build_estimator(
         )
     return Pipeline(
         [
-            ("preprocess", _preprocessor(spec)),
+            ("preprocess", _preprocessor(spec, family)),
             ("model", FAMILIES[family].build(classifier, params, seed)),
         ]
     )

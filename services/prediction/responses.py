@@ -31,7 +31,7 @@ def mark(request: Request, outcome: Outcome) -> None:
 def native_body(outcome: Outcome) -> dict[str, Any]:
     prediction = outcome.prediction
     items: Any
-    if outcome.explanations is None and prediction.has_probabilities:
+    if outcome.explanations is None and outcome.missing is None and prediction.has_probabilities:
         items = msgspec.Raw(prediction.cells_json)  # encoded once, shared with the log
     else:
         items = _items(outcome)
@@ -46,22 +46,24 @@ def native_body(outcome: Outcome) -> dict[str, Any]:
 
 
 def _items(outcome: Outcome) -> list[dict[str, Any]]:
-    """One item per record; the common shapes (no explanations) in one comprehension each."""
+    """One item per record; the common shapes (no explanations, no nulls) in one
+    comprehension each."""
     prediction = outcome.prediction
-    if outcome.explanations is None:
+    if outcome.explanations is None and outcome.missing is None:
         if prediction.probabilities is None:
             return [{"output": output} for output in prediction.outputs]
         return [
             {"output": output, "probabilities": proba}
             for output, proba in zip(prediction.outputs, prediction.probabilities, strict=True)
         ]
-    empty: list[dict[str, float] | None] = [None] * len(prediction.outputs)
+    empty: list[Any] = [None] * len(prediction.outputs)
     probabilities = prediction.probabilities or empty
     explanations = outcome.explanations or empty
     explained = outcome.explained_classes or empty
+    nulls = outcome.missing.per_record() if outcome.missing is not None else empty
     items = []
-    for output, proba, explanation, explained_class in zip(
-        prediction.outputs, probabilities, explanations, explained, strict=True
+    for output, proba, explanation, explained_class, null in zip(
+        prediction.outputs, probabilities, explanations, explained, nulls, strict=True
     ):
         item: dict[str, Any] = {"output": output}
         if proba is not None:
@@ -70,6 +72,8 @@ def _items(outcome: Outcome) -> list[dict[str, Any]]:
             item["explanation"] = explanation
             if explained_class is not None:
                 item["explained_class"] = explained_class
+        if null is not None:
+            item.update(null)
         items.append(item)
     return items
 

@@ -22,6 +22,17 @@ class PredictionItem(BaseModel):
         description="Classifiers: the class the explanation explains (binary: the positive "
         "class; multi-class: the predicted one)",
     )
+    missing: list[str] | None = Field(
+        None,
+        description="Only when the record had nulls: the features it sent as null (how each "
+        "reaches the model: `when_null` in `GET /v1/models/{name}`)",
+    )
+    imputed: dict[str, float | int | str] | None = Field(
+        None,
+        description="Only when the record had nulls: the value that replaced each imputed "
+        "null (a feature the model takes as missing natively, or as a category of its own, "
+        "is in `missing` only)",
+    )
 
 
 class PredictResponse(BaseModel):
@@ -53,12 +64,26 @@ class ServedModels(BaseModel):
     models: list[ServedModel]
 
 
+class WhenNull(BaseModel):
+    strategy: str = Field(
+        description="How a null reaches the model: `median`, `mean` or `most_frequent` (the "
+        "training statistic replaces it), `native` (the model takes it as missing) or "
+        "`category` (missing is a category of its own)"
+    )
+    value: float | int | str | None = Field(None, description="The value that replaces a null")
+
+
 class FeatureSignature(BaseModel):
     name: str
     type: str
     accepts: str
     categories: list[str] | None = Field(
-        None, description="A category feature's training categories (others are unseen: imputed)"
+        None,
+        description="A category feature's training categories (any other is unseen: it sets "
+        "none of the feature's one-hot columns)",
+    )
+    when_null: WhenNull | None = Field(
+        None, description="How a null reaches the model (absent for a model on the generic path)"
     )
 
 

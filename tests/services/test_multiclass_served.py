@@ -44,6 +44,13 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
         yield folder, create_key("storms", ["predict", "monitor"])[0]
 
 
+def registration_family(detail: dict[str, Any]) -> str:
+    """The champion's model family, from its lineage in the model detail."""
+    served = detail["served"]["champion"]
+    version = next(v for v in detail["versions"] if v["version"] == served)
+    return str(version["lineage"]["family"])
+
+
 def test_the_storms_model_is_served_and_monitored_with_string_classes(
     home: tuple[Path, str],
 ) -> None:
@@ -71,6 +78,23 @@ def test_the_storms_model_is_served_and_monitored_with_string_classes(
         assert math.isclose(sum(item["probabilities"].values()), 1.0, abs_tol=1e-9)
         assert item["output"] == max(item["probabilities"], key=item["probabilities"].get)
         assert item["explained_class"] == item["output"]  # multi-class: the predicted one
+        # The answer says which inputs were null and what, if anything, replaced them.
+        assert item["missing"] == ["tropicalstorm_force_diameter", "hurricane_force_diameter"]
+        detail = client.get("/v1/models/storms", headers=headers).json()
+        when_null = {i["name"]: i["when_null"] for i in detail["signature"]["inputs"]}
+        assert item["imputed"] == {
+            name: when_null[name]["value"]
+            for name in item["missing"]
+            if "value" in when_null[name]
+        }
+        family = registration_family(detail)
+        native = {"strategy": "native"}
+        assert (when_null["hurricane_force_diameter"] == native) == (family == "lightgbm")
+        complete = {**OLD, "tropicalstorm_force_diameter": 150.0, "hurricane_force_diameter": 0.0}
+        whole = client.post(
+            "/v1/models/storms/predict", json={"features": complete}, headers=headers
+        ).json()["predictions"][0]
+        assert "missing" not in whole and "imputed" not in whole
         hurricane = client.post(
             "/v1/models/storms/predict",
             json={"features": RECORD, "explain_class": "hurricane"},

@@ -596,13 +596,15 @@ export interface components {
             accepts: string;
             /**
              * Categories
-             * @description A category feature's training categories (others are unseen: imputed)
+             * @description A category feature's training categories (any other is unseen: it sets none of the feature's one-hot columns)
              */
             categories?: string[] | null;
             /** Name */
             name: string;
             /** Type */
             type: string;
+            /** @description How a null reaches the model (absent for a model on the generic path) */
+            when_null?: components["schemas"]["WhenNull"] | null;
         };
         /** FieldProblemBody */
         FieldProblemBody: {
@@ -782,6 +784,18 @@ export interface components {
             explanation?: {
                 [key: string]: number;
             } | null;
+            /**
+             * Imputed
+             * @description Only when the record had nulls: the value that replaced each imputed null (a feature the model takes as missing natively, or as a category of its own, is in `missing` only)
+             */
+            imputed?: {
+                [key: string]: number | string;
+            } | null;
+            /**
+             * Missing
+             * @description Only when the record had nulls: the features it sent as null (how each reaches the model: `when_null` in `GET /v1/models/{name}`)
+             */
+            missing?: string[] | null;
             /** Output */
             output: number | string;
             /**
@@ -1013,6 +1027,19 @@ export interface components {
             };
             /** Version */
             version: string;
+        };
+        /** WhenNull */
+        WhenNull: {
+            /**
+             * Strategy
+             * @description How a null reaches the model: `median`, `mean` or `most_frequent` (the training statistic replaces it), `native` (the model takes it as missing) or `category` (missing is a category of its own)
+             */
+            strategy: string;
+            /**
+             * Value
+             * @description The value that replaces a null
+             */
+            value?: number | string | null;
         };
     };
     responses: never;

@@ -14,8 +14,8 @@ from mlaas.serving.schema import (
     InputError,
     RecordSchema,
     check_records,
+    encode_records,
     records_are_clean,
-    records_to_matrix,
     validate_records,
 )
 from mlaas.training.families import build_estimator
@@ -138,23 +138,62 @@ def test_input_error_message_is_readable_and_bounded() -> None:
     assert isinstance(error, ValueError)
 
 
-def test_records_to_matrix_equals_the_fitted_column_transformer() -> None:
-    X, y = features_and_target(SPEC, churn_frame(300))
-    pipeline = build_estimator(SPEC, "logistic_regression", {}, seed=1).fit(X, y)
+@pytest.mark.parametrize(
+    ("family", "missing"),
+    [
+        ("logistic_regression", {}),
+        ("logistic_regression", {"numeric": "mean", "categorical": "category"}),
+        ("lightgbm", {}),  # native: numeric nulls stay NaN, a null category is its own
+    ],
+)
+def test_encode_records_equals_the_fitted_column_transformer(
+    family: str, missing: dict[str, str]
+) -> None:
+    training = SPEC.training.model_copy(
+        update={
+            "families": {family: {}},
+            "missing": SPEC.training.missing.model_copy(update=missing),
+        }
+    )
+    spec = SPEC.model_copy(update={"training": training})
+    train = churn_frame(300)
+    train.loc[::7, "balance"] = np.nan
+    train.loc[::5, "country"] = None
+    X, y = features_and_target(spec, train)
+    pipeline = build_estimator(spec, family, {}, seed=1).fit(X, y)
     preprocess = pipeline.named_steps["preprocess"]
-    encoding = compile_encoding(SPEC, preprocess)
+    encoding = compile_encoding(spec, preprocess)
     records = [
         good_record(),
-        dict.fromkeys(SPEC.feature_names),
+        dict.fromkeys(spec.feature_names),
         good_record(country="Atlantis", balance=None, has_credit_card=None),
     ]
-    frame = features_frame(SPEC, pd.DataFrame(records))
+    frame = features_frame(spec, pd.DataFrame(records))
 
-    matrix = records_to_matrix(encoding, records)
+    matrix, nulls = encode_records(encoding, records)
     np.testing.assert_array_equal(matrix, preprocess.transform(frame))
-    assert matrix.dtype == np.float64 and matrix.shape == (3, 9 + 3 + 2)
-    assert encoding.column_features()[9:] == ["country"] * 3 + ["gender"] * 2
-    assert matrix[2, 9:12].tolist() == [0.0, 0.0, 0.0]  # an unseen category: all zeros
+    assert matrix.dtype == np.float64
+    countries = 3 if encoding.categorical_strategy == "most_frequent" else 4  # + "missing"
+    assert encoding.column_features()[-countries - 2 :] == ["country"] * countries + ["gender"] * 2
+    assert matrix[2, -countries - 2 : -2].tolist() == [0.0] * countries  # unseen: all zeros
+    assert nulls is not None
+    items = nulls.per_record()
+    assert items[0] is None
+    assert items[1] is not None and sorted(items[1]["missing"]) == sorted(spec.feature_names)
+    assert items[2] is not None and sorted(items[2]["missing"]) == ["balance", "has_credit_card"]
+    when_null = encoding.missing_values()
+    imputed = {name: how["value"] for name, how in when_null.items() if "value" in how}
+    assert items[1]["imputed"] == imputed
+    if family == "lightgbm":
+        assert when_null["balance"] == {"strategy": "native"}
+        assert when_null["country"] == {"strategy": "category"}
+        assert "balance" not in items[2]["imputed"] and np.isnan(matrix[1]).any()
+    else:
+        strategy = missing.get("numeric", "median")
+        statistic = getattr(np, f"nan{strategy}")(train["balance"].astype(float))
+        assert when_null["balance"] == {"strategy": strategy, "value": pytest.approx(statistic)}
+        assert items[2]["imputed"]["balance"] == pytest.approx(statistic)
+        assert not np.isnan(matrix).any()
 
 
 def test_large_batches_encode_exactly_like_single_records() -> None:
@@ -170,5 +209,8 @@ def test_large_batches_encode_exactly_like_single_records() -> None:
         records.append(record)
 
     assert records_are_clean(SCHEMA, records)
-    one_by_one = np.vstack([records_to_matrix(encoding, [r]) for r in records])
-    np.testing.assert_array_equal(records_to_matrix(encoding, records), one_by_one)
+    singles = [encode_records(encoding, [r]) for r in records]
+    matrix, nulls = encode_records(encoding, records)
+    np.testing.assert_array_equal(matrix, np.vstack([X for X, _ in singles]))
+    assert nulls is not None
+    assert nulls.per_record() == [n.per_record()[0] if n else None for _, n in singles]
