@@ -383,21 +383,31 @@ def specs() -> None:
 
 @specs.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def specs_validate(paths: tuple[Path, ...]) -> None:
-    """Check spec files (default: every spec in the specs folder)."""
+@click.option("--no-data", is_flag=True, help="Check the spec files only, not their data.")
+def specs_validate(paths: tuple[Path, ...], no_data: bool) -> None:
+    """Check spec files (default: every spec in the specs folder), and each against its data
+    and expectation suite when the data is there (every column it names present, of its type,
+    covered by the suite)."""
     from mlaas.settings import get_settings
+    from mlaas.spec_check import SpecDataMismatch, check_spec_data
     from mlaas.specs import SpecError, load_spec_file, spec_files
 
     failed = 0
     for path in paths or tuple(spec_files(get_settings().specs_dir)):
         try:
             spec = load_spec_file(path)
+            data = "" if no_data else check_spec_data(spec)
         except SpecError as error:
             failed += 1
             for line in str(error).splitlines():
                 click.echo(f"error: {line}", err=True)
             continue
-        click.echo(f"{path}: ok ({spec.name}, {spec.task}, spec hash {spec.spec_hash[:12]})")
+        except SpecDataMismatch as mismatch:
+            failed += 1
+            for problem in mismatch.problems:
+                click.echo(f"error: {problem}", err=True)
+            continue
+        click.echo(f"{path}: ok ({spec.name}, {spec.task}, spec hash {spec.spec_hash[:12]}{data})")
     if failed:
         sys.exit(1)
 

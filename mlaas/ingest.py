@@ -3,8 +3,10 @@ lake and a lineage row saying where each part of it came from.
 
 The content hash depends on the table only (column names, dtypes, values in row order), not on
 the file format or parquet layout, so the same data sent twice, as csv or parquet, is stored
-once and keeps its lineage row (and its validation status). Feature schema is not checked here:
-that is the Great Expectations suite's job (mlaas.validation).
+once and keeps its lineage row (and its validation status). Each file is checked against the
+spec first (`mlaas.spec_check`: every named column present, values of the spec's types, the
+suite covering them); the values themselves are the Great Expectations suite's job
+(mlaas.validation).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from mlaas.db import datasets, get_engine, new_id, utcnow
 from mlaas.live_labels import LiveRows, live_rows
 from mlaas.refs import DataPart, DatasetRef, FileKind
 from mlaas.settings import get_settings
+from mlaas.spec_check import SpecDataMismatch, problems_with
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, write_parquet
 
@@ -149,12 +152,10 @@ def read_dataset(spec: ModelSpec, source: str | None = None) -> tuple[str, pd.Da
     frame = read_source(resolved)
     if frame.empty or len(frame.columns) == 0:
         raise IngestError(f"{resolved}: empty table ({len(frame)} rows)")
-    missing = [c for c in (spec.entity_key, spec.event_timestamp) if c not in frame.columns]
-    if missing:
-        raise IngestError(
-            f"{resolved}: missing column(s) {missing} (entity key / event timestamp); "
-            f"found {list(frame.columns)}"
-        )
+    # Every column the spec names, with values of its type, before anything is stored.
+    problems = problems_with(spec, frame, source=resolved)
+    if problems:
+        raise SpecDataMismatch(problems)
     return resolved, normalize_frame(frame, timestamp=spec.event_timestamp, source=resolved)
 
 
@@ -217,7 +218,8 @@ def _read_files(
 def assemble(
     spec: ModelSpec, source: str | None = None, *, now: datetime | None = None
 ) -> Assembled:
-    """Read the run's files and add labelled live traffic (mlaas.live_labels); nothing stored."""
+    """Read the run's files and add labelled live traffic (mlaas.live_labels); nothing stored.
+    Each file is checked against the spec and its suite first (`mlaas.spec_check`)."""
     files = _run_files(spec, source)
     frame, parts = _read_files(spec, files)
     resolved = parts[0].uri or files[0][1]

@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -272,6 +273,12 @@ class ModelSpec(StrictModel):
     gate: Gate = Gate()
     drift: DriftPolicy = DriftPolicy()
     retrain: RetrainPolicy = RetrainPolicy()
+    # The file it was loaded from (not part of the spec or its hash): what errors point at.
+    _source_file: str | None = PrivateAttr(None)
+
+    @property
+    def source_file(self) -> str | None:
+        return self._source_file
 
     @model_validator(mode="after")
     def _check_consistency(self) -> ModelSpec:
@@ -371,6 +378,7 @@ def load_spec_file(path: Path | str) -> ModelSpec:
     spec = parse_spec(data, source=path)
     if spec.name != path.stem:
         raise SpecError(f"{path}: name: {spec.name!r} must match the file name {path.stem!r}")
+    spec._source_file = str(path)
     return spec
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from mlaas.db import datasets, get_engine, new_id, utcnow, validation_results
 from mlaas.refs import DatasetRef, ValidationReport
+from mlaas.samples import counted, sample_rows, sample_values
 from mlaas.settings import get_settings
 from mlaas.specs import ModelSpec
 from mlaas.storage import get_store, read_parquet
@@ -61,6 +62,8 @@ def load_suite_dict(suite: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text())
     except FileNotFoundError:
         raise ValueError(f"expectation suite {suite!r} not found at {path}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"expectation suite {path}: not valid JSON: {error}") from None
     return data
 
 
@@ -70,28 +73,84 @@ def _num(value: Any) -> str:
     return f"{int(value)}" if float(value).is_integer() else f"{value}"
 
 
-def _reason(failure: dict[str, Any], frame: pd.DataFrame, missing: set[str]) -> str:
+def _values(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column] if column in frame.columns else pd.Series(dtype=object)
+
+
+def _failing(failure: dict[str, Any], frame: pd.DataFrame) -> pd.Series | None:
+    """The column's failing values (index = row), recomputed from the frame for the kinds whose
+    rule is plain, so a reason can show values with their rows; None for other kinds."""
     kind, column, kw = failure["expectation"], failure["column"], failure["kwargs"]
-    count = failure.get("unexpected_count")
+    if column is None or column not in frame.columns:
+        return None
+    values = frame[column]
+    if kind == "expect_column_values_to_not_be_null":
+        return values[values.isna()]
+    present = values.dropna()
+    if kind == "expect_column_values_to_be_between":
+        numbers = pd.to_numeric(present, errors="coerce")
+        bad = numbers.isna()
+        if kw.get("min_value") is not None:
+            bad |= numbers < kw["min_value"]
+        if kw.get("max_value") is not None:
+            bad |= numbers > kw["max_value"]
+        return present[bad]
+    if kind == "expect_column_values_to_be_in_set":
+        return present[~present.isin(kw["value_set"])]
+    if kind == "expect_column_values_to_be_in_type_list":
+        return present
+    return None
+
+
+def _reason(failure: dict[str, Any], frame: pd.DataFrame, missing: set[str]) -> str:
+    """One line: the column, what failed, how many values and a sample of them with rows."""
+    kind, column, kw = failure["expectation"], failure["column"], failure["kwargs"]
     if kind == "expect_column_to_exist" or column in missing:
         return f"column {column!r} missing"
+    failing = _failing(failure, frame)
+    count = failure.get("unexpected_count")
+    if count is None and failing is not None:
+        count = len(failing)
+    sample = "" if failing is None or failing.empty else f": {sample_values(failing)}"
     if failure.get("exception"):
+        numbers = pd.to_numeric(_values(frame, column).dropna(), errors="coerce")
+        text = _values(frame, column).dropna()[numbers.isna()]
+        if not text.empty:  # the usual cause: text in a numeric column
+            return (
+                f"{column}: {counted(len(text), 'non-numeric value')}: {sample_values(text)} "
+                f"({kind} could not run)"
+            )
+        values = _values(frame, column).dropna()
+        if len(values) and not pd.api.types.is_numeric_dtype(values.dtype):
+            return (
+                f"{column}: {kind} could not run on values of type {values.dtype} "
+                f"(numbers stored as text?): {sample_values(values)}"
+            )
         return f"{column}: {kind} could not run: {failure['exception']}"
     if kind == "expect_column_values_to_be_between":
         low = "-inf" if kw.get("min_value") is None else _num(kw["min_value"])
-        return f"{column}: {count} values outside [{low}, {_num(kw.get('max_value'))}]"
+        span = f"[{low}, {_num(kw.get('max_value'))}]"
+        return f"{column}: {counted(int(count or 0), 'value')} outside {span}{sample}"
     if kind == "expect_column_values_to_be_in_type_list":
         dtype = frame[column].dtype if column in frame.columns else "?"
-        return f"{column}: values of type {dtype} not in [{', '.join(kw['type_list'])}]"
+        listed = counted(int(count or 0), "value")
+        return f"{column}: {listed} of type {dtype} not in [{', '.join(kw['type_list'])}]{sample}"
     if kind == "expect_column_values_to_not_be_null":
-        return f"{column}: {count} null values"
+        rows = "" if failing is None else f" (rows {sample_rows(failing)})"
+        return f"{column}: {counted(int(count or 0), 'null value')}{rows}"
     if kind == "expect_column_values_to_be_in_set":
-        examples = failure["partial_unexpected_list"]
-        return f"{column}: {count} values not in {kw['value_set']} (e.g. {examples[:3]})"
+        return f"{column}: {counted(int(count or 0), 'value')} not in {kw['value_set']}{sample}"
     if kind == "expect_table_row_count_to_be_between":
         return f"table: {failure['observed_value']} rows, expected at least {kw.get('min_value')}"
     if kind == "expect_compound_columns_to_be_unique":
-        return f"{'+'.join(kw['column_list'])}: {count} duplicate rows"
+        columns = list(kw["column_list"])
+        duplicated = (
+            frame[frame.duplicated(columns, keep=False)]
+            if set(columns) <= set(frame)
+            else frame.iloc[:0]
+        )
+        rows = f" (rows {sample_rows(duplicated[columns[0]])})" if len(duplicated) else ""
+        return f"{'+'.join(columns)}: {counted(int(count or 0), 'duplicate row')}{rows}"
     return f"{column or 'table'}: {kind} failed (observed {failure.get('observed_value')})"
 
 
@@ -160,15 +219,19 @@ def run_suite(
 
 
 def _failure_message(suite: str, content_hash: str, failures: list[dict[str, Any]]) -> str:
-    reasons: list[str] = []
-    ordered = sorted(failures, key=lambda f: f["reason"].startswith("column ") is False)
-    for failure in ordered:
-        if failure["reason"] not in reasons:
-            reasons.append(failure["reason"])
-    lines = "\n".join(f"  - {reason}" for reason in reasons)
+    """Each problem once (a missing column fails every expectation on it), with how many
+    failed expectations it stands for; the header counts what it lists."""
+    counts: dict[str, int] = {}
+    for failure in sorted(failures, key=lambda f: not f["reason"].startswith("column ")):
+        counts[failure["reason"]] = counts.get(failure["reason"], 0) + 1
+    lines = "\n".join(
+        f"  - {reason}" + (f" ({n} expectations on it failed)" if n > 1 else "")
+        for reason, n in counts.items()
+    )
     return (
-        f"dataset {content_hash} failed expectation suite {suite!r} "
-        f"({len(failures)} failed expectations):\n{lines}"
+        f"dataset {content_hash} failed expectation suite {suite!r}: "
+        f"{counted(len(counts), 'problem')} ({counted(len(failures), 'failed expectation')}):"
+        f"\n{lines}"
     )
 
 

@@ -78,13 +78,16 @@ def plan_retrain(spec: ModelSpec, frame: FrameRef, mode: str | None = None) -> R
         return plan
     data = read_parquet(get_store(), frame.key)
     if requested == "window":
-        return _selected(spec, plan, window_rows(spec, data, spec.retrain.window_days))
+        selection = window_rows(spec, data, spec.retrain.window_days)
+        window = f"the last {spec.retrain.window_days} days, retrain.window_days"
+        _check_selection(spec, data, selection, f"window mode: {window}")
+        return _selected(spec, plan, selection)
     if requested == "replay_mix":
         earlier = earlier_frames(spec, frame.content_hash)
         fraction, seed = spec.retrain.replay_fraction, spec.training.seed
-        return _selected(
-            spec, plan, replay_rows(spec, data, earlier, fraction=fraction, seed=seed)
-        )
+        selection = replay_rows(spec, data, earlier, fraction=fraction, seed=seed)
+        _check_selection(spec, data, selection, "replay_mix mode")
+        return _selected(spec, plan, selection)
     from mlaas.registry import CHAMPION, version_for_alias
 
     champion = version_for_alias(spec.name, CHAMPION)
@@ -94,8 +97,20 @@ def plan_retrain(spec: ModelSpec, frame: FrameRef, mode: str | None = None) -> R
         log.warning("%s: %s", spec.name, note)
         return plan.model_copy(update={"mode": "full", "note": note})
     selection = rows_after(spec, data, cutoff, champion.version)
+    if requested == "stacking":  # a new model is tuned on the new rows: it must know every class
+        _check_selection(spec, data, selection, f"stacking mode: rows after v{champion.version}")
     update = {"base_version": champion.version, "base_run_id": champion.run_id}
     return _selected(spec, plan.model_copy(update=update), selection)
+
+
+def _check_selection(spec: ModelSpec, data: pd.DataFrame, selection: Selection, what: str) -> None:
+    """A mode that tunes a new model on part of the data: every class of the whole dataset
+    must still be in both parts of that part (`check_class_coverage`), before any tuning."""
+    from mlaas.training.split import check_class_coverage
+
+    if spec.task == "classification":
+        known = data[spec.target].dropna().unique().tolist()
+        check_class_coverage(spec, selection.frame, classes=known, selected=f" of the {what}")
 
 
 def _selected(spec: ModelSpec, plan: RetrainPlan, selection: Selection) -> RetrainPlan:

@@ -6,6 +6,9 @@ data only, never on the order the feature store happened to return it in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -129,11 +132,16 @@ def features_and_target(spec: ModelSpec, frame: pd.DataFrame) -> tuple[pd.DataFr
     return X, y.rename(spec.target)
 
 
-def check_class_coverage(spec: ModelSpec, frame: pd.DataFrame) -> None:
+def check_class_coverage(
+    spec: ModelSpec, frame: pd.DataFrame, *, classes: Iterable[Any] = (), selected: str = ""
+) -> None:
     """Before any tuning: every class must have `training.holdout.min_class_rows` rows in the
     holdout and in training (and one per CV fold there), or the metrics that average over the
     classes have no honest value and a class unseen in training cannot even be scored. The
-    error names each short class with its counts, the spec fields and the ways out."""
+    error names each short class with its counts, the spec fields and the ways out.
+
+    `frame` is what the run trains on; `classes` adds the labels it must know although the
+    frame may lack them (a retrain mode's selection of the dataset, named by `selected`)."""
     if spec.task != "classification":
         return
     train, holdout = split_holdout(spec, frame)
@@ -142,7 +150,8 @@ def check_class_coverage(spec: ModelSpec, frame: pd.DataFrame) -> None:
     in_train = train[spec.target].value_counts()
     in_holdout = holdout[spec.target].value_counts()
     short = []
-    for label in sorted(set(in_train.index) | set(in_holdout.index), key=str):
+    labels = set(in_train.index) | set(in_holdout.index) | set(classes)
+    for label in sorted(labels, key=str):
         n_train, n_holdout = int(in_train.get(label, 0)), int(in_holdout.get(label, 0))
         if n_train < need_train or n_holdout < need_holdout:
             short.append(f"{label!r}: {n_train} in training, {n_holdout} in the holdout")
@@ -154,13 +163,16 @@ def check_class_coverage(spec: ModelSpec, frame: pd.DataFrame) -> None:
         if holdout_cfg.strategy == "time"
         else f"a stratified random {holdout_cfg.fraction:.0%}"
     )
-    ways_out = (
-        "set training.holdout.strategy: random (stratified: every class in both parts), "
-        if holdout_cfg.strategy == "time"
-        else ""
-    ) + "add rows of these classes, or merge rare classes in the data"
+    ways = ["add rows of these classes", "merge rare classes in the data"]
+    if holdout_cfg.strategy == "time":
+        ways.insert(
+            0, "set training.holdout.strategy: random (stratified: every class in both parts)"
+        )
+    if selected:
+        ways[:0] = ["retrain in another mode (full)", "widen the selection"]
+    ways_out = ", ".join(ways[:-1]) + f" or {ways[-1]}"
     raise ClassCoverageError(
-        f"{spec.name}: the holdout ({how}) leaves classes short of rows — "
+        f"{spec.name}: the holdout ({how}{selected}) leaves classes short of rows — "
         + "; ".join(short)
         + f". Each class needs {need_holdout} in the holdout (training.holdout.min_class_rows) "
         f"and {need_train} in training (also one per fold, training.cv_folds = "

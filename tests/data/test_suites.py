@@ -47,10 +47,12 @@ SUITES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[], pd.DataFrame], 
         broken_churn,
         {
             "column 'gender' missing",
-            "age: 3 values outside [18, 100]",
-            "churned: 1 values not in [0, 1] (e.g. [3])",
-            "balance: values of type object not in [float64, float32, Float64Dtype, int64, "
-            "Int64Dtype]",
+            "age: 3 values outside [18, 100]: 130 (row 0), 130 (row 1), 130 (row 2)",
+            "churned: 1 value not in [0, 1]: 3 (row 5)",
+            "balance: 300 values of type object not in [float64, float32, Float64Dtype, int64, "
+            "Int64Dtype]: '0.0' (row 0), '0.0' (row 1), '63073.46' (row 2) and 297 more",
+            "country: 2 values not in ['France', 'Germany', 'Spain']: 'Italy' (row 3), "
+            "'Italy' (row 4)",
         },
     ),
     "house_prices": (
@@ -58,9 +60,10 @@ SUITES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[], pd.DataFrame], 
         broken_houses,
         {
             "column 'prefer' missing",
-            "lotsize: 2 values outside [1, 1000000]",
-            "bedrooms: 1 values outside [1, 10]",
-            "aircon: values of type object not in [bool, BooleanDtype]",
+            "lotsize: 2 values outside [1, 1000000]: 0 (row 0), 0 (row 1)",
+            "bedrooms: 1 value outside [1, 10]: 25 (row 2)",
+            "aircon: 546 values of type object not in [bool, BooleanDtype]: 'no' (row 0), "
+            "'no' (row 1), 'no' (row 2) and 543 more",
         },
     ),
     "storms": (
@@ -68,11 +71,13 @@ SUITES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[], pd.DataFrame], 
         broken_storms,
         {
             "column 'lat' missing",
-            "wind: 3 values outside [0, 250]",
-            "status: 1 values not in ['disturbance', 'extratropical', 'hurricane', "
+            "wind: 3 values outside [0, 250]: 400 (row 0), 400 (row 1), 400 (row 2)",
+            "status: 1 value not in ['disturbance', 'extratropical', 'hurricane', "
             "'other low', 'subtropical depression', 'subtropical storm', "
-            "'tropical depression', 'tropical storm', 'tropical wave'] (e.g. ['typhoon'])",
-            "pressure: values of type object not in [int64, int32, Int64Dtype, Int32Dtype]",
+            "'tropical depression', 'tropical storm', 'tropical wave']: 'typhoon' (row 3)",
+            "pressure: expect_column_values_to_be_between could not run on values of type "
+            "object (numbers stored as text?): '1013' (row 0), '1013' (row 1), '1013' (row 2) "
+            "and 19534 more",
         },
     ),
 }
@@ -113,6 +118,17 @@ def test_suite_fails_bad_data_with_reasons(suite: str) -> None:
     assert not success
     assert reasons <= {f["reason"] for f in failures}
     assert statistics["unsuccessful_expectations"] == len(failures)
+
+
+def test_text_in_a_numeric_column_is_named_with_its_rows() -> None:
+    frame = generate_churn(300, seed=22)
+    frame["age"] = frame["age"].astype(object)
+    frame.loc[[4, 9], "age"] = "n/a"
+    _, _, failures = run_suite("churn", frame)
+    assert (
+        "age: 2 non-numeric values: 'n/a' (row 4), 'n/a' (row 9) "
+        "(expect_column_values_to_be_between could not run)"
+    ) in {f["reason"] for f in failures}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -83,7 +83,19 @@ def test_validate_passes_good_data(
     assert stored is not None and stored["success"] is True and stored["failures"] == []
 
 
-def test_missing_column_is_named_and_quarantined(mlaas_home: Path, tmp_path: Path) -> None:
+def test_ingest_refuses_a_file_without_a_spec_column(mlaas_home: Path, tmp_path: Path) -> None:
+    from mlaas.spec_check import SpecDataMismatch
+
+    with pytest.raises(SpecDataMismatch, match=r"features\[0\].name: feature 'age' is not a"):
+        ingest_frame(CHURN, generate_churn(300, seed=3).drop(columns=["age"]), tmp_path)
+    assert not get_store().list("datasets/")  # nothing reached the lake
+
+
+def test_missing_column_is_named_and_quarantined(
+    mlaas_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch that reached the lake without the spec check (stored before it existed).
+    monkeypatch.setattr("mlaas.ingest.problems_with", lambda *_, **__: [])
     ref = ingest_frame(CHURN, generate_churn(300, seed=3).drop(columns=["age"]), tmp_path)
     with pytest.raises(DataValidationError) as error:
         validate_dataset(CHURN, ref)
@@ -93,6 +105,10 @@ def test_missing_column_is_named_and_quarantined(mlaas_home: Path, tmp_path: Pat
     assert message.count("column 'age' missing") == 1  # one line, not one per expectation
     failing = {f["expectation"] for f in error.value.report.failures if f["column"] == "age"}
     assert "expect_column_to_exist" in failing and len(failing) >= 3
+    # The header counts what it lists, and the line says how many expectations it stands for.
+    failed = len(error.value.report.failures)
+    assert f"1 problem ({failed} failed expectations):" in message
+    assert f"column 'age' missing ({failed} expectations on it failed)" in message
     assert_quarantined(ref)
 
 
@@ -100,7 +116,9 @@ def test_wrong_type_is_named(mlaas_home: Path, tmp_path: Path) -> None:
     frame = generate_churn(300, seed=4)
     frame["age"] = frame["age"].astype(str)
     ref = ingest_frame(CHURN, frame, tmp_path)
-    with pytest.raises(DataValidationError, match=r"age: values of type object not in \[int64"):
+    with pytest.raises(
+        DataValidationError, match=r"age: 300 values of type object not in \[int64"
+    ):
         validate_dataset(CHURN, ref)
     assert_quarantined(ref)
     [failure] = [
@@ -120,8 +138,10 @@ def test_out_of_range_values_are_counted(mlaas_home: Path, tmp_path: Path) -> No
     ref = ingest_frame(CHURN, frame, tmp_path)
     with pytest.raises(DataValidationError) as error:
         validate_dataset(CHURN, ref)
-    assert "age: 12 values outside [18, 100]" in str(error.value)
-    assert "credit_score: 3 values outside [300, 900]" in str(error.value)
+    assert "age: 12 values outside [18, 100]: 12 (row 0), 12 (row 1), 12 (row 2) and 9 more" in (
+        str(error.value)
+    )
+    assert "credit_score: 3 values outside [300, 900]: 950 (row 0)" in str(error.value)
     failures = {f["column"]: f for f in error.value.report.failures}
     assert failures["age"]["unexpected_count"] == 12
     assert failures["age"]["partial_unexpected_list"] == [12] * 5
@@ -137,7 +157,8 @@ def test_missing_values_and_unknown_categories_fail(mlaas_home: Path, tmp_path: 
         validate_dataset(CHURN, ref)
     message = str(error.value)
     nulls = int(frame["balance"].isna().sum())
-    assert f"balance: {nulls} null values" in message
+    rows = ", ".join(str(row) for row in frame.index[frame["balance"].isna()][:3])
+    assert f"balance: {nulls} null values (rows {rows} and {nulls - 3} more)" in message
     assert "country: 4 values not in ['France', 'Germany', 'Spain']" in message
     assert "churned: 2 values not in [0, 1]" in message
     assert "values of type" not in message  # nullable ints keep their type
@@ -150,8 +171,10 @@ def test_house_prices_out_of_range_fails(mlaas_home: Path, tmp_path: Path) -> No
     ref = ingest_frame(HOUSES, frame, tmp_path)
     with pytest.raises(DataValidationError) as error:
         validate_dataset(HOUSES, ref)
-    assert "bedrooms: 5 values outside [1, 10]" in str(error.value)
-    assert "price: 1 values outside [1000, 10000000]" in str(error.value)
+    assert "bedrooms: 5 values outside [1, 10]: 0 (row 0), 0 (row 1), 0 (row 2) and 2 more" in (
+        str(error.value)
+    )
+    assert "price: 1 value outside [1000, 10000000]: -1.0 (row 10)" in str(error.value)
     assert_quarantined(ref)
 
 
@@ -207,5 +230,6 @@ def test_a_pipeline_run_that_failed_validation_carries_its_failing_expectations(
     record = failed["validation"]
     assert (record["suite"], record["content_hash"]) == ("house_prices", bad.content_hash)
     assert [f["reason"] for f in record["failures"]] == [
-        "price: 546 values outside [1000, 10000000]"
+        "price: 546 values outside [1000, 10000000]: -1.0 (row 0), -1.0 (row 1), -1.0 (row 2) "
+        "and 543 more"
     ]

@@ -183,6 +183,26 @@ def test_the_plan_step_refuses_the_split_before_any_tuning(mlaas_home: Any) -> N
     assert plan_retrain(shuffled, store_frame(shuffled, frame)).mode == "full"  # the way out
 
 
+def test_a_window_without_a_class_is_refused_before_any_tuning(mlaas_home: Any) -> None:
+    from mlaas.training.retrain_modes import plan_retrain
+
+    spec = segment_spec(
+        training__holdout={"strategy": "random", "fraction": 0.2}, retrain__window_days=10
+    )
+    # Every platinum row is older than the last ten days.
+    frame = segment_frame().sort_values("segment", key=lambda s: s != "platinum", kind="mergesort")
+    frame["event_timestamp"] = pd.date_range("2025-01-01", periods=len(frame), freq="h", tz="UTC")
+    stored = store_frame(spec, frame)
+    assert plan_retrain(spec, stored).mode == "full"  # the whole dataset has every class
+    with pytest.raises(ClassCoverageError) as refused:
+        plan_retrain(spec, stored, "window")
+    message = str(refused.value)
+    assert "of the window mode: the last 10 days, retrain.window_days" in message
+    assert "'platinum': 0 in training, 0 in the holdout" in message
+    assert "retrain in another mode (full)" in message
+    print(message)
+
+
 def test_the_gate_refuses_a_metric_it_cannot_compute() -> None:
     from mlaas.gate import decide
     from mlaas.specs import Gate
