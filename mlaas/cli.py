@@ -94,6 +94,51 @@ def run(spec: str, source: str | None, trigger: str, mode: str | None) -> None:
 
 
 @cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", required=True, help="The column to predict.")
+@click.option("--entity-key", help="The column naming each row's entity.  [default: add row_id]")
+@click.option("--timestamp", help="The event-time column.  [default: add recorded_at]")
+@click.option("--name", help="Model name.  [default: from the file name]")
+@click.option("--force", is_flag=True, help="Overwrite an existing spec, suite or data copy.")
+def init(
+    data: Path,
+    target: str,
+    entity_key: str | None,
+    timestamp: str | None,
+    name: str | None,
+    force: bool,
+) -> None:
+    """Draft specs/<name>.yaml and expectations/<name>.json from DATA (csv or parquet).
+
+    Types, the task, ranges, category sets, null rates and row counts are inferred from the
+    data; the spec's comments say what was inferred and what to review."""
+    from mlaas.drafting import draft, write_draft
+    from mlaas.settings import get_settings
+
+    settings = get_settings()
+    result = draft(
+        data,
+        target=target,
+        entity_key=entity_key,
+        timestamp=timestamp,
+        name=name,
+        project_dir=settings.project_dir,
+    )
+    written = write_draft(
+        result,
+        specs_dir=settings.specs_dir,
+        expectations_dir=settings.expectations_dir,
+        project_dir=settings.project_dir,
+        force=force,
+    )
+    for path in written:
+        click.echo(f"wrote {path}")
+    for note in result.notes:
+        click.echo(f"review: {note}")
+    click.echo(f"next: mlaas specs validate {written[0]} && mlaas run {result.name}")
+
+
+@cli.command()
 @click.argument("model")
 @click.argument("version")
 def reproduce(model: str, version: str) -> None:
