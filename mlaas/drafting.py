@@ -352,10 +352,10 @@ def draft(
     name = name or re.sub(r"[^a-z0-9_]", "_", path.stem.lower()).strip("_")
     if not re.match(r"^[a-z][a-z0-9_]{1,62}$", name):
         raise DraftError(f"{name!r} cannot name a model: use --name with a-z, 0-9 and _")
-    for role, column in (("target", target), ("entity key", entity_key), ("timestamp", timestamp)):
-        if column is not None and column not in frame.columns:
+    for role, given in (("target", target), ("entity key", entity_key), ("timestamp", timestamp)):
+        if given is not None and given not in frame.columns:
             raise DraftError(
-                f"{path}: {role} {column!r} is not a column{nearest(column, frame.columns)}"
+                f"{path}: {role} {given!r} is not a column{nearest(given, frame.columns)}"
             )
     if frame[target].isna().any():
         raise DraftError(f"{path}: target {target!r} has {int(frame[target].isna().sum())} nulls")
