@@ -140,6 +140,7 @@ class TrainingUser(HttpUser):
     def on_start(self) -> None:
         self.client.headers.update(headers())
         self.job: str | None = None
+        self.submit_or_poll()  # every run submits a job, whatever its tasks draw afterwards
 
     @task(1)
     def submit_or_poll(self) -> None:
