@@ -408,7 +408,20 @@ def draft(
             continue
         review = f"  # REVIEW: {column.note}" if column.note else ""
         spec_lines.append(f"  - {{name: {column.name}, type: {column.kind}}}{review}")
+    decision: list[str] = []
+    if task == "classification" and prepared[target].nunique() == 2:
+        counts = prepared[target].value_counts()
+        rarer = counts.index[-1]
+        rarer = rarer.item() if hasattr(rarer, "item") else rarer
+        decision = [
+            "",
+            "decision:",
+            f"  positive_class: {_yaml(rarer)}  # REVIEW: the class the score is about "
+            f"(inferred: the rarer, {int(counts.iloc[-1])} of {len(prepared)} rows)",
+            "  threshold: 0.5  # or tune it: tune_threshold: f1 (or recall, with min_recall)",
+        ]
     spec_lines += [
+        *decision,
         "",
         f"feature_view: {name}_features",
         f"validation_suite: {name}",

@@ -33,6 +33,7 @@ from mlaas.specs import METRICS, ModelSpec
 from mlaas.tracking import init_mlflow
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 log = logging.getLogger("mlaas.promotion")
@@ -165,6 +166,11 @@ def lineage_tags(spec: ModelSpec, trained: TrainResult, *, trigger: str) -> dict
         f"{TAG}run_id": trained.run_id,
         f"{TAG}profile_key": trained.profile_key,
         **(
+            {f"{TAG}decision_threshold": repr(trained.decision_threshold)}
+            if trained.decision_threshold is not None
+            else {}
+        ),
+        **(
             {f"{TAG}metric_problems": json.dumps(trained.metric_problems)}
             if trained.metric_problems
             else {}
@@ -180,14 +186,30 @@ def _spec_of(version: VersionInfo, default: ModelSpec) -> ModelSpec:
     return default if spec_hash == default.spec_hash else load_spec_snapshot(spec_hash)
 
 
+def version_threshold(version: VersionInfo) -> float | None:
+    """A binary version's decision threshold (None: not binary, or from before thresholds)."""
+    value = version.tags.get(f"{TAG}decision_threshold")
+    return None if value is None else float(value)
+
+
+def as_decided(metric: str, scores: np.ndarray, threshold: float | None) -> np.ndarray:
+    """Binary scores for a metric of hard answers (F1, accuracy) as the answers the model gives
+    at its own threshold (1.0 / 0.0, which the metrics cut at 0.5); other scores unchanged."""
+    if threshold is None or scores.ndim != 1 or metric not in ("f1", "accuracy"):
+        return scores
+    return (scores >= threshold).astype(float)
+
+
 def paired_decision(
     spec: ModelSpec,
     frame_key: str,
     *,
     challenger_uri: str,
     champion: VersionInfo | None,
+    challenger_threshold: float | None = None,
 ) -> GateDecision:
     """Score challenger and champion on rows neither trained on, then gate (mlaas.gate).
+    A binary model's F1 and accuracy are those of its own decision threshold.
 
     The rows are the challenger's holdout of `frame_key` (split by `spec`) less what the
     champion trained on (`gate_rows`); fewer than `gate.min_rows` of them and the gate does not
@@ -206,6 +228,7 @@ def paired_decision(
         rows, why = gate_rows(spec, challenger_train, holdout, champion)
     if champion is not None and len(rows) < spec.gate.min_rows:
         y_true, scores = predictions_on(spec, holdout, challenger_uri)
+        scores = as_decided(metric, scores, challenger_threshold)
         return GateDecision(
             passed=False,
             reason=f"only {why}; the gate needs {spec.gate.min_rows} rows neither model trained "
@@ -217,6 +240,7 @@ def paired_decision(
             evaluation=why,
         )
     y_true, challenger_scores = predictions_on(spec, rows, challenger_uri)
+    challenger_scores = as_decided(metric, challenger_scores, challenger_threshold)
     champion_scores = None
     if champion is not None:
         try:
@@ -226,6 +250,7 @@ def paired_decision(
                 f"models:/{champion.model}/{champion.version}",
                 model_spec=_spec_of(champion, spec),
             )
+            champion_scores = as_decided(metric, champion_scores, version_threshold(champion))
         except ValueError as error:  # the new frame lacks features the champion needs
             return GateDecision(
                 passed=False,
@@ -284,6 +309,7 @@ def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
         trained.frame_key,
         challenger_uri=trained.model_uri,
         champion=version_for_alias(spec.name, CHAMPION),
+        challenger_threshold=trained.decision_threshold,
     )
 
 
@@ -305,6 +331,10 @@ def compare(name: str, a: str, b: str) -> dict[str, Any]:
     rows = [{"metric": k, a: va.metrics.get(k), b: vb.metrics.get(k)} for k in keys]
     spec = load_spec_snapshot(vb.tags[f"{TAG}spec_hash"])
     decision = paired_decision(
-        spec, vb.tags[f"{TAG}frame_key"], challenger_uri=f"models:/{name}/{b}", champion=va
+        spec,
+        vb.tags[f"{TAG}frame_key"],
+        challenger_uri=f"models:/{name}/{b}",
+        champion=va,
+        challenger_threshold=version_threshold(vb),
     )
     return {"model": name, "a": a, "b": b, "metrics": rows, "test": decision.model_dump()}

@@ -112,6 +112,7 @@ class TrainResult(Ref):
     params: dict[str, Any]
     metrics: dict[str, float]  # holdout metrics
     metric_problems: dict[str, str] = {}  # why a metric of the task has no value on the holdout
+    decision_threshold: float | None = None  # binary: P(positive) from which it answers positive
     profile_key: str  # reference profile in the object store
     frame_key: str  # the training frame it was fit and evaluated on
 

@@ -128,6 +128,7 @@ def check_data(spec: ModelSpec, frame: pd.DataFrame, *, where: str, source: str)
                 f"{where}: target: {spec.target!r} has {counted(len(nulls), 'null')} "
                 f"(rows {sample_rows(nulls)}); every training row needs a label"
             )
+        problems += _decision_problems(spec, target.dropna(), where)
         kind = spec.target_type or ("float" if spec.task == "regression" else "category")
         problem = _type_problem(target, kind)
         if problem:
@@ -136,6 +137,32 @@ def check_data(spec: ModelSpec, frame: pd.DataFrame, *, where: str, source: str)
                 f"column {problem}"
             )
     return problems
+
+
+def _decision_problems(spec: ModelSpec, labels: pd.Series, where: str) -> list[str]:
+    """A binary target's positive class: required for text labels (which class is "positive"
+    cannot be guessed), and one of the labels when given."""
+    if spec.task != "classification":
+        return []
+    values = sorted(labels.unique().tolist(), key=str)
+    wanted = spec.decision.positive_class
+    if wanted is not None:
+        if str(wanted) not in {str(v) for v in values} and len(values) <= 2:
+            return [
+                f"{where}: decision.positive_class: {wanted!r} is not a label of "
+                f"{spec.target!r}: {values}"
+            ]
+        return []
+    textual = pd.api.types.is_object_dtype(labels.dtype) or pd.api.types.is_string_dtype(
+        labels.dtype
+    )
+    if len(values) == 2 and textual:
+        return [
+            f"{where}: decision.positive_class: required for the text labels {values} of "
+            f"{spec.target!r} (the class the score, the threshold and precision/recall are "
+            "about; e.g. the rarer one)"
+        ]
+    return []
 
 
 def _suite_columns(suite: dict[str, Any]) -> set[str]:

@@ -244,6 +244,21 @@ class LiveLabels(StrictModel):
     max_age_days: int = Field(30, ge=1)  # predictions older than this are left out
 
 
+class Decision(StrictModel):
+    """Binary classification: which class is positive, and from which probability of it an
+    answer says it."""
+
+    # None: the label that sorts last (1, True, "yes"); required for string labels (checked
+    # against the data, `mlaas.spec_check`).
+    positive_class: str | int | bool | None = None
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)  # P(positive) at or above: the positive class
+    # Tune the threshold after tuning the model, on its out-of-fold predictions on the training
+    # part: "f1" maximises F1; "recall" takes the highest threshold that keeps recall at or
+    # above `min_recall` (the most precise one that finds enough positives). None: `threshold`.
+    tune_threshold: Literal["f1", "recall"] | None = None
+    min_recall: float = Field(0.8, gt=0.0, le=1.0)
+
+
 class RetrainPolicy(StrictModel):
     mode: RetrainMode = "full"
     window_days: int = Field(90, ge=1)
@@ -273,6 +288,7 @@ class ModelSpec(StrictModel):
     gate: Gate = Gate()
     drift: DriftPolicy = DriftPolicy()
     retrain: RetrainPolicy = RetrainPolicy()
+    decision: Decision = Decision()
     # The file it was loaded from (not part of the spec or its hash): what errors point at.
     _source_file: str | None = PrivateAttr(None)
 
@@ -301,10 +317,17 @@ class ModelSpec(StrictModel):
         if metric_task != self.task:
             reason = f"{metric!r} is a {metric_task} metric but task is {self.task!r}"
             problems.append((("training", "primary_metric"), reason, metric))
-        for family in self.training.families:
+        for family, space in self.training.families.items():
             if self.task not in FAMILIES[family].tasks:
                 reason = f"family {family!r} does not support task {self.task!r}"
                 problems.append((("training", "families", family), reason, family))
+            if self.task == "regression" and "class_weight" in space:
+                reason = "class_weight weighs classes: a classification hyper-parameter"
+                loc = ("training", "families", family, "class_weight")
+                problems.append((loc, reason, "class_weight"))
+        if self.task == "regression" and self.decision != Decision():
+            reason = "decision (positive class, threshold) applies to classification only"
+            problems.append((("decision",), reason, self.decision.model_dump()))
         if problems:
             _fail("ModelSpec", problems)
         return self

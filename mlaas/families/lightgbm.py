@@ -29,6 +29,7 @@ class LightGBMFamily(Family):
             "colsample_bytree",
             "reg_lambda",
             "reg_alpha",
+            "class_weight",
         }
     )
     estimator_types = ("LGBMClassifier", "LGBMRegressor")

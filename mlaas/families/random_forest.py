@@ -13,7 +13,9 @@ from mlaas.families.base import Family, picked
 class RandomForestFamily(Family):
     name = "random_forest"
     tasks = ("classification", "regression")
-    params = frozenset({"n_estimators", "max_depth", "min_samples_leaf", "max_features"})
+    params = frozenset(
+        {"n_estimators", "max_depth", "min_samples_leaf", "max_features", "class_weight"}
+    )
     estimator_types = ("RandomForestClassifier", "RandomForestRegressor")
     trusted_types = ("sklearn.tree._tree.Tree",)
     warm_startable = True

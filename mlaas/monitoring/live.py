@@ -23,6 +23,7 @@ from mlaas.monitoring.context import Window
 from mlaas.monitoring.logged import block_rows, split_id
 from mlaas.monitoring.tables import feedback
 from mlaas.specs import ModelSpec
+from mlaas.training.metrics import positive_index
 
 MAX_LIVE_ROWS = 500_000  # newest rows kept when a window holds more (drift needs no more)
 DATA_VARIANTS = ("champion", "challenger")  # shadow rows repeat champion inputs
@@ -210,5 +211,6 @@ def prediction_values(spec: ModelSpec, data: LiveData) -> tuple[np.ndarray, str]
         return pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64"), "numeric"
     classes = class_order(data.probabilities)
     if len(classes) == 2:
-        return positive_scores(data.probabilities, classes)[:, 1], "numeric"
+        positive = positive_index(spec, classes)
+        return positive_scores(data.probabilities, classes)[:, positive], "numeric"
     return data.meta["output"].astype(str).to_numpy(object), "categorical"

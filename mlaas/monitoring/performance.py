@@ -26,6 +26,7 @@ from mlaas.training.metrics import (
     CLASSIFICATION_METRICS,
     REGRESSION_METRICS,
     MetricUndefined,
+    positive_index,
     score,
 )
 
@@ -78,9 +79,26 @@ def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
     truth = np.array([index.get(str(label), -1) for label in data.meta["label"]], dtype=int)
     keep = (truth >= 0) & ~np.isnan(scores).any(axis=1)
     truth, scores = truth[keep], scores[keep]
-    if len(classes) == 2:
-        scores = scores[:, 1]
-    return _metric_set(CLASSIFICATION_METRICS, truth, scores, class_names=classes)
+    if len(classes) != 2:
+        return _metric_set(CLASSIFICATION_METRICS, truth, scores, class_names=classes)
+    # Binary: the positive class's probability ranks (roc_auc, log_loss); F1 and accuracy are
+    # those of the answers given, at each version's own decision threshold.
+    positive = positive_index(spec, classes)
+    names = [classes[1 - positive], classes[positive]]
+    truth = (truth == positive).astype(int)
+    answered = data.meta["output"].astype(str).to_numpy(object)[keep] == classes[positive]
+    hard = ("f1", "accuracy")
+    ranked = _metric_set(
+        [m for m in CLASSIFICATION_METRICS if m not in hard], truth, scores[:, positive], names
+    )
+    decided = _metric_set(
+        [m for m in CLASSIFICATION_METRICS if m in hard], truth, answered.astype(float), names
+    )
+    return MetricSet(
+        count=ranked.count,
+        metrics={m: {**ranked.metrics, **decided.metrics}[m] for m in CLASSIFICATION_METRICS},
+        problems={**ranked.problems, **decided.problems},
+    )
 
 
 def _metric_set(

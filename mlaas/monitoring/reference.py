@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlaas.monitoring.context import ServedVersion
 from mlaas.specs import ModelSpec
+from mlaas.training.metrics import positive_index
 
 
 @dataclass(frozen=True)
@@ -66,5 +67,5 @@ def _score_sample(
         return np.asarray(pipeline.predict(X), dtype="float64"), "numeric"
     proba = np.asarray(pipeline.predict_proba(X), dtype="float64")
     if proba.shape[1] == 2:
-        return proba[:, 1], "numeric"
+        return proba[:, positive_index(spec, pipeline.classes_)], "numeric"
     return np.asarray(pipeline.predict(X)).astype(str).astype(object), "categorical"

@@ -32,6 +32,7 @@ from mlaas.serving.schema import (
 from mlaas.serving.typed import TypedRecords
 from mlaas.specs import ModelSpec
 from mlaas.training.families import MISSING_CATEGORY
+from mlaas.training.metrics import positive_index
 
 log = logging.getLogger("mlaas.serving")
 
@@ -75,11 +76,18 @@ class Prediction:
 
     @classmethod
     def from_class_scores(
-        cls, scores: np.ndarray, labels: np.ndarray, classes: list[str], labels_json: np.ndarray
+        cls,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        classes: list[str],
+        labels_json: np.ndarray,
+        winners: np.ndarray | None = None,
     ) -> Prediction:
         """Classifier outputs from (n, k) probabilities; `labels` the classes in their own
-        types, `labels_json` each one's JSON (object arrays, in column order)."""
-        winners = scores.argmax(axis=1)
+        types, `labels_json` each one's JSON (object arrays, in column order); `winners` the
+        column answered per row (default: the most probable)."""
+        if winners is None:
+            winners = scores.argmax(axis=1)
         prediction = cls(labels[winners].tolist())
         prediction._scores, prediction._classes = scores, classes
         prediction._labels_json = labels_json[winners]
@@ -184,7 +192,14 @@ class Predictor:
     """One model version: validates records, scores them, explains them."""
 
     def __init__(
-        self, *, model: str, version: str, spec: ModelSpec, pipeline: Any, run_id: str = ""
+        self,
+        *,
+        model: str,
+        version: str,
+        spec: ModelSpec,
+        pipeline: Any,
+        run_id: str = "",
+        threshold: float | None = None,
     ) -> None:
         self.model, self.version, self.spec, self.pipeline = model, str(version), spec, pipeline
         # Version numbers restart in every registry; the training run id does not. Cache keys
@@ -208,6 +223,10 @@ class Predictor:
         self._label_array = _object_array(scorer.classes.tolist())
         self._labels_json = _object_array([json_bytes(c) for c in scorer.classes.tolist()])
         self._schema = RecordSchema.from_spec(spec)
+        # Binary: the positive class's column and the P(positive) from which it is answered
+        # (the version's tuned or fixed threshold; the spec's for a version from before them).
+        self.positive = positive_index(spec, self.labels) if len(self.classes) == 2 else None
+        self.threshold = spec.decision.threshold if threshold is None else threshold
 
     @property
     def labels(self) -> list[Any]:
@@ -224,8 +243,8 @@ class Predictor:
             return None
         if explain_class is not None:
             return [labels[self.class_index(explain_class)]] * len(outputs)
-        if len(labels) == 2:
-            return [labels[1]] * len(outputs)
+        if self.positive is not None:
+            return [labels[self.positive]] * len(outputs)
         return list(outputs)
 
     def to_matrix(self, records: list[dict[str, Any]] | TypedRecords) -> np.ndarray:
@@ -269,8 +288,12 @@ class Predictor:
         """Labels and per-class probabilities (or values) from `scores`."""
         if not self._scorer.classification:
             return Prediction(outputs=scores.tolist(), probabilities=None)
+        winners = None
+        if self.positive is not None:
+            positive = self.positive
+            winners = np.where(scores[:, positive] >= self.threshold, positive, 1 - positive)
         return Prediction.from_class_scores(
-            scores, self._label_array, self.classes, self._labels_json
+            scores, self._label_array, self.classes, self._labels_json, winners
         )
 
     def explain_records(
@@ -283,6 +306,8 @@ class Predictor:
     def explain_matrix(self, X: np.ndarray, explain_class: Any = None) -> list[dict[str, float]]:
         """Explanations of the default class (see `explained_classes`) or of `explain_class`."""
         index = None if explain_class is None else self.class_index(explain_class)
+        if index is None and self.positive == 0:  # binary, the positive class sorts first
+            index = 0
         return explain.explain(self._compiled_for("explanations"), X, self.feature_names, index)
 
     def class_index(self, label: Any) -> int:
@@ -341,7 +366,14 @@ class Predictor:
             }
             for f in self.spec.features
         ]
-        outputs = {"task": self.task, "target": self.spec.target, "classes": self.classes}
+        outputs: dict[str, Any] = {
+            "task": self.task,
+            "target": self.spec.target,
+            "classes": self.classes,
+        }
+        if self.positive is not None:
+            outputs["positive_class"] = self.classes[self.positive]
+            outputs["decision_threshold"] = self.threshold
         return {"inputs": inputs, "outputs": outputs}
 
     def warm(self, *, native_cache: Path | None = None) -> None:
@@ -382,6 +414,12 @@ def load_predictor(
     spec = load_spec_snapshot(spec_hash)
     init_mlflow()
     pipeline = mlflow.sklearn.load_model(f"models:/{model}/{info.version}")
+    threshold = info.tags.get(f"{registry.TAG}decision_threshold")
     return Predictor(
-        model=model, version=info.version, spec=spec, pipeline=pipeline, run_id=info.run_id or ""
+        model=model,
+        version=info.version,
+        spec=spec,
+        pipeline=pipeline,
+        run_id=info.run_id or "",
+        threshold=None if threshold is None else float(threshold),
     )

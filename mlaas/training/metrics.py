@@ -1,8 +1,10 @@
 """The metrics a spec may name, computed one way for tuning, the holdout, the gate and monitoring.
 
 Classification scores are computed from probabilities: a 1-D array is the positive-class
-probability of a binary problem (labels 0/1), a 2-D array holds one column per class (multi-class,
-labels 0..k-1 in the estimator's class order). Hard labels use a 0.5 threshold / the arg-max.
+probability of a binary problem (labels 1 = the positive class, `decision.positive_class`, 0 =
+the other), a 2-D array holds one column per class (multi-class, labels 0..k-1 in the
+estimator's class order). Hard labels use the model's decision threshold (binary; 0.5 unless
+the spec sets or tunes another) / the arg-max.
 """
 
 from __future__ import annotations
@@ -18,10 +20,26 @@ CLASSIFICATION_METRICS = [m for m, (task, _) in METRICS.items() if task == "clas
 REGRESSION_METRICS = [m for m, (task, _) in METRICS.items() if task == "regression"]
 
 
-def _labels(scores: np.ndarray) -> np.ndarray:
+def _labels(scores: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     if scores.ndim == 1:
-        return (scores >= 0.5).astype(int)
+        return (scores >= threshold).astype(int)
     return np.asarray(scores.argmax(axis=1))
+
+
+def positive_index(spec: ModelSpec, classes: Any) -> int:
+    """The column of the positive class among a binary model's `classes` (in its order):
+    `decision.positive_class`, else the label that sorts last (column 1)."""
+    wanted = spec.decision.positive_class
+    labels = list(classes)
+    if wanted is None:
+        return 1
+    for index, label in enumerate(labels):
+        same_kind = isinstance(label, bool | np.bool_) == isinstance(wanted, bool)
+        if (same_kind and label == wanted) or str(label) == str(wanted):
+            return index
+    raise ValueError(
+        f"decision.positive_class {wanted!r} is not a class of {spec.name!r}: {labels}"
+    )
 
 
 class MetricUndefined(ValueError):
@@ -45,7 +63,14 @@ def absent_classes(y: np.ndarray, n_classes: int) -> list[int]:
     return sorted(set(range(n_classes)) - {int(v) for v in np.unique(y)})
 
 
-def score(metric: str, y_true: Any, y_pred_or_proba: Any, *, class_names: Any = None) -> float:
+def score(
+    metric: str,
+    y_true: Any,
+    y_pred_or_proba: Any,
+    *,
+    class_names: Any = None,
+    threshold: float = 0.5,
+) -> float:
     """One metric; classification metrics take probabilities (see the module docstring).
     Multi-class metrics are computed over every class the model knows (the probability
     columns), not only the classes present; MetricUndefined when there is no honest value
@@ -78,7 +103,7 @@ def score(metric: str, y_true: Any, y_pred_or_proba: Any, *, class_names: Any = 
         elif metric == "log_loss":
             value = float(skm.log_loss(y, pred, labels=list(range(n_classes))))
         else:
-            hard = _labels(pred)
+            hard = _labels(pred, threshold)
             if metric == "accuracy":
                 value = float(skm.accuracy_score(y, hard))
             elif binary:
@@ -103,10 +128,12 @@ def score(metric: str, y_true: Any, y_pred_or_proba: Any, *, class_names: Any = 
     raise ValueError(f"unknown metric {metric!r}; known: {sorted(METRICS)}")
 
 
-def score_or_none(metric: str, y_true: Any, y_pred_or_proba: Any) -> float | None:
+def score_or_none(
+    metric: str, y_true: Any, y_pred_or_proba: Any, *, threshold: float = 0.5
+) -> float | None:
     """score(), or None where the metric has no value on these rows."""
     try:
-        return score(metric, y_true, y_pred_or_proba)
+        return score(metric, y_true, y_pred_or_proba, threshold=threshold)
     except MetricUndefined:
         return None
 
@@ -120,11 +147,14 @@ def predictions_for_metric(spec: ModelSpec, estimator: Any, X: pd.DataFrame) -> 
     if spec.task == "regression":
         return np.asarray(estimator.predict(X), dtype=float)
     proba = np.asarray(estimator.predict_proba(X), dtype=float)
-    return proba[:, 1] if proba.shape[1] == 2 else proba
+    if proba.shape[1] != 2:
+        return proba
+    return proba[:, positive_index(spec, estimator.classes_)]
 
 
 def encode_target(spec: ModelSpec, estimator: Any, y: Any) -> np.ndarray:
-    """Labels as class indices in the estimator's order, so metrics see 0/1 (or 0..k-1)."""
+    """Labels as class indices in the estimator's order, so metrics see 0..k-1; binary: 1 for
+    the positive class, 0 for the other."""
     values = np.asarray(y)
     if spec.task == "regression":
         return values.astype(float)
@@ -139,40 +169,61 @@ def encode_target(spec: ModelSpec, estimator: Any, y: Any) -> np.ndarray:
             "these rows hold classes the model was not trained on. Use "
             "training.holdout.strategy: random (stratified), or more rows of those classes"
         )
+    if classes.size == 2:
+        return np.asarray(index == positive_index(spec, classes), dtype=int)
     return index.astype(int)
 
 
+def binary_classes(spec: ModelSpec, classes: Any) -> list[Any]:
+    """A model's classes in the order binary labels and scores use them: [negative, positive]
+    for two classes (whatever their sort order), the model's own order otherwise."""
+    labels = list(classes)
+    if len(labels) != 2:
+        return labels
+    positive = positive_index(spec, labels)
+    return [labels[1 - positive], labels[positive]]
+
+
 def evaluate_with_reasons(
-    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any, *, threshold: float = 0.5
 ) -> tuple[dict[str, float], dict[str, str]]:
     """Every metric of the spec's task on a holdout (probabilities where the metric needs
     them): the values, and the reason for each metric that has none on these rows."""
     scores = predictions_for_metric(spec, estimator, X)
     truth = encode_target(spec, estimator, y)
-    return metrics_with_reasons(spec, truth, scores, getattr(estimator, "classes_", None))
+    classes = getattr(estimator, "classes_", None)
+    return metrics_with_reasons(spec, truth, scores, classes, threshold=threshold)
 
 
 def metrics_with_reasons(
-    spec: ModelSpec, truth: np.ndarray, scores: np.ndarray, classes: Any = None
+    spec: ModelSpec,
+    truth: np.ndarray,
+    scores: np.ndarray,
+    classes: Any = None,
+    *,
+    threshold: float = 0.5,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """evaluate_with_reasons on labels and scores already computed."""
     values: dict[str, float] = {}
     problems: dict[str, str] = {}
+    names = None if classes is None else binary_classes(spec, classes)
     for metric in task_metrics(spec):
         try:
-            values[metric] = score(metric, truth, scores, class_names=classes)
+            values[metric] = score(metric, truth, scores, class_names=names, threshold=threshold)
         except MetricUndefined as undefined:
             problems[metric] = str(undefined)
     return values, problems
 
 
-def evaluate(spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any) -> dict[str, float]:
+def evaluate(
+    spec: ModelSpec, estimator: Any, X: pd.DataFrame, y: Any, *, threshold: float = 0.5
+) -> dict[str, float]:
     """The metrics evaluate_with_reasons could compute."""
-    return evaluate_with_reasons(spec, estimator, X, y)[0]
+    return evaluate_with_reasons(spec, estimator, X, y, threshold=threshold)[0]
 
 
 def per_class_report(
-    spec: ModelSpec, classes: Any, truth: np.ndarray, scores: np.ndarray
+    spec: ModelSpec, classes: Any, truth: np.ndarray, scores: np.ndarray, threshold: float = 0.5
 ) -> dict[str, Any] | None:
     """Precision, recall, F1 and support of every class the model knows (`classes`, in its
     order), and the confusion matrix (rows: true class, columns: predicted), from the labels
@@ -182,8 +233,8 @@ def per_class_report(
 
     if spec.task != "classification":
         return None
-    classes = list(classes)
-    predicted = _labels(np.asarray(scores, dtype=float))
+    classes = binary_classes(spec, classes)
+    predicted = _labels(np.asarray(scores, dtype=float), threshold)
     labels = list(range(len(classes)))
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         truth, predicted, labels=labels, zero_division=np.nan
@@ -206,6 +257,11 @@ def per_class_report(
         ],
         "confusion_matrix": skm.confusion_matrix(truth, predicted, labels=labels).tolist(),
         "rows": len(truth),
+        **(
+            {"threshold": threshold, "positive_class": _plain(classes[1])}
+            if len(classes) == 2
+            else {}
+        ),
     }
 
 

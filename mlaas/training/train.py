@@ -27,6 +27,7 @@ from mlaas.training.metrics import (
     score,
 )
 from mlaas.training.split import features_and_target, features_frame, load_split
+from mlaas.training.threshold import decision_threshold, is_binary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 PERMUTATION_REPEATS = 5
 PER_CLASS_ARTIFACT = "per_class_metrics.json"  # classification: per class and confusion matrix
+THRESHOLD_TAG = "mlaas.decision_threshold"  # binary classifiers (run and version tag)
+REFIT_MODES = ("full", "window", "replay_mix")  # a tuned configuration refit from scratch
 
 
 def _fit(spec: ModelSpec, train: pd.DataFrame, family: str, params: dict[str, Any]) -> Any:
@@ -45,10 +48,15 @@ def _fit(spec: ModelSpec, train: pd.DataFrame, family: str, params: dict[str, An
 def refit_and_score(
     spec: ModelSpec, frame_key: str, family: str, params: dict[str, Any]
 ) -> dict[str, float]:
-    """Rebuild a version from its lineage (no MLflow) and return its holdout metrics."""
+    """Rebuild a version from its lineage (no MLflow) and return its holdout metrics (a
+    tuned decision threshold is tuned again: the folds are seeded too)."""
     train, holdout = load_split(spec, frame_key)
     estimator = _fit(spec, train, family, params)
-    return evaluate(spec, estimator, *features_and_target(spec, holdout))
+    X_train, y_train = features_and_target(spec, train)
+    threshold = 0.5
+    if is_binary(spec, y_train):
+        threshold = decision_threshold(spec, family, params, X_train, y_train)[0]
+    return evaluate(spec, estimator, *features_and_target(spec, holdout), threshold=threshold)
 
 
 def holdout_predictions(
@@ -152,6 +160,7 @@ def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
             k.removeprefix("holdout_"): v for k, v in metrics.items() if k.startswith("holdout_")
         },
         metric_problems=json.loads(tags.get("mlaas.metric_problems", "{}")),
+        decision_threshold=float(tags[THRESHOLD_TAG]) if THRESHOLD_TAG in tags else None,
         profile_key=tags["mlaas.profile_key"],
         frame_key=tags["mlaas.frame_key"],
     )
@@ -247,12 +256,19 @@ def fit_and_log(
     train, holdout = load_split(spec, frame.key)
     X_train, y_train = features_and_target(spec, train)
     estimator, family, params, details = fit(X_train, y_train)
+    threshold, threshold_tags = 0.5, {}
+    if is_binary(spec, y_train):
+        configured = family if plan.mode in REFIT_MODES else None
+        threshold, how = decision_threshold(spec, configured, params, X_train, y_train)
+        threshold_tags = {THRESHOLD_TAG: repr(threshold), "mlaas.decision_threshold_how": how}
     X_hold, y_hold = features_and_target(spec, holdout)
     truth = encode_target(spec, estimator, y_hold)
     scores = predictions_for_metric(spec, estimator, X_hold)
     classes = getattr(estimator, "classes_", [])
-    metrics, metric_problems = metrics_with_reasons(spec, truth, scores, classes)
-    per_class = per_class_report(spec, classes, truth, scores)
+    metrics, metric_problems = metrics_with_reasons(
+        spec, truth, scores, classes, threshold=threshold
+    )
+    per_class = per_class_report(spec, classes, truth, scores, threshold)
     # Importance in the primary metric, or in the first one the holdout can score.
     defined = [m for m in [spec.training.primary_metric, *metrics] if m in metrics]
     importances = permutation_importances(spec, estimator, X_hold, y_hold, defined[0])
@@ -271,6 +287,7 @@ def fit_and_log(
         "mlaas.frame_key": frame.key,
         "mlaas.profile_key": profile_key,
         **({"mlaas.metric_problems": json.dumps(metric_problems)} if metric_problems else {}),
+        **threshold_tags,
         **(tags or {}),
         **plan.tags(),
         **{f"{TAG_PREFIX}.{k}": v for k, v in details.items()},
@@ -317,6 +334,7 @@ def fit_and_log(
         params=params,
         metrics=metrics,
         metric_problems=metric_problems,
+        decision_threshold=threshold if threshold_tags else None,
         profile_key=profile_key,
         frame_key=frame.key,
     )

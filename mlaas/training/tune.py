@@ -270,7 +270,7 @@ class _Objective:
                 estimator.fit(self.X.iloc[fit_rows], self.y.iloc[fit_rows])
                 scores = predictions_for_metric(spec, estimator, self.X.iloc[val_rows])
                 truth = encode_target(spec, estimator, self.y.iloc[val_rows])
-                fold_scores.append(score(metric, truth, scores))
+                fold_scores.append(score(metric, truth, scores, threshold=spec.decision.threshold))
                 if self.secondary is not None:  # Optuna cannot prune multi-objective trials
                     secondary.append(
                         secondary_value(self.secondary, estimator, self.X.iloc[val_rows], spec)

@@ -91,6 +91,14 @@ class SignatureOutputs(BaseModel):
     task: str
     target: str
     classes: list[str]
+    positive_class: str | None = Field(
+        None, description="Binary classifiers: the class `decision_threshold` is about"
+    )
+    decision_threshold: float | None = Field(
+        None,
+        description="Binary classifiers: the probability of the positive class at or above "
+        "which the answer is the positive class (fixed by the spec or tuned in training)",
+    )
 
 
 class Signature(BaseModel):

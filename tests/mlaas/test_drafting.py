@@ -183,3 +183,13 @@ def test_a_new_table_goes_from_file_to_champion_with_only_its_names(
     # Better than a guess: macro F1 of one class for every row is 1/3 at most here; the
     # Boston prices' standard deviation is 9.2 (thousands of dollars).
     assert metric > 0.8 if task == "f1" else metric < 6.0
+
+
+def test_a_binary_text_target_gets_its_rarer_class_as_positive(project: Path) -> None:
+    path = table("AER", "CreditCard", project)  # card: was the application accepted? yes/no
+    result = draft(path, target="card", entity_key="rownames", project_dir=project)
+    spec = yaml.safe_load(result.spec_text)
+    counts = pd.read_csv(path)["card"].value_counts()
+    assert spec["decision"]["positive_class"] == counts.idxmin() == "no"
+    assert spec["training"]["primary_metric"] == "roc_auc"
+    assert "# REVIEW: the class the score is about" in result.spec_text

@@ -913,6 +913,16 @@ export interface components {
         SignatureOutputs: {
             /** Classes */
             classes: string[];
+            /**
+             * Decision Threshold
+             * @description Binary classifiers: the probability of the positive class at or above which the answer is the positive class (fixed by the spec or tuned in training)
+             */
+            decision_threshold?: number | null;
+            /**
+             * Positive Class
+             * @description Binary classifiers: the class `decision_threshold` is about
+             */
+            positive_class?: string | null;
             /** Target */
             target: string;
             /** Task */

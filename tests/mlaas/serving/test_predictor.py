@@ -215,6 +215,8 @@ def test_warm_and_signature_describe_the_model() -> None:
         "task": "classification",
         "target": "churned",
         "classes": ["0", "1"],
+        "positive_class": "1",
+        "decision_threshold": 0.5,
     }
     assert predictor.family == "logistic_regression" and predictor.version == "7"
 
