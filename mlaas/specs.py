@@ -296,6 +296,14 @@ class ModelSpec(StrictModel):
     def source_file(self) -> str | None:
         return self._source_file
 
+    def __eq__(self, other: object) -> bool:
+        """Equal specs say the same, wherever they were loaded from."""
+        if not isinstance(other, ModelSpec):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as every pydantic model
+
     @model_validator(mode="after")
     def _check_consistency(self) -> ModelSpec:
         problems: list[tuple[Loc, str, Any]] = []

@@ -277,12 +277,19 @@ def test_run_on_bad_data_is_one_error_line_naming_the_problem(
     from mlaas.registry import RegistryError, list_versions
 
     spec_file = specs_folder(tmp_path) / "churn.yaml"
-    bad = tmp_path / "bad.parquet"
-    pd.read_parquet(churn_source(tmp_path, rows=300)).drop(columns=["age"]).to_parquet(bad)
-    code, _, err = run_main(capsys, "run", str(spec_file), "--source", str(bad))
+    frame = pd.read_parquet(churn_source(tmp_path, rows=300))
+    no_age, too_old = tmp_path / "no_age.parquet", tmp_path / "too_old.parquet"
+    frame.drop(columns=["age"]).to_parquet(no_age)
+    frame.assign(age=frame["age"].where(frame.index > 1, 150)).to_parquet(too_old)
+    code, _, err = run_main(capsys, "run", str(spec_file), "--source", str(no_age))
     assert code == 1
-    (line,) = error_lines(err)
-    assert "failed expectation suite 'churn'" in line and "column 'age' missing" in line, line
+    (line,) = error_lines(err)  # the spec check, before anything is stored
+    assert "features[0].name: feature 'age' is not a column of" in line, line
+    code, _, err = run_main(capsys, "run", str(spec_file), "--source", str(too_old))
+    assert code == 1
+    (line,) = error_lines(err)  # the suite, in the validate step
+    assert "failed expectation suite 'churn'" in line, line
+    assert "age: 2 values outside [18, 100]: 150 (row 0), 150 (row 1)" in line, line
     with pytest.raises(RegistryError):
         list_versions("churn")  # nothing was registered
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mlaas.data.churn import generate_churn
 from mlaas.db import datasets, get_engine
 from mlaas.ingest import IngestError, content_hash, ingest
+from mlaas.spec_check import SpecDataMismatch
 from mlaas.specs import load_spec
 from mlaas.storage import get_store, read_parquet
 from mlaas.validation import validate_dataset
@@ -97,11 +98,17 @@ def test_ingest_parses_timestamps_to_utc(mlaas_home: Path, tmp_path: Path) -> No
     ]
 
 
-def test_ingest_does_not_check_the_feature_schema(mlaas_home: Path, tmp_path: Path) -> None:
+def test_ingest_checks_the_spec_against_the_file_before_storing(
+    mlaas_home: Path, tmp_path: Path
+) -> None:
     frame = generate_churn(50, seed=6).drop(columns=["age"])
     frame["credit_score"] = "excellent"
-    ref = ingest(CHURN, source=write(frame, tmp_path / "odd.parquet"))
-    assert ref.rows == 50  # the GX suite, not ingest, rejects this batch
+    with pytest.raises(SpecDataMismatch) as refused:
+        ingest(CHURN, source=write(frame, tmp_path / "odd.parquet"))
+    assert refused.value.problems[0].endswith("features[0].name: feature 'age' is not a column "
+                                              f"of {tmp_path / 'odd.parquet'}")  # fmt: skip
+    assert "'credit_score' is int but the column 50 non-numeric values" in str(refused.value)
+    assert lineage_rows() == [] and not get_store().list("datasets/")
 
 
 def test_ingest_stores_categories_as_plain_strings(mlaas_home: Path, tmp_path: Path) -> None:
@@ -127,11 +134,11 @@ def bad_sources(tmp_path: Path) -> dict[str, tuple[str, str]]:
         "zero bytes": (str(tmp_path / "nothing.csv"), "empty table"),
         "no entity": (
             write(frame.drop(columns=["customer_id"]), tmp_path / "noid.csv"),
-            r"missing column\(s\) \['customer_id'\]",
+            "entity_key: entity key 'customer_id' is not a column of",
         ),
         "no timestamp": (
             write(frame.drop(columns=["event_timestamp"]), tmp_path / "nots.parquet"),
-            r"missing column\(s\) \['event_timestamp'\]",
+            "event_timestamp: event timestamp 'event_timestamp' is not a column of",
         ),
         "bad timestamp": (
             write(garbled, tmp_path / "garbled.csv"),
@@ -160,7 +167,7 @@ def bad_sources(tmp_path: Path) -> dict[str, tuple[str, str]]:
 def test_ingest_rejects_bad_sources_clearly(mlaas_home: Path, tmp_path: Path, case: str) -> None:
     (tmp_path / "corrupt.parquet").write_bytes(b"PAR1 not really parquet")
     source, message = bad_sources(tmp_path)[case]
-    with pytest.raises(IngestError, match=message) as error:
+    with pytest.raises((IngestError, SpecDataMismatch), match=message) as error:
         ingest(CHURN, source=source)
     assert source in str(error.value)
     assert lineage_rows() == []
