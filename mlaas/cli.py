@@ -256,6 +256,23 @@ def registry_versions(model: str) -> None:
     for version, reasons in problems.items():
         for metric, reason in sorted(reasons.items()):
             click.echo(f"v{version} {metric}=null: {reason}")
+    if rows:
+        click.echo(
+            f"model cards: mlaas registry card {model} <version>, or GET "
+            f"/v1/models/{model}/versions/<version>/card on the training service"
+        )
+
+
+@registry.command("card")
+@click.argument("model")
+@click.argument("version")
+@click.option("--html", is_flag=True, help="The HTML page instead of Markdown.")
+def registry_card(model: str, version: str, html: bool) -> None:
+    """The model card of VERSION of MODEL: intended use, data, metrics with intervals, slices,
+    fairness, the gate's decision, importance, limitations."""
+    from mlaas.cards import read_card
+
+    click.echo(read_card(model, version, html=html), nl=False)
 
 
 @registry.command("classes")

@@ -80,6 +80,7 @@ def _register_and_gate(
             action="gate_rejected", model=spec.name, version=version, reason=decision.reason
         )
         log.warning("%s v%s stays challenger: %s", spec.name, version, decision.reason)
+    _card(spec.name, version)  # with the gate's decision and the aliases it left
     return Registration(
         model=spec.name,
         version=version,
@@ -87,6 +88,17 @@ def _register_and_gate(
         champion=decision.passed,
         gate=decision,
     )
+
+
+def _card(model: str, version: str) -> None:
+    """The version's model card (mlaas.cards), logged with its run. A failure here must not
+    undo a registration: it is logged, and the card is made when first read."""
+    from mlaas.cards import write_card
+
+    try:
+        write_card(model, version)
+    except Exception:  # noqa: BLE001 - a card problem is reported, the version stands
+        log.exception("%s v%s: the model card could not be made", model, version)
 
 
 def _register(spec: ModelSpec, trained: TrainResult, *, trigger: str, actor: str | None) -> str:
@@ -303,13 +315,25 @@ def gate_rows(
 
 
 def evaluate_gate(spec: ModelSpec, trained: TrainResult) -> GateDecision:
-    """The gate for a newly trained model against the current champion."""
-    return paired_decision(
+    """The gate for a newly trained model against the current champion; a model above the
+    spec's fairness bound is not promoted, however good (mlaas.fairness)."""
+    from mlaas.fairness import fairness_problem
+
+    decision = paired_decision(
         spec,
         trained.frame_key,
         challenger_uri=trained.model_uri,
         champion=version_for_alias(spec.name, CHAMPION),
         challenger_threshold=trained.decision_threshold,
+    )
+    unfair = fairness_problem(spec, trained.fairness)
+    if unfair is None:
+        return decision
+    return decision.model_copy(
+        update={
+            "passed": False,
+            "reason": f"{unfair}: not promoted ({decision.reason})",
+        }
     )
 
 

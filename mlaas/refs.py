@@ -113,6 +113,7 @@ class TrainResult(Ref):
     metrics: dict[str, float]  # holdout metrics
     metric_problems: dict[str, str] = {}  # why a metric of the task has no value on the holdout
     decision_threshold: float | None = None  # binary: P(positive) from which it answers positive
+    fairness: dict[str, Any] | None = None  # mlaas.fairness report on the holdout (spec slices)
     profile_key: str  # reference profile in the object store
     frame_key: str  # the training frame it was fit and evaluated on
 

@@ -259,6 +259,21 @@ class Decision(StrictModel):
     min_recall: float = Field(0.8, gt=0.0, le=1.0)
 
 
+FairnessMetric = Literal["demographic_parity_difference", "equalized_odds_difference", "error_gap"]
+
+
+class Fairness(StrictModel):
+    """Groups the model should treat alike (mlaas.fairness): measured on the holdout at
+    training (logged, in the model card) and bounded by the gate when `max_disparity` is set."""
+
+    slices: list[str] = []  # category, bool or int features whose values are the groups
+    # The disparity the gate bounds. Default: demographic_parity_difference for binary
+    # classification, error_gap (accuracy or MAE, largest minus smallest group) otherwise.
+    metric: FairnessMetric | None = None
+    max_disparity: float | None = Field(None, ge=0.0)  # None: measured and reported only
+    min_group_rows: int = Field(20, ge=1)  # smaller groups are listed, not compared
+
+
 class RetrainPolicy(StrictModel):
     mode: RetrainMode = "full"
     window_days: int = Field(90, ge=1)
@@ -289,6 +304,7 @@ class ModelSpec(StrictModel):
     drift: DriftPolicy = DriftPolicy()
     retrain: RetrainPolicy = RetrainPolicy()
     decision: Decision = Decision()
+    fairness: Fairness = Fairness()
     # The file it was loaded from (not part of the spec or its hash): what errors point at.
     _source_file: str | None = PrivateAttr(None)
 
@@ -333,6 +349,17 @@ class ModelSpec(StrictModel):
                 reason = "class_weight weighs classes: a classification hyper-parameter"
                 loc = ("training", "families", family, "class_weight")
                 problems.append((loc, reason, "class_weight"))
+        kinds = {f.name: f.type for f in self.features}
+        for index, name in enumerate(self.fairness.slices):
+            if kinds.get(name) not in ("category", "bool", "int"):
+                reason = f"{name!r} is not a category, bool or int feature of this spec"
+                problems.append((("fairness", "slices", index), reason, name))
+        chosen = self.fairness.metric
+        if chosen in ("demographic_parity_difference", "equalized_odds_difference") and (
+            self.task == "regression"
+        ):
+            reason = f"{chosen} compares classifications; use error_gap for regression"
+            problems.append((("fairness", "metric"), reason, chosen))
         if self.task == "regression" and self.decision != Decision():
             reason = "decision (positive class, threshold) applies to classification only"
             problems.append((("decision",), reason, self.decision.model_dump()))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlaas.fairness import fairness_report
 from mlaas.families import SKOPS_TRUSTED_TYPES, model_size
 from mlaas.refs import MODE_TAG, TAG_PREFIX, FrameRef, RetrainPlan, TrainResult, TuneResult
 from mlaas.specs import ModelSpec
@@ -38,6 +39,7 @@ PERMUTATION_REPEATS = 5
 PER_CLASS_ARTIFACT = "per_class_metrics.json"  # classification: per class and confusion matrix
 THRESHOLD_TAG = "mlaas.decision_threshold"  # binary classifiers (run and version tag)
 REFIT_MODES = ("full", "window", "replay_mix")  # a tuned configuration refit from scratch
+FAIRNESS_ARTIFACT = "fairness.json"  # mlaas.fairness report on the holdout (spec slices)
 
 
 def _fit(spec: ModelSpec, train: pd.DataFrame, family: str, params: dict[str, Any]) -> Any:
@@ -146,6 +148,27 @@ def _finished_run(
     return found[0] if found else None
 
 
+def fairness_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """`fairness_<slice>_<disparity>` per measured disparity, as MLflow metrics."""
+    return {
+        f"fairness_{column}_{name}": value
+        for column, part in report["slices"].items()
+        for name, value in part["disparities"].items()
+        if value is not None
+    }
+
+
+def logged_fairness(run_id: str) -> dict[str, Any] | None:
+    """A run's fairness report (None: the spec named no slice)."""
+    import mlflow
+
+    try:
+        report: dict[str, Any] = mlflow.artifacts.load_dict(f"runs:/{run_id}/{FAIRNESS_ARTIFACT}")
+    except Exception:  # noqa: BLE001 - no such artifact: the spec named no slice
+        return None
+    return report
+
+
 def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
     tags, metrics = run.data.tags, run.data.metrics
     return TrainResult(
@@ -161,6 +184,7 @@ def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
         },
         metric_problems=json.loads(tags.get("mlaas.metric_problems", "{}")),
         decision_threshold=float(tags[THRESHOLD_TAG]) if THRESHOLD_TAG in tags else None,
+        fairness=logged_fairness(run.info.run_id) if spec.fairness.slices else None,
         profile_key=tags["mlaas.profile_key"],
         frame_key=tags["mlaas.frame_key"],
     )
@@ -269,6 +293,7 @@ def fit_and_log(
         spec, truth, scores, classes, threshold=threshold
     )
     per_class = per_class_report(spec, classes, truth, scores, threshold)
+    fairness = fairness_report(spec, holdout, truth, scores, threshold=threshold)
     # Importance in the primary metric, or in the first one the holdout can score.
     defined = [m for m in [spec.training.primary_metric, *metrics] if m in metrics]
     importances = permutation_importances(spec, estimator, X_hold, y_hold, defined[0])
@@ -310,6 +335,9 @@ def fit_and_log(
         mlflow.log_dict(importances, "feature_importance.json")
         if per_class is not None:
             mlflow.log_dict(per_class, PER_CLASS_ARTIFACT)
+        if fairness is not None:
+            mlflow.log_dict(fairness, FAIRNESS_ARTIFACT)
+            mlflow.log_metrics(fairness_metrics(fairness))
         mlflow.log_text(spec.to_yaml(), "spec.yaml")
         mlflow.log_dict(profile, "reference_profile.json")
         signature, example = logged_signature(spec, estimator, X_train)
@@ -335,6 +363,7 @@ def fit_and_log(
         metrics=metrics,
         metric_problems=metric_problems,
         decision_threshold=threshold if threshold_tags else None,
+        fairness=fairness,
         profile_key=profile_key,
         frame_key=frame.key,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
+from mlaas.cards import read_card
 from mlaas.db import audit_rows
 from mlaas.jobs import views
 from mlaas.registry import list_models, set_alias
@@ -53,6 +54,33 @@ def plot(
 ) -> Response:
     """One holdout plot logged with the version (the names `versions` lists under `plots`)."""
     return Response(views.plot_png(name, version, plot), media_type="image/png")
+
+
+@router.get(
+    "/v1/models/{name}/versions/{version}/card",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/markdown": {}, "text/html": {}},
+            "description": "The model card",
+        },
+        **errors(404),
+    },
+)
+def card(
+    name: str,
+    version: str,
+    key: TrainKey,
+    format: Annotated[  # noqa: A002 - the query parameter's name
+        Literal["markdown", "html"], Query(description="Markdown (default) or an HTML page")
+    ] = "markdown",
+) -> Response:
+    """The version's model card: intended use and owner, data lineage, holdout metrics with
+    bootstrap intervals, per-slice metrics, fairness, the gate decision, importance and
+    limitations (made at registration; made now for an older version)."""
+    html = format == "html"
+    media = "text/html" if html else "text/markdown"
+    return Response(read_card(name, version, html=html), media_type=f"{media}; charset=utf-8")
 
 
 @router.get("/v1/models/{name}/compare", responses=errors(404))
