@@ -455,9 +455,16 @@ def specs_validate(paths: tuple[Path, ...], no_data: bool) -> None:
     from mlaas.specs import SpecError, load_spec_file, spec_files
 
     failed = 0
+    views: dict[str, Path] = {}
     for path in paths or tuple(spec_files(get_settings().specs_dir)):
         try:
             spec = load_spec_file(path)
+            if spec.feature_view in views:  # one Feast view would serve two models
+                raise SpecError(
+                    f"{path}: feature_view: {spec.feature_view!r} is also the feature view of "
+                    f"{views[spec.feature_view]}; each model needs its own"
+                )
+            views[spec.feature_view] = path
             data = "" if no_data else check_spec_data(spec)
         except SpecError as error:
             failed += 1
@@ -472,6 +479,20 @@ def specs_validate(paths: tuple[Path, ...], no_data: bool) -> None:
         click.echo(f"{path}: ok ({spec.name}, {spec.task}, spec hash {spec.spec_hash[:12]}{data})")
     if failed:
         sys.exit(1)
+
+
+@specs.command("prune")
+def specs_prune() -> None:
+    """Remove the Feast objects of models whose spec file is gone (and entities no view uses)."""
+    from mlaas.features import prune_features
+    from mlaas.settings import get_settings
+    from mlaas.specs import load_specs
+
+    models = {spec.name for spec in load_specs(get_settings().specs_dir)}
+    removed = prune_features(models)
+    for line in removed:
+        click.echo(f"removed {line}")
+    click.echo(f"{len(removed)} Feast object(s) removed; kept those of {sorted(models)}")
 
 
 @cli.group(invoke_without_command=True)

@@ -34,11 +34,18 @@ FEAST_DTYPES = {"int": "Int64", "float": "Float64", "bool": "Bool", "category": 
 TTL = timedelta(days=3650)  # features never expire for training; serving wants the latest row
 FEAST_TS = "event_timestamp"  # the entity_df timestamp column name Feast looks for
 FOUND = "found"  # key of the per-id mask in online_features()
+MODEL_TAG = "model"  # every Feast object names the model it belongs to
 
 
 def entity_type(ids: pd.Series) -> Literal["int", "string"]:
     """The spec does not type the entity key; the ingested data does."""
     return "int" if pd.api.types.is_integer_dtype(ids) else "string"
+
+
+def entity_name(spec: ModelSpec) -> str:
+    """The model's own Feast entity: two specs keyed by a column of the same name (one of ints,
+    one of strings) never share, or retype, one entity. The join key stays the column."""
+    return f"{spec.name}__{spec.entity_key}"
 
 
 def feast_objects(
@@ -51,16 +58,19 @@ def feast_objects(
     """Entity, FileSource, FeatureView and FeatureService for one model, all from its spec."""
     from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType, types
 
+    tags = {MODEL_TAG: spec.name}
     entity = Entity(
-        name=spec.entity_key,
+        name=entity_name(spec),
         join_keys=[spec.entity_key],
         value_type=ValueType.INT64 if entity_key_type == "int" else ValueType.STRING,
+        tags=tags,
     )
     source = FileSource(
         name=f"{spec.feature_view}_source",
         path=source_path,
         timestamp_field=spec.event_timestamp,
         s3_endpoint_override=s3_endpoint,
+        tags=tags,
     )
     schema = [
         Field(name=f.name, dtype=getattr(types, FEAST_DTYPES[f.type]), description=f.description)
@@ -74,10 +84,66 @@ def feast_objects(
         ttl=TTL,
         online=True,
         owner=spec.owner,
-        tags={"model": spec.name},
+        tags=tags,
     )
-    service = FeatureService(name=f"{spec.name}_service", features=[view], owner=spec.owner)
+    service = FeatureService(
+        name=f"{spec.name}_service", features=[view], owner=spec.owner, tags=tags
+    )
     return [entity, source, view, service]
+
+
+def _registered(fs: FeatureStore) -> list[Any]:
+    return [
+        *fs.list_feature_services(),
+        *fs.list_feature_views(),
+        *fs.list_entities(),
+        *fs.list_data_sources(),
+    ]
+
+
+def _owner(item: Any) -> str | None:
+    return (getattr(item, "tags", None) or {}).get(MODEL_TAG)
+
+
+def stale_objects(fs: FeatureStore, model: str, current: list[FeastObject]) -> list[Any]:
+    """The model's registered objects that its current definitions no longer name (a renamed
+    view, a source or entity from before): applying without them would leave them behind."""
+    wanted = {(type(o).__name__, o.name) for o in current}
+    return [
+        item
+        for item in _registered(fs)
+        if _owner(item) == model and (type(item).__name__, item.name) not in wanted
+    ]
+
+
+def orphans(fs: FeatureStore, models: set[str]) -> list[Any]:
+    """Objects of models that have no spec any more, and entities no view uses (the shared,
+    un-namespaced entities of platforms before `entity_name`)."""
+    registered = _registered(fs)
+    used = {name for view in fs.list_feature_views() for name in view.entities}
+    return [
+        item
+        for item in registered
+        if (_owner(item) is not None and _owner(item) not in models)
+        or (type(item).__name__ == "Entity" and item.name not in used)
+    ]
+
+
+def remove(fs: FeatureStore, items: list[Any]) -> list[str]:
+    """Delete registry objects (views before what they use); their names, for the log."""
+    if items:
+        with _quiet():
+            fs.apply([], objects_to_delete=items, partial=False)
+    return [f"{type(item).__name__} {item.name}" for item in items]
+
+
+def prune_features(models: set[str]) -> list[str]:
+    """Remove the Feast objects of deleted specs and unused entities; what was removed."""
+    fs = feature_store()
+    removed = remove(fs, orphans(fs, models))
+    for line in removed:
+        log.info("feast: removed %s", line)
+    return removed
 
 
 def lake_source(dataset_key: str, settings: Settings | None = None) -> tuple[str, str | None]:
@@ -136,6 +202,8 @@ def publish_features(spec: ModelSpec, dataset: DatasetRef) -> FrameRef:
     fs = feature_store()
     with _quiet():
         fs.apply(objects)  # idempotent: unchanged objects are left as they are
+    for line in remove(fs, stale_objects(fs, spec.name, objects)):
+        log.info("feast %s: removed %s (no longer in the spec)", spec.name, line)
     times = pd.to_datetime(data[spec.event_timestamp], utc=True)
     with _quiet():  # always: the online store must serve the batch the view now points at
         fs.materialize(

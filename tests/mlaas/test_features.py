@@ -206,4 +206,52 @@ def test_definitions_expose_the_latest_batch_to_the_feast_cli(mlaas_home: Path) 
     assert [view.name for view in contents.feature_views] == ["churn_features"]  # house: no batch
     assert contents.feature_views[0].batch_source.path == dataset.uri
     assert [service.name for service in contents.feature_services] == ["churn_service"]
-    assert "customer_id" in [entity.name for entity in contents.entities]
+    assert "churn__customer_id" in [entity.name for entity in contents.entities]
+
+
+def test_two_specs_keyed_by_one_column_name_with_other_types_keep_their_own_entities(
+    mlaas_home: Path,
+) -> None:
+    from feast import Entity
+
+    from mlaas.features import feature_store, prune_features
+
+    numbers = small_spec("churn")
+    text = numbers.model_copy(update={"name": "churn_text", "feature_view": "churn_text_features"})
+    frame = churn_frame()
+    publish_features(numbers, ingest_frame(numbers, frame))
+    labelled = frame.assign(customer_id="c" + frame["customer_id"].astype(str))
+    publish_features(text, ingest_frame(text, labelled))
+
+    fs = feature_store()
+    types = {e.name: e.value_type.name for e in fs.list_entities()}
+    assert types == {"churn__customer_id": "INT64", "churn_text__customer_id": "STRING"}
+    assert online_features(numbers, [REPEATED])["age"] == [43]  # both still serve
+    assert online_features(text, [f"c{REPEATED}"])["age"] == [43]
+
+    # A spec that is deleted leaves its objects; pruning removes them, and any entity no view
+    # uses (the shared entities of earlier platforms).
+    fs.apply([Entity(name="customer_id", join_keys=["customer_id"])])
+    removed = prune_features({"churn"})
+    assert sorted(removed) == [
+        "Entity churn_text__customer_id",
+        "Entity customer_id",
+        "FeatureService churn_text_service",
+        "FeatureView churn_text_features",
+        "FileSource churn_text_features_source",
+    ]
+    assert [v.name for v in fs.list_feature_views()] == ["churn_features"]
+    assert online_features(numbers, [REPEATED])["age"] == [43]
+
+
+def test_a_renamed_feature_view_replaces_the_old_one(mlaas_home: Path) -> None:
+    from mlaas.features import feature_store
+
+    spec = small_spec("churn")
+    dataset = ingest_frame(spec, churn_frame())
+    publish_features(spec, dataset)
+    renamed = spec.model_copy(update={"feature_view": "churn_features_v2"})
+    publish_features(renamed, dataset)
+    fs = feature_store()
+    assert [v.name for v in fs.list_feature_views()] == ["churn_features_v2"]
+    assert [s.name for s in fs.list_data_sources()] == ["churn_features_v2_source"]

@@ -173,3 +173,19 @@ def test_the_error_is_a_422_with_its_code() -> None:
     error = SpecDataMismatch(["a", "b"])
     assert (error.status, error.code, error.problems) == (422, "spec_data_mismatch", ["a", "b"])
     assert str(error) == "the spec does not match its data (2 problems): a; b"
+
+
+def test_two_specs_cannot_share_a_feature_view(tmp_path: Path) -> None:
+    first = yaml.safe_load((PROJECT_DIR / "specs" / "churn.yaml").read_text())
+    second = {**first, "name": "churn_copy"}
+    (tmp_path / "churn.yaml").write_text(yaml.safe_dump(first))
+    (tmp_path / "churn_copy.yaml").write_text(yaml.safe_dump(second))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLAAS_")}
+    env["MLAAS_HOME"] = str(tmp_path / "home")
+    result = subprocess.run(
+        [str(MLAAS), "specs", "validate", "--no-data", str(tmp_path / "churn.yaml"),
+         str(tmp_path / "churn_copy.yaml")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "feature_view: 'churn_features' is also the feature view of" in result.stderr
