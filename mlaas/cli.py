@@ -439,6 +439,45 @@ def keys_revoke(prefix: str) -> None:
 
 
 @cli.group()
+def lineage() -> None:
+    """Lineage graph: dataset -> validation -> feature view -> run -> version -> aliases ->
+    predictions."""
+
+
+def _echo_lineage(graph: dict[str, Any], as_json: bool) -> None:
+    from mlaas.lineage_graph import describe
+
+    if as_json:
+        click.echo(json.dumps(graph, indent=2))
+        return
+    for line in describe(graph):
+        click.echo(line)
+
+
+@lineage.command("dataset")
+@click.argument("content_hash")
+@click.option("--model", help="Only this model's datasets.")
+@click.option("--json", "as_json", is_flag=True, help="The graph as JSON (nodes and edges).")
+def lineage_dataset(content_hash: str, model: str | None, as_json: bool) -> None:
+    """Which versions used dataset CONTENT_HASH (6 or more leading characters), and all that
+    follows from it."""
+    from mlaas.lineage_graph import dataset_lineage
+
+    _echo_lineage(dataset_lineage(content_hash, model=model), as_json)
+
+
+@lineage.command("version")
+@click.argument("model")
+@click.argument("version")
+@click.option("--json", "as_json", is_flag=True, help="The graph as JSON (nodes and edges).")
+def lineage_version(model: str, version: str, as_json: bool) -> None:
+    """What data trained VERSION of MODEL, and what became of it."""
+    from mlaas.lineage_graph import version_lineage
+
+    _echo_lineage(version_lineage(model, version), as_json)
+
+
+@cli.group()
 def specs() -> None:
     """Model specs."""
 

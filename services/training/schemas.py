@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -241,3 +241,41 @@ class TrialList(BaseModel):
     job_id: str
     study_name: str | None
     trials: list[TrialView]
+
+
+class LineageNode(BaseModel):
+    model_config = ConfigDict(extra="allow")  # the facts of each kind of node
+
+    id: str = Field(description="`<kind>:<key>`, unique in the graph")
+    kind: Literal[
+        "dataset",
+        "source",
+        "validation",
+        "feature_view",
+        "training_run",
+        "model_version",
+        "alias",
+        "predictions",
+    ]
+
+
+class LineageEdge(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    relation: Literal[
+        "made_from",
+        "validated_by",
+        "published_as",
+        "trained",
+        "registered_as",
+        "aliased",
+        "served",
+    ]
+
+
+class LineageGraph(BaseModel):
+    root: str = Field(description="The node asked about")
+    nodes: list[LineageNode]
+    edges: list[LineageEdge] = Field(description="From upstream to downstream")

@@ -125,6 +125,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/lineage/datasets/{content_hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dataset Graph
+         * @description Which versions used the dataset (a content hash or its first 6+ characters), with its
+         *     validations, feature view, runs, alias moves and predictions, as nodes and edges.
+         */
+        get: operations["dataset_graph_v1_lineage_datasets__content_hash__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -239,6 +260,27 @@ export interface paths {
          *     limitations (made at registration; made now for an older version).
          */
         get: operations["card_v1_models__name__versions__version__card_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/versions/{version}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Version Graph
+         * @description What data trained the version (its dataset, source parts and validations), the feature
+         *     view and run, its alias moves and the predictions it served, as nodes and edges.
+         */
+        get: operations["version_graph_v1_models__name__versions__version__lineage_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -769,6 +811,48 @@ export interface components {
             revoked_at: string | null;
             /** Scopes */
             scopes: string[];
+        };
+        /** LineageEdge */
+        LineageEdge: {
+            /** From */
+            from: string;
+            /**
+             * Relation
+             * @enum {string}
+             */
+            relation: "made_from" | "validated_by" | "published_as" | "trained" | "registered_as" | "aliased" | "served";
+            /** To */
+            to: string;
+        };
+        /** LineageGraph */
+        LineageGraph: {
+            /**
+             * Edges
+             * @description From upstream to downstream
+             */
+            edges: components["schemas"]["LineageEdge"][];
+            /** Nodes */
+            nodes: components["schemas"]["LineageNode"][];
+            /**
+             * Root
+             * @description The node asked about
+             */
+            root: string;
+        };
+        /** LineageNode */
+        LineageNode: {
+            /**
+             * Id
+             * @description `<kind>:<key>`, unique in the graph
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dataset" | "source" | "validation" | "feature_view" | "training_run" | "model_version" | "alias" | "predictions";
+        } & {
+            [key: string]: unknown;
         };
         /**
          * MetricRow
@@ -1576,6 +1660,85 @@ export interface operations {
             };
         };
     };
+    dataset_graph_v1_lineage_datasets__content_hash__get: {
+        parameters: {
+            query?: {
+                /** @description Only this model's datasets */
+                model?: string | null;
+            };
+            header?: never;
+            path: {
+                content_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageGraph"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     me_v1_me_get: {
         parameters: {
             query?: never;
@@ -1958,6 +2121,83 @@ export interface operations {
                 content: {
                     "text/html": unknown;
                     "text/markdown": unknown;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description What the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over the key's rate limit (retry after `Retry-After` seconds) or quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not ready, or a server it depends on is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    version_graph_v1_models__name__versions__version__lineage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageGraph"];
                 };
             };
             /** @description No API key, or an unknown or revoked one */

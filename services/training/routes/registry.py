@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from mlaas.cards import read_card
 from mlaas.db import audit_rows
 from mlaas.jobs import views
+from mlaas.lineage_graph import dataset_lineage, version_lineage
 from mlaas.registry import list_models, set_alias
-from services.common import IsoDatetime, require_json
+from services.common import IsoDatetime, check_model, require_json
 from services.contract import errors
 from services.training.deps import AdminKey, TrainKey, actor
 from services.training.schemas import (
@@ -19,6 +20,7 @@ from services.training.schemas import (
     AliasRequest,
     AuditPage,
     Comparison,
+    LineageGraph,
     ModelList,
     VersionList,
 )
@@ -81,6 +83,28 @@ def card(
     html = format == "html"
     media = "text/html" if html else "text/markdown"
     return Response(read_card(name, version, html=html), media_type=f"{media}; charset=utf-8")
+
+
+@router.get("/v1/models/{name}/versions/{version}/lineage", responses=errors(404))
+def version_graph(name: str, version: str, key: TrainKey) -> LineageGraph:
+    """What data trained the version (its dataset, source parts and validations), the feature
+    view and run, its alias moves and the predictions it served, as nodes and edges."""
+    return LineageGraph.model_validate(version_lineage(name, version))
+
+
+@router.get("/v1/lineage/datasets/{content_hash}", responses=errors(403, 404, 422))
+def dataset_graph(
+    content_hash: Annotated[str, Path(pattern=r"^[0-9a-f]{6,64}$")],
+    key: TrainKey,
+    model: Annotated[str | None, Query(description="Only this model's datasets")] = None,
+) -> LineageGraph:
+    """Which versions used the dataset (a content hash or its first 6+ characters), with its
+    validations, feature view, runs, alias moves and predictions, as nodes and edges."""
+    if model is not None:
+        check_model(key, model)
+    graph = dataset_lineage(content_hash, model=model)
+    check_model(key, next(n["model"] for n in graph["nodes"] if n["kind"] == "dataset"))
+    return LineageGraph.model_validate(graph)
 
 
 @router.get("/v1/models/{name}/compare", responses=errors(404))
