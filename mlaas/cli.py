@@ -439,6 +439,45 @@ def keys_revoke(prefix: str) -> None:
 
 
 @cli.group()
+def retention() -> None:
+    """Retention of the prediction log, feedback, spool and quarantine (MLAAS_RETENTION_*)."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
+def retention_apply(dry_run: bool) -> None:
+    """Delete what is older than each kind's retention (the daily mlaas_retention DAG does)."""
+    from mlaas.retention import apply_retention
+
+    for line in apply_retention(dry_run=dry_run).lines():
+        click.echo(line)
+
+
+@cli.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("export")
+@click.option("--since", required=True, help="ISO date or time (UTC unless it says).")
+@click.option("--model", help="Only this model.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option("--output", type=click.Path(path_type=Path), help="A file.  [default: stdout]")
+def audit_export(since: str, model: str | None, fmt: str, output: Path | None) -> None:
+    """Every audit entry since SINCE, oldest first, as JSON lines or CSV."""
+    from mlaas.audit_export import export_audit, parse_since
+
+    text = export_audit(parse_since(since), model=model, fmt=fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.group()
 def lineage() -> None:
     """Lineage graph: dataset -> validation -> feature view -> run -> version -> aliases ->
     predictions."""

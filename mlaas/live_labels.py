@@ -87,6 +87,9 @@ def live_rows(spec: ModelSpec, like: pd.DataFrame, *, now: datetime | None = Non
     add(spec.entity_key, _entity_keys(meta, like[spec.entity_key]))
     columns[spec.event_timestamp] = meta["created_at"].astype(like[spec.event_timestamp].dtype)
     for name in spec.feature_names:
+        if name in spec.pii_features:  # logged hashed or not at all: never into training
+            add(name, pd.Series([None] * len(meta), dtype=object))
+            continue
         add(name, data.features[name].astype(object))
     add(spec.target, meta["label"] if spec.task == "classification" else meta["value"])
     order = [name for name in like.columns if name in columns]

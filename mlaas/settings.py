@@ -126,6 +126,17 @@ class Settings(BaseSettings):
     monitoring_public_url: str = ""  # how alert payloads link to the report (default: local)
     webhook_expiry_hours: float = 24.0
 
+    # Personal data (mlaas.pii): the key of the keyed hash the prediction log keeps of a spec's
+    # `pii: hash` features. Empty: a random key made once under the home folder (pii.key).
+    pii_hash_key: str = ""
+
+    # Retention (mlaas.retention, applied daily by the `mlaas_retention` DAG and by `mlaas
+    # retention apply`): days to keep each kind of record; 0 keeps it forever.
+    retention_prediction_log_days: int = Field(90, ge=0)
+    retention_feedback_days: int = Field(365, ge=0)
+    retention_spool_days: int = Field(7, ge=0)  # spool files that could not be replayed
+    retention_quarantine_days: int = Field(30, ge=0)  # quarantined batches (the lake copy stays)
+
     # Web dashboard (dashboard/): `mlaas up` serves its build here, proxying /api/<service>.
     dashboard_port: int = 8003
 

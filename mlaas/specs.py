@@ -123,6 +123,9 @@ class Feature(StrictModel):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     type: FeatureType
     description: str = ""
+    # Personal data: kept out of the prediction log in clear (mlaas.pii). "hash": a keyed hash
+    # (HMAC-SHA256) is logged, so equal values stay linkable; "drop": not logged at all.
+    pii: Literal["hash", "drop"] | None = None
 
 
 class Dataset(StrictModel):
@@ -307,6 +310,11 @@ class ModelSpec(StrictModel):
     fairness: Fairness = Fairness()
     # The file it was loaded from (not part of the spec or its hash): what errors point at.
     _source_file: str | None = PrivateAttr(None)
+
+    @property
+    def pii_features(self) -> dict[str, str]:
+        """Personal-data features and how the log keeps them (`hash` or `drop`)."""
+        return {f.name: f.pii for f in self.features if f.pii is not None}
 
     @property
     def source_file(self) -> str | None:

@@ -43,8 +43,9 @@ def drift_of(
     return compute_drift(
         reference.sample,
         data.features,
-        numeric=spec.numeric_features,
-        categorical=spec.categorical_features,
+        # Personal-data features are logged hashed or not at all: nothing to compare.
+        numeric=[n for n in spec.numeric_features if n not in spec.pii_features],
+        categorical=[n for n in spec.categorical_features if n not in spec.pii_features],
         policy=policy or spec.drift,
         reference_predictions=reference.predictions if current_predictions is not None else None,
         current_predictions=current_predictions,

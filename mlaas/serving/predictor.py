@@ -11,6 +11,7 @@ a pandas frame instead: slower, same answers, no per-feature explanations.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 
 from mlaas.db import json_bytes
 from mlaas.errors import FieldError
+from mlaas.pii import log_protector
 from mlaas.serving import explain
 from mlaas.serving.compiled import CompiledPipeline, UnsupportedPipelineError, compile_pipeline
 from mlaas.serving.schema import (
@@ -227,6 +229,12 @@ class Predictor:
         # (the version's tuned or fixed threshold; the spec's for a version from before them).
         self.positive = positive_index(spec, self.labels) if len(self.classes) == 2 else None
         self.threshold = spec.decision.threshold if threshold is None else threshold
+        self._protect = log_protector(spec)  # personal-data features, as the log keeps them
+
+    def logged_inputs(self, records: Sequence[Any]) -> Sequence[Any]:
+        """The records as the prediction log may keep them (mlaas.pii): personal-data
+        features hashed or dropped; the records themselves when the spec marks none."""
+        return records if self._protect is None else self._protect(records)
 
     @property
     def labels(self) -> list[Any]:

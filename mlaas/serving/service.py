@@ -471,7 +471,9 @@ class PredictionService:
                 model=predictor.model,
                 version=predictor.version,
                 variant=variant,
-                inputs=records.rows if isinstance(records, TypedRecords) else records,
+                inputs=predictor.logged_inputs(
+                    records.rows if isinstance(records, TypedRecords) else records
+                ),
                 prediction=prediction,
                 latency_ms=latency_ms,
                 created_at=utcnow(),

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from mlaas.specs import load_specs
@@ -118,3 +119,13 @@ def test_the_monitoring_dag_runs_on_the_specs_schedule() -> None:
     assert default.schedule == timedelta(minutes=15)
     fast = module.build_monitoring_dag(small_spec("churn", drift__schedule_minutes=1))
     assert fast.schedule == timedelta(minutes=1)
+
+
+def test_the_retention_dag_runs_daily_with_one_task() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS_DIR / "mlaas_retention.py"))
+    assert bag.import_errors == {}
+    dag = bag.dags["mlaas_retention"]
+    assert dag.task_ids == ["apply"] and dag.max_active_runs == 1
+    assert dag.timetable.delta == timedelta(days=1)  # daily
