@@ -63,6 +63,40 @@ class PerformanceReport(BaseModel):
     buckets: list[BucketMetrics]
     coverage: dict[str, Coverage] = Field(description="Per variant")
     holdout: dict[str, float] = Field(description="The champion's holdout metrics at training")
+    fairness: dict[str, Any] | None = Field(
+        None,
+        description="The champion's group disparities on its labelled predictions in the window "
+        "(the spec's fairness slices; mlaas.fairness); null without slices or labels",
+    )
+
+
+def live_fairness(spec: ModelSpec, data: LiveData) -> dict[str, Any] | None:
+    """`mlaas.fairness` on labelled live rows: the answers given (their labels, so each
+    version's own threshold) against the labels, grouped by the slice features as sent."""
+    from mlaas.fairness import fairness_report
+
+    if not spec.fairness.slices or not len(data):
+        return None
+    if spec.task == "regression":
+        truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
+        answered = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
+        keep = np.isfinite(truth) & np.isfinite(answered)
+        rows = data.features[keep].reset_index(drop=True)
+        return fairness_report(spec, rows, truth[keep], answered[keep])
+    classes = class_order(data.probabilities)
+    labels = data.meta["label"].astype(str).to_numpy(object)
+    outputs = data.meta["output"].astype(str).to_numpy(object)
+    keep = np.isin(labels, classes)
+    rows = data.features[keep].reset_index(drop=True)
+    if len(classes) == 2:  # 1 = the positive class; the answers given are already decided
+        positive = classes[positive_index(spec, classes)]
+        truth = (labels[keep] == positive).astype(int)
+        return fairness_report(spec, rows, truth, (outputs[keep] == positive).astype(float))
+    index = {name: i for i, name in enumerate(classes)}
+    truth = np.array([index[label] for label in labels[keep]], dtype=int)
+    one_hot = np.zeros((int(keep.sum()), len(classes)))
+    one_hot[np.arange(len(truth)), [index.get(o, 0) for o in outputs[keep]]] = 1.0
+    return fairness_report(spec, rows, truth, one_hot)
 
 
 def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
@@ -190,6 +224,9 @@ def performance_of(
         buckets=buckets,
         coverage=coverage,
         holdout={k: v for k, v in served.holdout.items() if k in names},
+        fairness=live_fairness(spec, data.subset((data.meta["variant"] == "champion").to_numpy()))
+        if len(data)
+        else None,
     )
 
 

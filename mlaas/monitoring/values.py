@@ -8,19 +8,24 @@ One window's drift report and performance become `{name: number | None}`:
 - `multivariate:statistic` | `multivariate:drifted`
 - live metrics of the champion (`accuracy`, `f1`, `roc_auc`, `log_loss` or `rmse`, `mae`, `r2`),
   `<metric>:<variant>` for the others (`roc_auc:challenger`), `labelled` (rows with feedback)
+- the champion's live fairness (specs with `fairness.slices`): `fairness` (the largest value of
+  the gated disparity over the slices) and `fairness:<slice>:<disparity>`
 
 None means "no data" (too few rows, no feedback): a rule never changes state on None.
 """
 
 from __future__ import annotations
 
+from typing import get_args
+
 from mlaas.drift.results import DriftReport, FeatureDrift
 from mlaas.monitoring.performance import PerformanceReport
-from mlaas.specs import METRICS, ModelSpec
+from mlaas.specs import METRICS, FairnessMetric, ModelSpec
 
 Values = dict[str, float | None]
 FEATURE_FIELDS = ("statistic", "p_value", "drifted")
 VARIANTS = ("champion", "challenger", "shadow")
+DISPARITIES: tuple[str, ...] = get_args(FairnessMetric)
 
 
 def _column(prefix: str, column: FeatureDrift, enough: bool) -> Values:
@@ -58,6 +63,13 @@ def performance_values(report: PerformanceReport) -> Values:
     for variant, group in report.overall.items():
         if variant != "champion":
             values.update({f"{m}:{variant}": v for m, v in group.metrics.items()})
+    fairness = report.fairness
+    if fairness is not None:
+        worst = fairness["worst"]
+        values["fairness"] = None if worst is None else worst["value"]
+        for column, part in fairness["slices"].items():
+            for name, value in part["disparities"].items():
+                values[f"fairness:{column}:{name}"] = value
     return values
 
 
@@ -76,6 +88,15 @@ def known_metric(spec: ModelSpec, metric: str) -> str | None:
         return None
     if parts[0] == "prediction" and len(parts) == 2 and parts[1] in FEATURE_FIELDS:
         return None
+    if parts[0] == "fairness" and spec.fairness.slices:
+        if len(parts) == 1:
+            return None
+        if len(parts) == 3 and parts[1] in spec.fairness.slices and parts[2] in DISPARITIES:
+            return None
+        return (
+            f"unknown fairness value {metric!r}: fairness, or fairness:<slice>:<disparity> "
+            f"with a slice of {spec.fairness.slices} and a disparity of {list(DISPARITIES)}"
+        )
     if parts[0] == "multivariate" and len(parts) == 2 and parts[1] in ("statistic", "drifted"):
         return None
     if len(parts) == 2 and parts[0] in live and parts[1] in VARIANTS:

@@ -85,3 +85,61 @@ def test_the_gate_refuses_a_biased_model_and_the_run_logs_the_report(tmp_path: P
         assert report is not None and report["worst"]["slice"] == "gender"
         groups = report["slices"]["gender"]["groups"]
         assert groups["Female"]["selection_rate"] > groups["Male"]["selection_rate"] + 0.3
+
+
+@pytest.mark.slow
+def test_monitoring_measures_live_fairness_and_an_alert_rule_fires_on_it(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    from mlaas.auth import create_key
+    from mlaas.data.churn import generate_churn
+    from mlaas.db import utcnow
+    from mlaas.monitoring.alerts import create_rule, evaluate_rules
+    from mlaas.monitoring.context import Window
+    from mlaas.monitoring.feedback import FeedbackItem, submit_feedback
+    from mlaas.monitoring.performance import performance
+    from mlaas.monitoring.values import known_metric, performance_values
+    from mlaas.pipeline import run_pipeline
+    from services.prediction.app import app
+
+    frame = generate_churn(3000, seed=6)
+    rng = np.random.default_rng(6)
+    female = (frame["gender"] == "Female").to_numpy()
+    frame["churned"] = np.where(female, rng.random(len(frame)) < 0.7, rng.random(len(frame)) < 0.1)
+    frame["churned"] = frame["churned"].astype(int)
+    source = tmp_path / "biased.parquet"
+    frame.to_parquet(source, index=False)
+    spec = small_spec("churn", dataset={"source": str(source)}, fairness={"slices": ["gender"]})
+    features = spec.feature_names
+    with home_env(tmp_path / "home"):
+        assert run_pipeline(spec).champion  # measured, not bounded: it is served
+        key = create_key("fair", ["admin"])[0]
+        sample = frame.sample(300, random_state=1)
+        records = sample[features].to_dict("records")
+        with TestClient(app) as client:
+            answer = client.post(
+                "/v1/models/churn/predict",
+                json={"features": records},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert answer.status_code == 200, answer.text
+        request = answer.json()["request_id"]
+        labels = sample["churned"].tolist()
+        submit_feedback(
+            [FeedbackItem(request_id=f"{request}:{i}", label=y) for i, y in enumerate(labels)]
+        )
+        window = Window.ending(utcnow() + timedelta(seconds=1), minutes=60)
+        report = performance("churn", window)
+        assert report.fairness is not None and report.fairness["worst"]["slice"] == "gender"
+        live = report.fairness["slices"]["gender"]["disparities"]
+        assert live["demographic_parity_difference"] > 0.3  # it learnt the bias
+        values = performance_values(report)
+        assert values["fairness"] == pytest.approx(live["demographic_parity_difference"])
+        assert known_metric(spec, "fairness:gender:equalized_odds_difference") is None
+        assert "unknown fairness value" in str(known_metric(spec, "fairness:age:error_gap"))
+        create_rule(spec, name="fair", metric="fairness", comparator=">", threshold=0.1,
+                    window_minutes=60)  # fmt: skip
+        events = evaluate_rules("churn", lambda minutes: values)
+        assert [(e.state, e.value) for e in events] == [("firing", values["fairness"])]

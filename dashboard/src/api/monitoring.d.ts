@@ -1127,6 +1127,13 @@ export interface components {
              */
             end: string;
             /**
+             * Fairness
+             * @description The champion's group disparities on its labelled predictions in the window (the spec's fairness slices; mlaas.fairness); null without slices or labels
+             */
+            fairness?: {
+                [key: string]: unknown;
+            } | null;
+            /**
              * Holdout
              * @description The champion's holdout metrics at training
              */
