@@ -97,18 +97,21 @@ def test_pipeline_dag_registers_champion_with_lineage_and_is_idempotent(
     assert after[0].lineage()["trigger"] == "e2e-test"
 
 
-def _bad_batches(good: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, str]]:
+def _bad_batches(good: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, str, str]]:
+    """(batch, the column at fault, the step that refuses it): a column the spec names but
+    the file lacks, or text in a number, fails the spec check in `ingest` before anything is
+    stored; values of the right type out of range fail the suite in `validate`."""
     missing = good.drop(columns=["bedrooms"])
     wrong_type = good.assign(lotsize=good["lotsize"].astype(str) + " sqft")
     out_of_range = good.assign(price=-good["price"])
     return {
-        "missing column": (missing, "bedrooms"),
-        "wrong type": (wrong_type, "lotsize"),
-        "out of range": (out_of_range, "price"),
+        "missing column": (missing, "bedrooms", "ingest"),
+        "wrong type": (wrong_type, "lotsize", "ingest"),
+        "out of range": (out_of_range, "price", "validate"),
     }
 
 
-def test_bad_data_stops_the_dag_at_validation_and_keeps_the_champion(
+def test_bad_data_stops_the_dag_before_training_and_keeps_the_champion(
     mlaas_home: Path, airflow_db: Path, tmp_path: Path
 ) -> None:
     from mlaas.data.housing import load_house_prices
@@ -119,17 +122,21 @@ def test_bad_data_stops_the_dag_at_validation_and_keeps_the_champion(
     assert str(first.state) == "success", _states(first)
     champion_before = version_for_alias(model, CHAMPION)
     assert champion_before is not None
+    stored = get_store().list(f"datasets/{model}/")
 
-    for label, (frame, column) in _bad_batches(load_house_prices()).items():
+    for label, (frame, column, step) in _bad_batches(load_house_prices()).items():
         path = tmp_path / f"{label.replace(' ', '_')}.parquet"
         frame.to_parquet(path, index=False)
         run = _dag(model).test(run_conf={"dataset_path": str(path), "trigger": label})
         states = _states(run)
         assert str(run.state) == "failed", (label, states)
-        assert states["ingest"] == "success", (label, states)
-        assert states["validate"] == "failed", (label, states)
-        for downstream in ("features", "tune", "train", "register"):
+        assert states[step] == "failed", (label, states)
+        later = ("validate", "features") if step == "ingest" else ("features",)
+        for downstream in (*later, "tune", "train", "register"):
             assert states[downstream] == "upstream_failed", (label, states)
+        if step == "ingest":  # refused by the spec check: nothing stored or validated
+            assert get_store().list(f"datasets/{model}/") == stored, label
+            continue
         latest = validation_history(model, limit=1)[0]
         assert latest["success"] is False
         reasons = " ".join(f["reason"] for f in latest["failures"])
@@ -192,7 +199,7 @@ def test_a_failed_automatic_retrain_starts_the_backoff_through_record_failure(
     assert run.run_id == run_id
     states = _states(run)
     assert str(run.state) == "failed", states
-    assert (states["validate"], states["record_failure"]) == ("failed", "success"), states
+    assert (states["ingest"], states["record_failure"]) == ("failed", "success"), states
     assert states["record_success"] != "success", states
 
     (retrain,) = retrain_history(model)
