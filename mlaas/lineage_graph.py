@@ -276,7 +276,9 @@ def describe(graph: dict[str, Any]) -> list[str]:
             return f"{node['model']} v{node['version']}{aliases}"
         if kind == "alias":
             return f"@{node['alias']} at {node['at']} by {node['actor']}: {node['reason']}"
-        return f"{node['count']} predictions ({node['first']} to {node['last']})"
+        if not node["count"]:
+            return "no predictions served yet"
+        return f"{node['count']} predictions served ({node['first']} to {node['last']})"
 
     def walk(node_id: str, depth: int) -> None:
         lines.append("  " * depth + label(nodes[node_id]))

@@ -101,7 +101,7 @@ def test_what_data_trained_a_version(home: tuple[str, str]) -> None:
     text = lines.output.splitlines()
     assert text[0].startswith(f"dataset {data_hash[:12]} (5000 rows, validated)")
     assert any("churn v1 [challenger, champion]" in line for line in text)
-    assert any("3 predictions" in line for line in text)
+    assert any("3 predictions served" in line for line in text)
 
 
 def test_the_training_service_serves_both_walks_and_refuses_bad_hashes(
