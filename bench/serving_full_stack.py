@@ -1,0 +1,216 @@
+"""The prediction service on its embedded defaults vs on PostgreSQL + Redis, side by side.
+
+The same 200-tree LightGBM churn champion as bench/serving_vs_mlflow.py is trained into two
+fresh homes: one on the embedded defaults (SQLite, in-process cache and limits), one with
+`MLAAS_DATABASE_URL` on the machine's PostgreSQL (a new database per run) and `MLAAS_REDIS_URL`
+on its Redis (database 14, flushed first). The service (uvicorn, 1 worker) runs on each in turn
+under the same wrk loads — one record at 8 and 32 connections with a fixed body (cache hits) and
+a varying one (misses), and batches of 1,000 distinct records at 8 connections (three runs, the
+median) — with the server's CPU per request; after the batches it waits for the prediction log
+to drain and counts the rows stored in whichever database is configured (every served row must
+be there). Issue #21's goal: full stack >= 0.8x embedded throughput, p99 <= 1.5x.
+
+Usage: .venv/bin/python bench/serving_full_stack.py [--seconds 8]
+Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres) and Redis on 127.0.0.1:6379.
+Writes bench/results/serving_full_stack.json and prints both columns with ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import serving_vs_mlflow as bench  # noqa: E402 - the shared loads, servers and counters
+
+RESULTS = bench.PROJECT / "bench" / "results" / "serving_full_stack.json"
+POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/14"
+BATCH_RUNS = 3
+
+
+def stack_env(home: Path, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLAAS_")}
+    env["MLAAS_HOME"] = str(home)
+    if database_url is not None:
+        env["MLAAS_DATABASE_URL"] = database_url
+        env["MLAAS_REDIS_URL"] = REDIS
+    return env
+
+
+def create_database() -> str:
+    from sqlalchemy import create_engine, text
+
+    name = f"mlaas_bench_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+    return f"{POSTGRES}/{name}"
+
+
+def drop_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    name = url.rsplit("/", 1)[1]
+    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def logged_rows(env: dict[str, str]) -> int:
+    """Rows in the configured prediction log (a row per record plus the records of blocks)."""
+    from sqlalchemy import create_engine, text
+
+    url = env.get("MLAAS_DATABASE_URL") or f"sqlite:///{Path(env['MLAAS_HOME']) / 'platform.db'}"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM prediction_log")).scalar_one()
+        blocked = conn.execute(
+            text("SELECT coalesce(sum(records), 0) FROM prediction_log_blocks")
+        ).scalar_one()
+    engine.dispose()
+    return int(rows) + int(blocked)
+
+
+def train(env: dict[str, str]) -> str:
+    """Train the champion in a child process on `env`'s stores; its API key."""
+    code = "import pathlib, sys, serving_vs_mlflow as b; print(b.train(pathlib.Path(sys.argv[1])))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, env["MLAAS_HOME"]],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=bench.PROJECT,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    port = str(bench.PORTS["ours"])
+    command = [str(bench.BIN / "uvicorn"), "--host", "127.0.0.1", "--port", port,
+               "--no-access-log", "services.prediction.app:app"]  # fmt: skip
+    env = {**env, "MLAAS_SERVING_RATE_PER_S": "1e9", "MLAAS_SERVING_BURST": "1000000000"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=bench.PROJECT
+        )
+    import urllib.request
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"the service did not start; see {log}")
+
+
+def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: int, log: Path
+              ) -> dict[str, Any]:  # fmt: skip
+    process = serve(env, log)
+    base = f"http://127.0.0.1:{bench.PORTS['ours']}"
+    out: dict[str, Any] = {}
+    try:
+        for conns in (8, 32):
+            for kind, script, body in (
+                ("hit", "post.lua", paths["single"]),
+                ("miss", "post_varying.lua", None),
+            ):
+                out[f"{kind}_c{conns}"] = bench.measured(
+                    process, f"{base}/v1/models/churn/predict", seconds,
+                    script=script, body=body, key=key, conns=conns,
+                )  # fmt: skip
+        bench.log_drain(bench.PORTS["ours"])
+        before = logged_rows(env)
+        runs = [
+            bench.measured(
+                process,
+                f"{base}/v1/models/churn/predict/batch",
+                seconds,
+                script="post.lua",
+                body=paths["batch"],
+                key=key,
+                conns=8,
+            )  # fmt: skip
+            for _ in range(BATCH_RUNS)
+        ]
+        out["batch1000_c8"] = bench.median_of(runs)
+        drain = bench.log_drain(bench.PORTS["ours"])
+        answered = round(sum(run["requests"] for run in runs) * 1000)
+        stored = logged_rows(env) - before
+        # Stored may exceed answered by the batches in flight when wrk stopped (at most 8 per
+        # run: served and logged, their answers not read); never be below it.
+        out["batch_log"] = {**drain, "rows_answered": answered, "rows_stored": stored}
+    finally:
+        process.terminate()
+        process.wait(60)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    seconds = parser.parse_args().seconds
+    results: dict[str, Any] = {}
+    database = create_database()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mlaas-stack-bench-") as tmp_name:
+            tmp = Path(tmp_name)
+            rows = bench.distinct_records(1000)
+            paths = {"single": tmp / "single.json", "batch": tmp / "batch.json"}
+            paths["single"].write_text(json.dumps({"features": bench.RECORD}))
+            paths["batch"].write_text(json.dumps({"features": rows}))
+            for stack, url in (("embedded", None), ("full_stack", database)):
+                env = stack_env(tmp / stack, url)
+                key = train(env)
+                results[stack] = run_stack(env, paths, key, seconds, tmp / f"{stack}.log")
+    finally:
+        drop_database(database)
+    ratios: dict[str, float] = {}
+    for load in ("hit_c8", "miss_c8", "hit_c32", "miss_c32", "batch1000_c8"):
+        embedded, full = results["embedded"][load], results["full_stack"][load]
+        ratios[f"{load}_throughput"] = round(full["rps"] / embedded["rps"], 2)
+        ratios[f"{load}_p99"] = round(full["p99_ms"] / embedded["p99_ms"], 2)
+        ratios[f"{load}_cpu_per_request"] = round(
+            full["server_cpu_ms_per_request"] / embedded["server_cpu_ms_per_request"], 2
+        )
+    record = {
+        "command": f"python bench/serving_full_stack.py --seconds {seconds}",
+        "machine": f"{os.cpu_count()} cores; PostgreSQL and Redis on the same cores",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "results": results,
+        "full_stack_over_embedded": ratios,
+    }
+    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
+    for load in ("hit_c8", "miss_c8", "hit_c32", "miss_c32", "batch1000_c8"):
+        cells = []
+        for stack in ("embedded", "full_stack"):
+            row = results[stack][load]
+            cells.append(
+                f"{row['rps']:>8.1f} req/s p99 {row['p99_ms']:>7.2f} ms "
+                f"cpu {row['server_cpu_ms_per_request']:>5.2f} ms"
+            )
+        print(f"{load:<14} {cells[0]} | {cells[1]} | x{ratios[f'{load}_throughput']}")
+    for stack in ("embedded", "full_stack"):
+        print(stack, results[stack]["batch_log"])
+
+
+if __name__ == "__main__":
+    main()
