@@ -29,15 +29,6 @@ SLICE_LIMIT = 3  # categorical features sliced when the spec names no fairness s
 SMALL_GROUP = 30  # rows under which a slice's figure is called out as unreliable
 
 
-def _artifact(run_id: str, path: str) -> Any:
-    import mlflow
-
-    try:
-        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{path}")
-    except Exception:  # noqa: BLE001 - MLflow raises several types for "no such artifact"
-        return None
-
-
 def bootstrap_intervals(
     spec: ModelSpec, truth: np.ndarray, scores: np.ndarray, threshold: float, seed: int
 ) -> dict[str, dict[str, float | None]]:
@@ -166,7 +157,14 @@ def card_facts(model: str, version: str) -> dict[str, Any]:
     """Everything the card says, as plain data."""
     from mlaas.fairness import fairness_report
     from mlaas.lineage import load_spec_snapshot
-    from mlaas.registry import TAG, aliases_by_version, client, get_version, per_class_metrics
+    from mlaas.registry import (
+        TAG,
+        aliases_by_version,
+        client,
+        get_version,
+        per_class_metrics,
+        run_artifact_dict,
+    )
     from mlaas.training.metrics import binary_classes
     from mlaas.training.split import load_split
     from mlaas.training.train import FAIRNESS_ARTIFACT, holdout_predictions
@@ -181,8 +179,8 @@ def card_facts(model: str, version: str) -> dict[str, Any]:
     threshold_tag = tags.get(f"{TAG}decision_threshold")
     threshold = 0.5 if threshold_tag is None else float(threshold_tag)
     seed = spec.training.seed
-    importance = _artifact(info.run_id, "feature_importance.json") or {}
-    fairness = _artifact(info.run_id, FAIRNESS_ARTIFACT)
+    importance = run_artifact_dict(info.run_id, "feature_importance.json") or {}
+    fairness = run_artifact_dict(info.run_id, FAIRNESS_ARTIFACT)
     if fairness is None and spec.fairness.slices:  # a version from before the report
         fairness = fairness_report(spec, holdout, truth, scores, threshold=threshold)
     per_class = per_class_metrics(model, version)

@@ -203,15 +203,17 @@ def best_version(name: str, metric: str | None = None) -> VersionInfo:
 def per_class_metrics(name: str, version: str) -> dict[str, Any] | None:
     """The per-class report logged with a classification version (precision, recall, F1,
     support per class and the confusion matrix), None for regression or older versions."""
-    import mlflow
-
     from mlaas.training.train import PER_CLASS_ARTIFACT
 
-    info = get_version(name, version)
+    return run_artifact_dict(get_version(name, version).run_id, PER_CLASS_ARTIFACT)
+
+
+def run_artifact_dict(run_id: str, path: str) -> dict[str, Any] | None:
+    """A JSON artifact of a run, or None when the run has none at `path`."""
+    import mlflow
+
     try:
-        report: dict[str, Any] = mlflow.artifacts.load_dict(
-            f"runs:/{info.run_id}/{PER_CLASS_ARTIFACT}"
-        )
+        data: dict[str, Any] = mlflow.artifacts.load_dict(f"runs:/{run_id}/{path}")
     except Exception:  # noqa: BLE001 - MLflow raises several types for "no such artifact"
         return None
-    return report
+    return data

@@ -160,13 +160,9 @@ def fairness_metrics(report: dict[str, Any]) -> dict[str, float]:
 
 def logged_fairness(run_id: str) -> dict[str, Any] | None:
     """A run's fairness report (None: the spec named no slice)."""
-    import mlflow
+    from mlaas.registry import run_artifact_dict
 
-    try:
-        report: dict[str, Any] = mlflow.artifacts.load_dict(f"runs:/{run_id}/{FAIRNESS_ARTIFACT}")
-    except Exception:  # noqa: BLE001 - no such artifact: the spec named no slice
-        return None
-    return report
+    return run_artifact_dict(run_id, FAIRNESS_ARTIFACT)
 
 
 def _result_from_run(run: Any, spec: ModelSpec) -> TrainResult:
