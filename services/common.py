@@ -12,7 +12,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -400,10 +399,7 @@ def rate_limited(
     async def dependency(request: Request, key: ApiKey = scoped) -> ApiKey:
         limiter = _limiter(request.app)
         rate, burst = limits(get_settings())
-        check = partial(limiter.allow, key.id, rate_per_s=rate, burst=burst)
-        # The Redis token bucket is a network round trip: off the event loop (memory: inline).
-        remote = limiter.backend != "memory"
-        allowed, retry_after = await run_in_threadpool(check) if remote else check()
+        allowed, retry_after = await limiter.allow_async(key.id, rate_per_s=rate, burst=burst)
         if not allowed:
             seconds = ceil_seconds(retry_after)
             raise ApiError(

@@ -1,4 +1,4 @@
-"""Prediction cache: Redis when a URL is given, else an in-process LRU with a TTL.
+"""Prediction cache: an in-process LRU with a TTL, in front of Redis when a URL is given.
 
 The key is `model:version:sha256(canonical JSON of the record)`, so a new version can never be
 answered from an old version's entry. Canonical JSON sorts keys and writes every number as a
@@ -6,11 +6,17 @@ float (1 and 1.0 are the same key; -0.0 is 0.0): the model sees float64 inputs, 
 differ only in how a number was spelled get the same prediction and may share an entry. Strings
 and booleans are kept as they are ("1", 1 and true are three different keys).
 
-A cache must never fail a request: Redis errors count as misses (and in `errors`).
+Entries never go stale (a key names its version, and a version's answer for a record never
+changes), so each replica keeps the entries it read or wrote in its own LRU and asks Redis only
+for the others: a hot record costs no round trip, and a record another replica scored costs one
+(`get_async` on the event loop, pipelined with other requests' commands; writes from the loop
+are sent without waiting). A cache must never fail a request: Redis errors count as misses (and
+in `errors`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import threading
@@ -18,6 +24,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from mlaas.serving.redis_pipe import AutoPipeline
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -70,20 +78,27 @@ class PredictionCache:
         self.prefix = prefix
         self.hits = 0
         self.misses = 0
-        self.errors = 0
         self._lock = threading.Lock()
         self._local: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._redis: Redis | None = None
+        self._pipe: AutoPipeline | None = None
+        self._errors = 0
         if redis_url:
             import redis
 
             self._redis = redis.Redis.from_url(
                 redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
             )
+            self._pipe = AutoPipeline(redis_url)
 
     @property
     def backend(self) -> str:
         return "redis" if self._redis is not None else "memory"
+
+    @property
+    def errors(self) -> int:
+        """Failed Redis calls (each a miss, or a write not shared with other replicas)."""
+        return self._errors + (self._pipe.errors if self._pipe else 0)
 
     def __len__(self) -> int:
         return len(self._local)
@@ -92,21 +107,48 @@ class PredictionCache:
         """The cached output, or None on a miss."""
         return self.get_many(model, version, [record])[0]
 
+    async def get_async(self, model: str, version: str, record: Mapping[str, Any]) -> Any | None:
+        """`get` on the event loop: Redis (for an entry this replica has not seen) is awaited,
+        pipelined with other requests' commands."""
+        key = cache_key(model, version, record)
+        value = self._recall([key])[0]
+        if value is None and self._pipe is not None:
+            from redis import RedisError
+
+            try:
+                value = await self._pipe.call("GET", self.prefix + key)
+            except (RedisError, OSError):
+                self._count_error()
+            if value is not None:
+                self._remember([(key, value)])
+        return self._found([value])[0]
+
     def set(self, model: str, version: str, record: Mapping[str, Any], output: Any) -> None:
         self.set_many(model, version, [record], [output])
 
     def get_many(
         self, model: str, version: str, records: Sequence[Mapping[str, Any]]
     ) -> list[Any | None]:
-        """One round trip for a batch (MGET on Redis); None where missed."""
+        """This replica's entries, then one round trip for the rest (MGET on Redis); None
+        where missed."""
         keys = [cache_key(model, version, r) for r in records]
-        raw = self._fetch(keys)
-        found = [None if value is None else json.loads(value) for value in raw]
-        hits = sum(value is not None for value in found)
-        with self._lock:
-            self.hits += hits
-            self.misses += len(found) - hits
-        return found
+        raw = self._recall(keys)
+        absent = [i for i, value in enumerate(raw) if value is None]
+        if absent and self._redis is not None:
+            from redis import RedisError
+
+            try:
+                fetched = self._redis.mget([self.prefix + keys[i] for i in absent])
+            except RedisError:
+                self._count_error()
+                fetched = [None] * len(absent)
+            shared = []
+            for i, value in zip(absent, fetched, strict=True):
+                if value is not None:
+                    raw[i] = value
+                    shared.append((keys[i], value))
+            self._remember(shared)
+        return self._found(raw)
 
     def set_many(
         self,
@@ -115,6 +157,7 @@ class PredictionCache:
         records: Sequence[Mapping[str, Any]],
         outputs: Sequence[Any],
     ) -> None:
+        """Store in this replica and in Redis (from the event loop: sent, not waited for)."""
         if len(records) != len(outputs):
             raise ValueError("records and outputs differ in length")
         items = [
@@ -122,19 +165,40 @@ class PredictionCache:
             for r, o in zip(records, outputs, strict=True)
             if o is not None
         ]
-        if items:
-            self._store(items)
+        if not items:
+            return
+        self._remember(items)
+        if self._redis is None or self._pipe is None:
+            return
+        ttl = max(1, int(self.ttl_s))
+        if _on_event_loop():
+            for key, value in items:
+                self._pipe.send("SET", self.prefix + key, value, "EX", ttl)
+            return
+        from redis import RedisError
 
-    def _fetch(self, keys: list[str]) -> list[str | bytes | None]:
-        if self._redis is not None:
-            from redis import RedisError
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for key, value in items:
+                pipe.set(self.prefix + key, value, ex=ttl)
+            pipe.execute()
+        except RedisError:
+            self._count_error()
 
-            try:
-                return list(self._redis.mget([self.prefix + k for k in keys]))
-            except RedisError:
-                with self._lock:
-                    self.errors += 1
-                return [None] * len(keys)
+    def _found(self, raw: list[str | bytes | None]) -> list[Any | None]:
+        found = [None if value is None else json.loads(value) for value in raw]
+        hits = sum(value is not None for value in found)
+        with self._lock:
+            self.hits += hits
+            self.misses += len(found) - hits
+        return found
+
+    def _count_error(self) -> None:
+        with self._lock:
+            self._errors += 1
+
+    def _recall(self, keys: list[str]) -> list[str | bytes | None]:
+        """This replica's unexpired entries for `keys` (None where absent)."""
         now = self._clock()
         found: list[str | bytes | None] = []
         with self._lock:
@@ -149,23 +213,20 @@ class PredictionCache:
                     found.append(entry[1])
         return found
 
-    def _store(self, items: list[tuple[str, str]]) -> None:
-        if self._redis is not None:
-            from redis import RedisError
-
-            try:
-                pipe = self._redis.pipeline(transaction=False)
-                for key, value in items:
-                    pipe.set(self.prefix + key, value, ex=max(1, int(self.ttl_s)))
-                pipe.execute()
-            except RedisError:
-                with self._lock:
-                    self.errors += 1
-            return
+    def _remember(self, items: Sequence[tuple[str, str | bytes]]) -> None:
         expires = self._clock() + self.ttl_s
         with self._lock:
             for key, value in items:
-                self._local[key] = (expires, value)
+                text = value.decode() if isinstance(value, bytes) else value
+                self._local[key] = (expires, text)
                 self._local.move_to_end(key)
             while len(self._local) > self.max_entries:
                 self._local.popitem(last=False)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -8,15 +8,27 @@ If Redis is unreachable the limiter falls back to this process's own buckets (an
 `errors`): limits still hold per replica, no request waits on a dead server, and the shared
 buckets take over again as soon as Redis answers (they start full: a key may get one extra burst
 right after the outage).
+
+The service's requests (`allow_async`, on the event loop) take tokens from the shared bucket in
+leases: a replica takes up to `lease_size` tokens in one script call and admits that many
+requests without asking Redis again. Tokens leave the shared bucket before they are used, so
+the replicas together never admit more than the bucket holds; a lease is used within
+`LEASE_TTL_S` or dropped (a key that stops sending leaves at most one lease per replica unused).
+Small limits lease one token at a time (exact to the request); a key with a high limit costs
+one Redis call per lease, not per request. A refusal is remembered until its retry-after:
+no token can appear in the shared bucket before then, whoever asks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from mlaas.serving.redis_pipe import AutoPipeline
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -24,6 +36,7 @@ if TYPE_CHECKING:
 TOKEN_BUCKET_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3] or '1')
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -34,20 +47,38 @@ if tokens == nil or ts == nil then
   ts = now
 end
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local allowed = 0
+local granted = 0
 local retry_after = 0
 if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
+  granted = math.min(want, math.floor(tokens))
+  tokens = tokens - granted
 else
   retry_after = (1 - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
-return {allowed, tostring(retry_after)}
+return {granted, tostring(retry_after)}
 """
 
 _PRUNE_EVERY = 4096
+LEASE_WINDOW_S = 0.01  # a lease holds at most this long's worth of the rate...
+LEASE_SHARE = 16  # ... and at most this fraction of the burst
+LEASE_TTL_S = 0.5  # tokens of a lease not used by then are dropped
+
+
+def lease_size(rate_per_s: float, burst: int) -> int:
+    """Tokens a replica takes from the shared bucket at once: 1 for small limits (exact), up
+    to 10 ms of the rate for large ones (one Redis call per lease instead of per request)."""
+    return max(1, min(int(rate_per_s * LEASE_WINDOW_S), burst // LEASE_SHARE))
+
+
+class _Lease:
+    __slots__ = ("expires", "refused_until", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens = 0
+        self.expires = 0.0
+        self.refused_until = 0.0
 
 
 class RateLimiter:
@@ -68,6 +99,9 @@ class RateLimiter:
         self._calls = 0
         self._redis: Redis | None = None
         self._script: Any = None
+        self._pipe: AutoPipeline | None = None
+        self._sha = hashlib.sha1(TOKEN_BUCKET_LUA.encode()).hexdigest()
+        self._leases: dict[str, _Lease] = {}
         if redis_url:
             import redis
 
@@ -76,6 +110,7 @@ class RateLimiter:
             )
             # register_script runs EVALSHA and falls back to EVAL (loading it) on NOSCRIPT.
             self._script = self._redis.register_script(TOKEN_BUCKET_LUA)
+            self._pipe = AutoPipeline(redis_url)
 
     @property
     def backend(self) -> str:
@@ -88,6 +123,47 @@ class RateLimiter:
         if self._script is not None:
             return self._allow_redis(key_id, rate_per_s, burst)
         return self._allow_local(key_id, rate_per_s, burst)
+
+    async def allow_async(
+        self, key_id: str, *, rate_per_s: float, burst: int
+    ) -> tuple[bool, float]:
+        """`allow` for the event loop: Redis is asked only for a new lease, without blocking
+        (pipelined with other requests' commands); must be called from one event loop."""
+        if rate_per_s <= 0 or burst < 1:
+            raise ValueError("rate_per_s must be > 0 and burst >= 1")
+        if self._pipe is None:
+            return self._allow_local(key_id, rate_per_s, burst)
+        now = time.monotonic()
+        lease = self._leases.get(key_id)
+        if lease is None:
+            lease = self._leases[key_id] = _Lease()
+            if len(self._leases) % _PRUNE_EVERY == 0:
+                self._leases = {k: v for k, v in self._leases.items() if v.expires > now}
+                self._leases[key_id] = lease
+        if lease.tokens > 0 and lease.expires > now:
+            lease.tokens -= 1
+            return True, 0.0
+        if lease.refused_until > now:
+            return False, lease.refused_until - now
+        from redis.exceptions import NoScriptError, RedisError
+
+        command = (self.prefix + key_id, rate_per_s, burst, lease_size(rate_per_s, burst))
+        try:
+            try:
+                granted, retry_after = await self._pipe.call("EVALSHA", self._sha, 1, *command)
+            except NoScriptError:  # a new or flushed server: EVAL loads it again
+                granted, retry_after = await self._pipe.call("EVAL", TOKEN_BUCKET_LUA, 1, *command)
+        except (RedisError, OSError):
+            self.errors += 1
+            return self._allow_local(key_id, rate_per_s, burst)
+        granted, retry_after = int(granted), float(retry_after)
+        if granted == 0:
+            lease.refused_until = now + retry_after
+            return False, retry_after
+        # Concurrent requests of one key may each have leased: keep every unexpired token.
+        kept = lease.tokens if lease.expires > now else 0
+        lease.tokens, lease.expires = kept + granted - 1, time.monotonic() + LEASE_TTL_S
+        return True, 0.0
 
     def _allow_redis(self, key_id: str, rate: float, burst: int) -> tuple[bool, float]:
         from redis import RedisError

@@ -40,6 +40,7 @@ log = logging.getLogger("mlaas.serving")
 
 MAX_BATCH = 10_000  # records in one /predict/batch call
 MAX_ONLINE = 1_000  # records in one /predict call
+LOOK_UP: Any = object()  # `_score`: look the cache up (the caller has not)
 
 
 class ModelNotServed(NotFound):
@@ -262,21 +263,14 @@ class PredictionService:
             self._routing[model] = hit
         return hit[1]
 
-    def waits_on_io(self, model: str, *, entity_ids: bool = False) -> bool:
-        """Whether a request for `model` may wait on the network or a database: the Feast
-        online store, a Redis cache, or a routing entry due to be re-read. An async route runs
-        such a request in a worker thread (`serve`), so the event loop never waits on I/O;
-        anything else is CPU work, done inline (a thread hop would cost more than it saves)."""
-        if entity_ids or self.cache.backend != "memory":
-            return True
+    def _routing_due(self, model: str) -> bool:
         hit = self._routing.get(model)
         return hit is None or hit[0] < time.monotonic()
 
-    async def serve(self, model: str, call: Callable[[], T], *, entity_ids: bool = False) -> T:
-        """`call()` on the event loop, or in a worker thread when it may wait on I/O."""
-        if self.waits_on_io(model, entity_ids=entity_ids):
-            return await anyio.to_thread.run_sync(call)
-        return call()
+    async def serve(self, call: Callable[[], T]) -> T:
+        """`call()` (a `predict` that reads the Feast online store) in a worker thread, so the
+        event loop never waits on that I/O."""
+        return await anyio.to_thread.run_sync(call)
 
     def forget_routing(self, model: str) -> None:
         self._routing.pop(model, None)
@@ -329,6 +323,36 @@ class PredictionService:
             max_records=max_records,
         )
         prediction, cached = self._score(scoring)
+        return self.finish(
+            scoring, prediction, cached=cached, explain=explain, explain_class=explain_class
+        )
+
+    async def predict_async(
+        self,
+        model: str,
+        records: list[dict[str, Any]] | TypedRecords,
+        *,
+        routing_key: str | None = None,
+        explain: bool = False,
+        explain_class: Any = None,
+        request_id: str | None = None,
+        variant: str | None = None,
+    ) -> Outcome:
+        """`predict` for the event loop: nothing here blocks it. A routing entry due to be
+        re-read is read in a worker thread; the cache's Redis lookup is awaited (pipelined with
+        other requests'); scoring a few records is CPU work, done inline (a thread hop would
+        cost more than it saves)."""
+        if self._routing_due(model):
+            await anyio.to_thread.run_sync(self.routing, model)
+        scoring = self.begin(
+            model, records, routing_key=routing_key, request_id=request_id, variant=variant
+        )
+        hit = None
+        if len(scoring.records) == 1:
+            predictor = scoring.predictor
+            record = as_dicts(scoring.records)[0]
+            hit = await self.cache.get_async(predictor.model, predictor.cache_version, record)
+        prediction, cached = self._score(scoring, hit)
         return self.finish(
             scoring, prediction, cached=cached, explain=explain, explain_class=explain_class
         )
@@ -417,13 +441,15 @@ class PredictionService:
             latency_ms=latency_ms,
         )
 
-    def _score(self, scoring: Scoring) -> tuple[Prediction, bool]:
-        """Single records use the cache (validated in `begin`: nothing invalid reaches it)."""
+    def _score(self, scoring: Scoring, hit: Any = LOOK_UP) -> tuple[Prediction, bool]:
+        """Single records use the cache (validated in `begin`: nothing invalid reaches it);
+        `hit`: the cache entry (or None) when the caller has looked it up already."""
         predictor, records, X = scoring.predictor, scoring.records, scoring.X
         if len(records) != 1:
             return predictor.predict_matrix(X), False
         record = as_dicts(records)[0]
-        hit = self.cache.get(predictor.model, predictor.cache_version, record)
+        if hit is LOOK_UP:
+            hit = self.cache.get(predictor.model, predictor.cache_version, record)
         if hit is not None:
             self.counters.cache[predictor.model, "hit"] += 1
             return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True

@@ -14,7 +14,7 @@ from mlaas.serving.cache import PredictionCache, cache_key
 from mlaas.serving.predlog import PredictionLogWriter
 from mlaas.serving.ratelimit import RateLimiter
 from tests.integration.conftest import POSTGRES_URL
-from tests.mlaas.serving.test_predlog import logged, row
+from tests.mlaas.serving.test_predlog import block, logged, row
 from tests.mlaas.serving.test_ratelimit import (
     BURST,
     RATE,
@@ -50,9 +50,11 @@ def test_cache_on_redis_keys_by_version_and_expires(redis_url: str, redis_prefix
 
 def test_cache_treats_an_unreachable_redis_as_a_miss() -> None:
     cache = PredictionCache(NOWHERE)
-    cache.set("churn", "3", RECORD, "yes")
-    assert cache.get("churn", "3", RECORD) is None
-    assert (cache.errors, cache.misses) == (2, 1)
+    cache.set("churn", "3", RECORD, "yes")  # kept in this replica; the shared write fails
+    assert cache.get("churn", "3", RECORD) == "yes"
+    other = PredictionCache(NOWHERE)
+    assert other.get("churn", "3", RECORD) is None
+    assert (cache.errors, other.errors, other.misses) == (1, 1, 1)
 
 
 def test_rate_limit_on_redis_bursts_refuses_and_recovers(
@@ -157,4 +159,51 @@ def test_prediction_log_on_postgres_ignores_rows_replayed_twice(
             )
         ).scalar_one()
     assert stored.year == 2025 and stored.tzinfo is not None
+    engine.dispose()
+
+
+def test_prediction_log_blocks_copied_to_postgres_once_with_lz4_payloads(
+    postgres_database_url: str, tmp_path: Path
+) -> None:
+    """Blocks go in by COPY; a block already stored (a replay) falls back to the staging insert
+    and is kept once; a text with tabs, newlines and backslashes survives COPY's escaping."""
+    engine = db.init_db(db.make_engine(postgres_database_url))
+    odd = block("req-odd", 70)
+    odd.inputs[0]["plan"] = 'tab\there\nnew "line" \\ back\\slash'
+    first = PredictionLogWriter(engine, tmp_path / "a", flush_interval_s=0.02)
+    first.submit_block(odd)
+    first.submit_block(block("req-big", 1000))
+    assert first.close() == 0
+    again = PredictionLogWriter(engine, tmp_path / "b", flush_interval_s=0.02)
+    again.submit_block(block("req-big", 1000))  # the same request id and variant again
+    again.submit_block(block("req-new", 100))
+    again.submit(row(1))
+    assert again.close() == 0
+    assert again.written == 1101 and again.spooled == 0
+
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT request_id, records, inputs FROM prediction_log_blocks ORDER BY id")
+        ).all()
+        methods = (
+            conn.execute(
+                text("SELECT DISTINCT pg_column_compression(inputs) FROM prediction_log_blocks")
+            )
+            .scalars()
+            .all()
+        )
+        lz4 = conn.execute(
+            text(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+        ).scalar()
+    assert [(r.request_id, r.records) for r in stored] == [
+        ("req-odd", 70),
+        ("req-big", 1000),
+        ("req-new", 100),
+    ]
+    assert stored[0].inputs[0]["plan"] == 'tab\there\nnew "line" \\ back\\slash'
+    assert methods == (["lz4"] if lz4 else ["pglz"])
+    assert logged(engine) == [("req-000001", "champion")]
     engine.dispose()

@@ -59,20 +59,6 @@ class LogBlock:
             for output, proba in zip(outputs, probabilities, strict=True)
         ]
 
-    def block_row(self) -> dict[str, Any]:
-        """The block as one `prediction_log_blocks` row (large requests, see BLOCK_ROWS)."""
-        return {
-            "request_id": self.request_id,
-            "created_at": self.created_at,
-            "model": self.model,
-            "version": self.version,
-            "variant": self.variant,
-            "records": len(self.inputs),
-            "inputs": list(self.inputs),
-            "outputs": self.output_cells(),
-            "latency_ms": self.latency_ms,
-        }
-
     def rows(self) -> list[dict[str, Any]]:
         """One table row per record (what the spool and the generic insert take)."""
         shared = {

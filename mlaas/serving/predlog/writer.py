@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from mlaas.db import insert_ignoring_conflicts, prediction_log_blocks, utcnow
+from mlaas.db import utcnow
 from mlaas.serving.predlog.blocks import (
     COLUMNS,
     REQUIRED,
@@ -38,10 +38,9 @@ from mlaas.serving.predlog.blocks import (
     LogBlock,
     count_rows,
     expand_items,
-    split_items,
 )
 from mlaas.serving.predlog.spool import read_line, spool_line, spool_lines
-from mlaas.serving.predlog.sql import SqliteRows, insert_ignoring_duplicates, row_at_fault
+from mlaas.serving.predlog.sql import PostgresCopy, SqliteRows, row_at_fault
 
 log = logging.getLogger("mlaas.serving.predlog")
 
@@ -72,11 +71,10 @@ class PredictionLogWriter:
         self.replayed = 0  # rows inserted from spool files
         self.rejected = 0  # rows the table refused (kept in spool_dir/rejected)
         self._handed_off = 0  # rows that left the queue for the table or the spool
-        self._insert = insert_ignoring_duplicates(engine)
-        self._insert_blocks = insert_ignoring_conflicts(
-            engine, prediction_log_blocks, ["request_id", "variant"]
-        )
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            raise ValueError(f"the prediction log needs SQLite or PostgreSQL, not {engine.url}")
         self._sqlite = SqliteRows(engine) if engine.dialect.name == "sqlite" else None
+        self._postgres = PostgresCopy()
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._sequence = 0
@@ -220,12 +218,8 @@ class PredictionLogWriter:
                     for sql, values in params:
                         conn.exec_driver_sql(sql, values)
             else:
-                rows, blocks = split_items(items)
                 with self.engine.begin() as conn:
-                    if rows:
-                        conn.execute(self._insert, rows)
-                    if blocks:
-                        conn.execute(self._insert_blocks, [b.block_row() for b in blocks])
+                    self._postgres.write(conn, items)
         except SQLAlchemyError as error:
             log.warning("prediction log insert of %d rows failed: %s", count_rows(items), error)
             return error

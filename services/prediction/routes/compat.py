@@ -209,7 +209,7 @@ async def _invoke(request: Request, service: PredictionService, model: str) -> R
     else:
         records = records_from_mlflow(await _json(request))
     rid = request.state.request_id
-    outcome = await service.serve(model, lambda: service.predict(model, records, request_id=rid))
+    outcome = await service.predict_async(model, records, request_id=rid)
     mark(request, outcome)
     return json_response(mlflow_predictions(outcome.prediction))
 
@@ -317,9 +317,7 @@ async def v2_infer(
     records = records_from_v2(payload, feature_types=types)
     requested = v2_requested_outputs(payload, predictor.labels)
     request_id = str(payload.get("id") or request.state.request_id)
-    outcome = await service.serve(
-        name, lambda: service.predict(name, records, request_id=request_id, variant=variant)
-    )
+    outcome = await service.predict_async(name, records, request_id=request_id, variant=variant)
     mark(request, outcome)
     return json_response(
         {

@@ -44,20 +44,19 @@ async def _body(request: Request, service: PredictionService, name: str) -> Pred
 async def predict(name: str, key: PredictKey, service: ServiceDep, request: Request) -> Response:
     """Predict one record or a few (features inline or entity ids from the feature store)."""
     body = await _body(request, service, name)
-    rid = request.state.request_id
-
-    def predict() -> Outcome:
-        records = _records(service, name, body)
-        return service.predict(
-            name,
-            records,
-            routing_key=body.routing_key,
-            explain=body.explains,
-            explain_class=body.explain_class,
-            request_id=rid,
+    options: dict[str, Any] = {
+        "routing_key": body.routing_key,
+        "explain": body.explains,
+        "explain_class": body.explain_class,
+        "request_id": request.state.request_id,
+    }
+    if body.entity_ids is None:
+        outcome = await service.predict_async(name, body.records(), **options)
+    else:  # the Feast online store is read in a worker thread
+        ids = list(body.entity_ids)
+        outcome = await service.serve(
+            lambda: service.predict(name, service.records_for_entities(name, ids), **options)
         )
-
-    outcome = await service.serve(name, predict, entity_ids=body.entity_ids is not None)
     mark(request, outcome)
     return json_response(native_body(outcome))
 
