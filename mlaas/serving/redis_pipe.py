@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 Command = tuple[Any, ...]
+SEND_DELAY_S = 0.002  # how long a write nobody waits for may wait for a pipeline to ride with
 
 
 class AutoPipeline:
@@ -36,28 +37,38 @@ class AutoPipeline:
         self._client: Redis | None = None
         self._queue: list[tuple[Command, asyncio.Future[Any] | None]] = []
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._flush_soon = False  # a flush is scheduled for the next turn of the loop
+        self._flush_later = False  # ... or only after SEND_DELAY_S (nothing waits on it)
         self.errors = 0  # failed commands whose caller did not wait (send)
 
     async def call(self, *command: Any) -> Any:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._enqueue(loop, command, future)
+        if not self._flush_soon:
+            self._flush_soon = True
+            loop.call_soon(self._flush)
         return await future
 
     def send(self, *command: Any) -> None:
-        """Queue a command whose reply nobody needs (a cache write); must run on the loop."""
-        self._enqueue(asyncio.get_running_loop(), command, None)
+        """Queue a command whose reply nobody needs (a cache write); must run on the loop. It
+        rides with the next `call`'s pipeline, or goes on its own within SEND_DELAY_S."""
+        loop = asyncio.get_running_loop()
+        self._enqueue(loop, command, None)
+        if not self._flush_soon and not self._flush_later:
+            self._flush_later = True
+            loop.call_later(SEND_DELAY_S, self._flush)
 
     def _enqueue(
         self, loop: asyncio.AbstractEventLoop, command: Command, future: asyncio.Future[Any] | None
     ) -> None:
         if loop is not self._loop:  # an asyncio client belongs to the loop that made it
             self._loop, self._client, self._queue = loop, None, []
+            self._flush_soon = self._flush_later = False
         self._queue.append((command, future))
-        if len(self._queue) == 1:
-            loop.call_soon(self._flush)
 
     def _flush(self) -> None:
+        self._flush_soon = self._flush_later = False
         batch, self._queue = self._queue, []
         if not batch or self._loop is None:
             return
