@@ -17,3 +17,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi
+
+# The offline Kubernetes checks' tools (kubernetes-validate, checkov) in a venv of their own.
+infra_stamp=.venv-infra/.mlaas-lock.sha256
+infra_want=$(sha256sum infra/k8s/tools.lock | cut -d' ' -f1)
+if [ "$(cat "$infra_stamp" 2>/dev/null)" != "$infra_want" ]; then
+  echo "[bootstrap] installing the Kubernetes check tools into .venv-infra"
+  [ -x .venv-infra/bin/python ] || "$PYTHON" -m venv .venv-infra
+  .venv-infra/bin/pip install -q --disable-pip-version-check -r infra/k8s/tools.lock
+  echo "$infra_want" > "$infra_stamp"
+fi
