@@ -97,8 +97,10 @@ def test_cache_limit_and_log_on_redis_and_postgres(
 
         wait_for(refilled, 30, "the rate-limit bucket to refill", every_s=0.1)
         assert answers[-1] == 200
-        # Every Redis and DB call of these requests ran in a worker thread, never on the loop.
-        assert on_loop == {"cache": [False], "limiter": [False], "key": [False]}
+        # No blocking Redis call ran on the event loop: the cache and the limiter went through
+        # their pipelines (awaited); the key lookup (a DB read) ran in a worker thread.
+        assert True not in on_loop["redis"]
+        assert on_loop["pipelined"] == [True] and on_loop["key"] == [False]
     # Shutting the app down flushed the log writer into PostgreSQL.
     engine = db.get_engine()
     assert engine.dialect.name == "postgresql"
@@ -109,14 +111,15 @@ def test_cache_limit_and_log_on_redis_and_postgres(
 
 
 def _record_event_loop_calls(app: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
-    """Wrap the Redis cache, the Redis rate limiter and the key lookup: per kind, the distinct
-    answers to "did this call run on the event loop's thread?"."""
+    """Wrap the blocking Redis clients of the cache and the limiter, their pipelined (asyncio)
+    paths and the key lookup: per kind, the distinct answers to "did this call run on the event
+    loop's thread?"."""
     import asyncio
 
     from mlaas import auth
     from services import common
 
-    seen: dict[str, list[bool]] = {"cache": [], "limiter": [], "key": []}
+    seen: dict[str, list[bool]] = {"redis": [], "pipelined": [], "key": []}
 
     def spy(kind: str, call: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -132,8 +135,11 @@ def _record_event_loop_calls(app: Any, monkeypatch: pytest.MonkeyPatch) -> dict[
         return wrapper
 
     service, limiter = app.state.service, app.state.limiter
-    monkeypatch.setattr(service.cache, "get", spy("cache", service.cache.get))
-    monkeypatch.setattr(limiter, "allow", spy("limiter", limiter.allow))
+    for blocking in (service.cache._redis, limiter._redis):
+        monkeypatch.setattr(blocking, "execute_command", spy("redis", blocking.execute_command))
+        monkeypatch.setattr(blocking, "pipeline", spy("redis", blocking.pipeline))
+    for pipe in (service.cache._pipe, limiter._pipe):
+        monkeypatch.setattr(pipe, "_execute", spy("pipelined", pipe._execute))
     common._verify.clear()
     monkeypatch.setattr(auth, "verify_key", spy("key", auth.verify_key))
     return seen
