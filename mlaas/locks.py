@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, String, Table, delete, select, update
 
@@ -55,6 +55,13 @@ def _try_take(name: str, holder: str, lease_s: float) -> bool:
         conn.execute(delete(locks).where(locks.c.name == name, locks.c.expires_at < now))
         insert = insert_ignoring_conflicts(engine, locks, ["name"])
         return bool(conn.execute(insert.values(**row)).rowcount == 1)
+
+
+def lock_taken_at(name: str) -> datetime | None:
+    """When the current holder of `name` took it (None: nobody holds it)."""
+    with get_engine().connect() as conn:
+        row = conn.execute(select(locks.c.acquired_at).where(locks.c.name == name)).first()
+    return None if row is None else as_utc(row.acquired_at)
 
 
 def _holder_of(name: str) -> str:

@@ -5,6 +5,12 @@ model's alert rules (each over its own window), notifies webhooks of what change
 whether to retrain, and stores all of it as a snapshot. It never starts a retrain itself: the DAG
 triggers the training DAG when `decision.retrain` and then calls `record_retrain_triggered`, so
 the circuit breaker counts only runs that really started.
+
+Runs of one model never overlap: each holds the lock `monitor:<model>` (mlaas.locks). A run
+fired while another is in progress (two schedulers, the DAG and `POST /monitor` at once) waits
+for it and returns its snapshot instead of computing a second one: one set of alert changes,
+one webhook delivery, and the same snapshot id, so the DAG's retrain run id (derived from it)
+starts at most one retrain.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy import func, select
 
 from mlaas.db import as_utc, get_engine, new_id, utcnow
 from mlaas.drift import DriftReport
+from mlaas.locks import LockTimeout, held, lock_taken_at
 from mlaas.monitoring.alerts import AlertEvent, evaluate_rules
 from mlaas.monitoring.context import Window, served_version
 from mlaas.monitoring.livedrift import window_drift
@@ -60,6 +67,53 @@ def _drift_detail(report: DriftReport) -> str:
 def monitor(spec_name: str | ModelSpec, *, now: datetime | None = None) -> MonitoringResult:
     """Monitor one model now (or as of `now`); see the module docstring."""
     spec = spec_name if isinstance(spec_name, ModelSpec) else load_spec(spec_name)
+    name = f"monitor:{spec.name}"
+    try:
+        with held(name, wait_s=0.0):
+            return _monitor(spec, now)
+    except LockTimeout:
+        started = lock_taken_at(name)  # the run in progress began then (None: just ended)
+    with held(name, wait_s=MONITOR_WAIT_S):
+        covered = _snapshot_since(spec.name, started) if started else None
+        if covered is not None:
+            log.info("monitor %s: a run in progress covered this one (%s)", spec.name, covered.id)
+            return _result_of(covered)
+        return _monitor(spec, now)
+
+
+MONITOR_WAIT_S = 900.0  # how long a run waits for one in progress (a drift run takes seconds)
+
+
+def _snapshot_since(model: str, started: datetime) -> Any:
+    with get_engine().connect() as conn:
+        return conn.execute(
+            select(monitoring_snapshots)
+            .where(monitoring_snapshots.c.model == model, monitoring_snapshots.c.at >= started)
+            .order_by(monitoring_snapshots.c.at.desc())
+            .limit(1)
+        ).first()
+
+
+def _result_of(row: Any) -> MonitoringResult:
+    """A stored snapshot as the run's result (the alert changes and deliveries were the other
+    run's: none here)."""
+    return MonitoringResult(
+        snapshot_id=row.id,
+        model=row.model,
+        version=row.version,
+        at=as_utc(row.at),
+        window_start=as_utc(row.window_start),
+        window_end=as_utc(row.window_end),
+        drift=DriftReport.model_validate(row.drift),
+        performance=PerformanceReport.model_validate(row.performance),
+        values=row.metric_values,
+        alerts=[],
+        deliveries=[],
+        decision=RetrainDecision.model_validate(row.decision),
+    )
+
+
+def _monitor(spec: ModelSpec, now: datetime | None) -> MonitoringResult:
     at = as_utc(now or utcnow())
     served = served_version(spec.name)
     minutes = spec.drift.window_hours * 60

@@ -211,3 +211,45 @@ def test_drift_with_nothing_new_to_learn_from_waits_instead_of_retraining(
         )
     )
     assert wanted.decision.retrain is True and wanted.decision.waiting_for_data is None
+
+
+def test_a_run_fired_while_another_is_in_progress_returns_its_snapshot(
+    service: Any, monkeypatch: Any
+) -> None:
+    """Two schedulers fire at once: the second waits for the first and returns its snapshot
+    (same id, so the DAG's retrain run id is the same), and only one snapshot is stored. A run
+    fired after that one ended runs again."""
+    import threading
+    import time
+
+    from mlaas.monitoring import run
+
+    predict_rows(service, "churn", churn_frame(300, seed=37, numeric_shift=SHIFTED))
+    spec = small_spec("churn")
+    slow = threading.Event()
+    real = run.window_drift
+
+    def slowed(*args: Any, **kwargs: Any) -> Any:
+        if not slow.is_set():  # the first run only: long enough for the second to fire
+            slow.set()
+            time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "window_drift", slowed)
+    results: dict[str, Any] = {}
+
+    def fire(name: str) -> None:
+        results[name] = monitor(spec)
+
+    first = threading.Thread(target=fire, args=("first",))
+    first.start()
+    assert slow.wait(10)
+    fire("second")  # fired while the first is computing
+    first.join()
+    assert results["second"].snapshot_id == results["first"].snapshot_id
+    assert results["second"].decision == results["first"].decision
+    assert results["second"].alerts == [] and results["second"].deliveries == []
+    with get_engine().connect() as conn:
+        count = select(func.count()).select_from(monitoring_snapshots)
+        assert conn.execute(count).scalar_one() == 1
+    assert monitor(spec).snapshot_id != results["first"].snapshot_id  # later: a new run
