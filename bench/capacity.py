@@ -61,14 +61,14 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
-def _block(request_id: str, n: int) -> Any:
+def _block(request_id: str, n: int, model: str = "churn") -> Any:
     from mlaas.db import utcnow
     from mlaas.serving.predictor import Prediction
     from mlaas.serving.predlog import LogBlock
 
     return LogBlock(
         request_id=request_id,
-        model="churn",
+        model=model,
         version="1",
         variant="champion",
         inputs=[{**RECORD, "age": 20 + i % 60} for i in range(n)],
@@ -101,6 +101,24 @@ def _write(args: tuple[str, str, int, int, str]) -> float:
     return seconds
 
 
+def bytes_per_row(url: str) -> dict[str, float]:
+    """On-disk size (heap, TOAST and indexes) per logged record, after the writer runs."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    sizes = {}
+    with engine.connect() as conn:
+        for table, count in (
+            ("prediction_log", "count(*)"),
+            ("prediction_log_blocks", "coalesce(sum(records), 0)"),
+        ):
+            size = conn.execute(text(f"SELECT pg_total_relation_size('{table}')")).scalar_one()
+            records = conn.execute(text(f"SELECT {count} FROM {table}")).scalar_one()
+            sizes[table] = round(size / max(1, records), 1)
+    engine.dispose()
+    return sizes
+
+
 def log_writers(url: str, rows: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     context = multiprocessing.get_context("spawn")
@@ -124,7 +142,8 @@ def log_writers(url: str, rows: int) -> dict[str, Any]:
 
 
 def monitoring_read(url: str) -> dict[str, Any]:
-    """One million records in 1,000 blocks, read back as a monitoring window and drift-tested."""
+    """One million records in 1,000 blocks (a model of their own), read back as a monitoring
+    window and drift-tested."""
     import pandas as pd
 
     from mlaas.db import init_db, make_engine, utcnow
@@ -138,12 +157,12 @@ def monitoring_read(url: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as spool:
         log = PredictionLogWriter(engine, spool)
         for i in range(1000):
-            log.submit_block(_block(f"window-{i}", BLOCK))
+            log.submit_block(_block(f"window-{i}", BLOCK, model="window"))
         assert log.close() == 0
     window = Window(start=utcnow() - timedelta(hours=1), end=utcnow() + timedelta(minutes=1))
     started = time.perf_counter()
     with engine.connect() as conn:
-        rows = block_rows(conn, "churn", window)
+        rows = block_rows(conn, "window", window)
     read_s = time.perf_counter() - started
     started = time.perf_counter()
     current = pd.DataFrame.from_records([row.inputs for row in rows])
@@ -167,7 +186,7 @@ def monitoring_read(url: str) -> dict[str, Any]:
     }
 
 
-def sizing(serving: dict[str, Any], writers: dict[str, Any]) -> dict[str, Any]:
+def sizing(serving: dict[str, Any], writers: dict[str, Any], row_bytes: float) -> dict[str, Any]:
     """Replicas, cores and store load for 1k, 10k and 100k predictions/s (single records)."""
     per_replica = serving["full_stack"]["miss_c32"]["rps"]  # the slower of hit/miss, loaded
     headroom = 0.7  # the HPA's CPU target
@@ -181,7 +200,7 @@ def sizing(serving: dict[str, Any], writers: dict[str, Any]) -> dict[str, Any]:
             "log_rows_per_s": target,
             "log_share_of_measured_pg_write_rate": round(target / log_rate, 2),
             "redis_ops_per_s": 2 * target,  # cache GET + SET per miss (pipelined)
-            "log_gb_per_day": round(target * 86400 * 400 / 1e9, 1),  # ~400 B a row on disk
+            "log_gb_per_day": round(target * 86400 * row_bytes / 1e9, 1),
         }
     return {
         "per_replica_rps": per_replica,
@@ -198,6 +217,7 @@ def main() -> None:
     url = create_database()
     try:
         writers = log_writers(url, rows)
+        on_disk = bytes_per_row(url)
         monitoring = monitoring_read(url)
     finally:
         drop_database(url)
@@ -208,6 +228,7 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores; PostgreSQL on the same cores",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "prediction_log_writers": writers,
+        "bytes_on_disk_per_record": on_disk,
         "monitoring_window_of_a_million": monitoring,
         "from_other_benches": {
             "serving_full_stack.json": {
@@ -218,7 +239,7 @@ def main() -> None:
                 f"{t['workers']}_workers_trials_per_s": t["trials_per_s"] for t in training
             },
         },
-        "sizing": sizing(serving, writers),
+        "sizing": sizing(serving, writers, on_disk["prediction_log"]),
     }
     (RESULTS / "capacity.json").write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))

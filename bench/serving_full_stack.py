@@ -6,7 +6,8 @@ fresh homes: one on the embedded defaults (SQLite, in-process cache and limits),
 on its Redis (database 14, flushed first). The service (uvicorn, 1 worker) runs on each in turn
 under the same wrk loads — one record at 8 and 32 connections with a fixed body (cache hits) and
 a varying one (misses), and batches of 1,000 distinct records at 8 connections (three runs, the
-median) — with the server's CPU per request; after the batches it waits for the prediction log
+median) — with the server's CPU per request and the stores' (PostgreSQL's and Redis's
+processes, which share the two cores here); after the batches it waits for the prediction log
 to drain and counts the rows stored in whichever database is configured (every served row must
 be there). Issue #21's goal: full stack >= 0.8x embedded throughput, p99 <= 1.5x.
 
@@ -71,6 +72,33 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
+def stores_cpu_s() -> float:
+    """CPU seconds used so far by the machine's PostgreSQL and Redis servers (every postgres
+    process, plus what exited backends left in the postmaster's children's time)."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() not in ("postgres", "redis-server"):
+                    continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # a backend that just exited
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen[bytes], url: str, seconds: int, **options: Any
+             ) -> dict[str, float]:  # fmt: skip
+    """bench.measured plus the stores' CPU per request (the same cores serve both here)."""
+    before = stores_cpu_s()
+    result = bench.measured(process, url, seconds, **options)
+    used = stores_cpu_s() - before
+    result["stores_cpu_ms_per_request"] = round(used * 1000 / (result["rps"] * seconds), 2)
+    return result
+
+
 def logged_rows(env: dict[str, str]) -> int:
     """Rows in the configured prediction log (a row per record plus the records of blocks)."""
     from sqlalchemy import create_engine, text
@@ -133,14 +161,14 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
                 ("hit", "post.lua", paths["single"]),
                 ("miss", "post_varying.lua", None),
             ):
-                out[f"{kind}_c{conns}"] = bench.measured(
+                out[f"{kind}_c{conns}"] = measured(
                     process, f"{base}/v1/models/churn/predict", seconds,
                     script=script, body=body, key=key, conns=conns,
                 )  # fmt: skip
         bench.log_drain(bench.PORTS["ours"])
         before = logged_rows(env)
         runs = [
-            bench.measured(
+            measured(
                 process,
                 f"{base}/v1/models/churn/predict/batch",
                 seconds,
@@ -203,9 +231,10 @@ def main() -> None:
         cells = []
         for stack in ("embedded", "full_stack"):
             row = results[stack][load]
+            server, stores = row["server_cpu_ms_per_request"], row["stores_cpu_ms_per_request"]
             cells.append(
                 f"{row['rps']:>8.1f} req/s p99 {row['p99_ms']:>7.2f} ms "
-                f"cpu {row['server_cpu_ms_per_request']:>5.2f} ms"
+                f"cpu {server:>5.2f}+{stores:.2f} ms"
             )
         print(f"{load:<14} {cells[0]} | {cells[1]} | x{ratios[f'{load}_throughput']}")
     for stack in ("embedded", "full_stack"):
