@@ -8,7 +8,6 @@ import asyncio
 import time
 from typing import Any
 
-import pytest
 import redis
 
 from mlaas.serving.cache import PredictionCache, cache_key
