@@ -3,9 +3,8 @@
 The values go to the driver ready-made (JSON encoded once by msgspec): SQLAlchemy's per-row
 processing cost 12-20 µs a row, held the GIL for tens of milliseconds per flush and showed in
 the service's p99. SQLite takes multi-row VALUES statements (`SqliteRows`); PostgreSQL takes
-`COPY` into a temporary table and one INSERT ... SELECT ... ON CONFLICT DO NOTHING from it
-(`PostgresCopy`). `row_at_fault` tells a row the table refuses from a database that is not
-there.
+`COPY` (`PostgresCopy`; rows already stored go through a staging table instead). `row_at_fault`
+tells a row the table refuses from a database that is not there.
 """
 
 from __future__ import annotations
