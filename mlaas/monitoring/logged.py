@@ -40,21 +40,35 @@ def _record_id(block: Any, index: int) -> str:
     return f"{block.request_id}:{index}" if block.records > 1 else block.request_id
 
 
-def _record(block: Any, index: int) -> LoggedRow:
-    """Record `index` of a block row, as a row of its own."""
+def block_inputs(stored: Any) -> Sequence[Any]:
+    """A block's records as dicts. Blocks store them as columns (a JSON object of equal-length
+    arrays, mlaas.serving.predlog.blocks.columns_of); blocks written before that, and blocks of
+    records with differing fields, as an array of objects."""
+    if isinstance(stored, dict):
+        names = list(stored)
+        rows = zip(*stored.values(), strict=True)  # equal lengths, by construction
+        return [dict(zip(names, values, strict=True)) for values in rows]
+    records: Sequence[Any] = stored
+    return records
+
+
+def _record(block: Any, index: int, inputs: Sequence[Any] | None = None) -> LoggedRow:
+    """Record `index` of a block row, as a row of its own (`inputs`: the block's records, when
+    the caller has them already)."""
     return LoggedRow(
         _record_id(block, index),
         block.created_at,
         block.model,
         str(block.version),
         block.variant,
-        block.inputs[index],
+        (block_inputs(block.inputs) if inputs is None else inputs)[index],
         block.outputs[index],
     )
 
 
 def _expand(block: Any) -> Iterator[LoggedRow]:
-    return (_record(block, index) for index in range(block.records))
+    inputs = block_inputs(block.inputs)
+    return (_record(block, index, inputs) for index in range(block.records))
 
 
 def block_rows(
@@ -79,9 +93,10 @@ def block_rows(
     if only is not None:
         streamed = conn.execution_options(yield_per=64).execute(query.order_by(log.created_at))
         for block in streamed:
-            for index in range(block.records):
-                if _record_id(block, index) in only:
-                    rows.append(_record(block, index))
+            chosen = [i for i in range(block.records) if _record_id(block, i) in only]
+            if chosen:
+                inputs = block_inputs(block.inputs)
+                rows.extend(_record(block, index, inputs) for index in chosen)
         return rows
     if newest is None:
         for block in conn.execute(query.order_by(log.created_at, log.id)):
@@ -111,9 +126,10 @@ def blocks_for(conn: Connection, request_ids: Iterable[str]) -> dict[str, list[L
     for start in range(0, len(heads), 500):
         chunk = heads[start : start + 500]
         for block in conn.execute(select(prediction_log_blocks).where(log.request_id.in_(chunk))):
+            inputs = block_inputs(block.inputs)
             for index in wanted[block.request_id]:
                 if index < block.records:
-                    row = _record(block, index)
+                    row = _record(block, index, inputs)
                     found.setdefault(row.request_id, []).append(row)
     return found
 

@@ -203,7 +203,7 @@ def test_prediction_log_blocks_copied_to_postgres_once_with_lz4_payloads(
         ("req-big", 1000),
         ("req-new", 100),
     ]
-    assert stored[0].inputs[0]["plan"] == 'tab\there\nnew "line" \\ back\\slash'
+    assert stored[0].inputs["plan"][0] == 'tab\there\nnew "line" \\ back\\slash'
     assert methods == (["lz4"] if lz4 else ["pglz"])
     assert logged(engine) == [("req-000001", "champion")]
     engine.dispose()

@@ -1,9 +1,9 @@
 """What the prediction log stores, before any SQL: one `LogBlock` per request.
 
 A request hands over all its rows as one block (one queue item, one timestamp). Requests of
-BLOCK_ROWS records or more are stored as one `prediction_log_blocks` row (the records and their
-outputs as JSON arrays; mlaas.monitoring.logged expands them for every reader), smaller ones as a
-row per record.
+BLOCK_ROWS records or more are stored as one `prediction_log_blocks` row (the records as JSON
+columns, `columns_of`, their outputs as a JSON array; mlaas.monitoring.logged expands them for
+every reader), smaller ones as a row per record.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from mlaas.db import json_text
 
@@ -35,8 +37,9 @@ class LogBlock:
     created_at: datetime
 
     def inputs_text(self) -> str:
-        """The records as one JSON array."""
-        return json_text(list(self.inputs))
+        """The records as JSON columns (`columns_of`), or one JSON array when they differ."""
+        columns = columns_of(self.inputs)
+        return json_text(list(self.inputs) if columns is None else columns)
 
     def outputs_json(self) -> str:
         """The output cells as one JSON array (reusing the encoding made for the answer)."""
@@ -86,6 +89,30 @@ def plain_record(record: Any) -> Any:
 
 
 Item = dict[str, Any] | LogBlock
+
+
+def columns_of(records: Sequence[Any]) -> dict[str, list[Any]] | None:
+    """The records as {field: [value of each record]} when they all have the same fields (a
+    typed batch always does); None otherwise. Field names are ~65% of a block's JSON as an array
+    of objects: as columns a 1,000-record block is 59 kB instead of 214 kB, which PostgreSQL
+    stores in 0.5 ms of CPU instead of 1.45 (bench/README.md)."""
+    if not records:
+        return None
+    first = records[0]
+    if isinstance(first, msgspec.Struct):
+        kind = type(first)
+        if any(type(record) is not kind for record in records):
+            return None
+        pairs = zip(kind.__struct_fields__, kind.__struct_encode_fields__, strict=True)
+        return {name: [getattr(record, field) for record in records] for field, name in pairs}
+    if isinstance(first, dict):
+        keys = first.keys()
+        if any(not isinstance(record, dict) or record.keys() != keys for record in records):
+            return None
+        return {name: [record[name] for record in records] for name in keys}
+    return None
+
+
 BLOCK_ROWS = 64  # requests with this many records are logged as one prediction_log_blocks row
 
 

@@ -347,3 +347,38 @@ def test_the_writer_waits_for_another_writer_instead_of_spooling(tmp_path: Path)
     thread.join()
     assert writer.close() == 0
     assert writer.spooled == 0 and len(records_logged(engine)) == 201
+
+
+def test_blocks_store_records_as_columns_and_read_back_as_records(tmp_path: Path) -> None:
+    """A block's records go in as JSON columns (typed structs and dicts alike); records whose
+    fields differ, and blocks written before columns, stay arrays of objects; every reader
+    gets the same records back."""
+    import msgspec
+
+    from mlaas.monitoring.logged import block_inputs
+    from mlaas.serving.predlog.blocks import columns_of
+
+    Record = msgspec.defstruct("Record", [("age", int), ("plan", str | None)])
+    structs = [Record(age=30 + i, plan=None if i % 2 else "pro") for i in range(3)]
+    assert columns_of(structs) == {"age": [30, 31, 32], "plan": ["pro", None, "pro"]}
+    dicts = [{"age": 1, "plan": "a"}, {"plan": "b", "age": 2}]
+    assert columns_of(dicts) == {"age": [1, 2], "plan": ["a", "b"]}
+    assert columns_of([{"age": 1}, {"age": 2, "plan": "x"}]) is None
+    assert columns_of([]) is None
+    assert block_inputs(columns_of(dicts)) == [{"age": 1, "plan": "a"}, {"age": 2, "plan": "b"}]
+    assert block_inputs([{"age": 1}]) == [{"age": 1}]  # the older array form
+
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", flush_interval_s=0.02)
+    uneven = block("req-uneven", 70)
+    uneven.inputs.append({"age": 1})  # one record without `plan` or `ratio`
+    writer.submit_block(block("req-even", 70))
+    writer.submit_block(uneven)
+    assert writer.close() == 0
+    log = db.prediction_log_blocks.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(log.request_id, log.inputs))
+        stored = {row.request_id: row.inputs for row in rows}
+    assert isinstance(stored["req-even"], dict) and isinstance(stored["req-uneven"], list)
+    assert block_inputs(stored["req-even"]) == block("req-even", 70).inputs
+    assert block_inputs(stored["req-uneven"]) == uneven.inputs
