@@ -316,10 +316,11 @@ prediction_log = Table(
 )
 
 # Large batch requests (mlaas.serving.predlog.LogBlock of BLOCK_ROWS records or more) are logged
-# as ONE row here: `inputs` the JSON array of the records, `outputs` the array of their output
-# cells, `records` their count. Record i is still the prediction `<request_id>:<i>`; the readers
-# (mlaas.monitoring.logged) expand blocks, so every consumer sees one row per record. A row per
-# record cost SQLite ~5 us of CPU (three B-trees), the largest cost of a 1,000-record request.
+# as ONE row here: `inputs` the records as JSON columns ({field: [values]}; older rows: an array
+# of objects), `outputs` the array of their output cells, `records` their count. Record i is still
+# the prediction `<request_id>:<i>`; the readers (mlaas.monitoring.logged) expand blocks, so every
+# consumer sees one row per record. A row per record cost SQLite ~5 us of CPU (three B-trees),
+# the largest cost of a 1,000-record request.
 prediction_log_blocks = Table(
     "prediction_log_blocks",
     metadata,

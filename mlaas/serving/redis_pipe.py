@@ -6,7 +6,8 @@ request for a round trip; a blocking client in a worker thread costs two thread 
 hand-over per call (measured: 1,000 req/s where the embedded path served 4,000, bench/
 serving_full_stack.py). redis-py's asyncio client waits without blocking, but still sends one
 command per round trip. `AutoPipeline` queues the commands coroutines issue during one turn of
-the event loop and sends them as one pipeline on the next turn (what ioredis calls
+the event loop and sends them as one pipeline (one write on one pooled connection) on the next
+turn (what ioredis calls
 auto-pipelining; redis-py has no such mode): under load, N concurrent requests share one write,
 one read and one wake-up.
 
@@ -86,15 +87,35 @@ class AutoPipeline:
         return self._client
 
     async def _execute(self, batch: list[tuple[Command, asyncio.Future[Any] | None]]) -> None:
+        """Write the batch on one pooled connection, read a reply per command. Straight on the
+        connection rather than through redis-py's Pipeline object, whose bookkeeping is paid per
+        batch of a few commands (measured: 0.300 vs 0.311 ms of server CPU per cache-miss
+        request at 8 connections, three runs each)."""
         from redis import RedisError
+        from redis.exceptions import ResponseError
 
+        replies: list[Any] = []
+        pool = self._redis().connection_pool
         try:
-            pipe = self._redis().pipeline(transaction=False)
-            for command, _ in batch:
-                pipe.execute_command(*command)
-            replies = await pipe.execute(raise_on_error=False)
+            conn = await pool.get_connection()  # type: ignore[no-untyped-call]
         except (RedisError, OSError) as error:
             replies = [error] * len(batch)
+        else:
+            try:
+                await conn.send_packed_command(conn.pack_commands([c for c, _ in batch]))
+                for _ in batch:
+                    try:
+                        replies.append(await conn.read_response())
+                    except ResponseError as error:  # this command's error; the rest read on
+                        replies.append(error)
+            except (RedisError, OSError) as error:
+                await conn.disconnect()  # replies may be left unread: never reuse it
+                replies = [error] * len(batch)
+            except BaseException:
+                await conn.disconnect()
+                raise
+            finally:
+                await pool.release(conn)
         for (_, future), reply in zip(batch, replies, strict=True):
             failed = isinstance(reply, Exception)
             if future is None:
