@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     serving_rate_per_s: float = 1000.0  # per API key (token bucket; Redis-backed when set)
     serving_burst: int = 2000
     serving_native_trees: bool = True  # compile LightGBM trees to machine code for batches
+    # A model whose single-record scoring takes less than this (measured as it serves) keeps its
+    # cache in each replica only: fetching an answer from Redis would cost more than computing
+    # it. 0: every model shares its cache through Redis (when MLAAS_REDIS_URL is set).
+    serving_shared_cache_min_ms: float = Field(1.0, ge=0.0)
 
     # Training service (jobs API) and Airflow's REST API (the embedded `airflow standalone`).
     training_port: int = 8001

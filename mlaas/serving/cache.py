@@ -103,16 +103,20 @@ class PredictionCache:
     def __len__(self) -> int:
         return len(self._local)
 
-    def get(self, model: str, version: str, record: Mapping[str, Any]) -> Any | None:
-        """The cached output, or None on a miss."""
-        return self.get_many(model, version, [record])[0]
+    def get(
+        self, model: str, version: str, record: Mapping[str, Any], *, shared: bool = True
+    ) -> Any | None:
+        """The cached output, or None on a miss (`shared=False`: this replica's entries only)."""
+        return self.get_many(model, version, [record], shared=shared)[0]
 
-    async def get_async(self, model: str, version: str, record: Mapping[str, Any]) -> Any | None:
+    async def get_async(
+        self, model: str, version: str, record: Mapping[str, Any], *, shared: bool = True
+    ) -> Any | None:
         """`get` on the event loop: Redis (for an entry this replica has not seen) is awaited,
         pipelined with other requests' commands."""
         key = cache_key(model, version, record)
         value = self._recall([key])[0]
-        if value is None and self._pipe is not None:
+        if value is None and self._pipe is not None and shared:
             from redis import RedisError
 
             try:
@@ -123,18 +127,31 @@ class PredictionCache:
                 self._remember([(key, value)])
         return self._found([value])[0]
 
-    def set(self, model: str, version: str, record: Mapping[str, Any], output: Any) -> None:
-        self.set_many(model, version, [record], [output])
+    def set(
+        self,
+        model: str,
+        version: str,
+        record: Mapping[str, Any],
+        output: Any,
+        *,
+        shared: bool = True,
+    ) -> None:
+        self.set_many(model, version, [record], [output], shared=shared)
 
     def get_many(
-        self, model: str, version: str, records: Sequence[Mapping[str, Any]]
+        self,
+        model: str,
+        version: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        shared: bool = True,
     ) -> list[Any | None]:
-        """This replica's entries, then one round trip for the rest (MGET on Redis); None
-        where missed."""
+        """This replica's entries, then one round trip for the rest (MGET on Redis; not when
+        `shared` is False); None where missed."""
         keys = [cache_key(model, version, r) for r in records]
         raw = self._recall(keys)
         absent = [i for i, value in enumerate(raw) if value is None]
-        if absent and self._redis is not None:
+        if absent and self._redis is not None and shared:
             from redis import RedisError
 
             try:
@@ -142,12 +159,12 @@ class PredictionCache:
             except RedisError:
                 self._count_error()
                 fetched = [None] * len(absent)
-            shared = []
+            found = []
             for i, value in zip(absent, fetched, strict=True):
                 if value is not None:
                     raw[i] = value
-                    shared.append((keys[i], value))
-            self._remember(shared)
+                    found.append((keys[i], value))
+            self._remember(found)
         return self._found(raw)
 
     def set_many(
@@ -156,8 +173,11 @@ class PredictionCache:
         version: str,
         records: Sequence[Mapping[str, Any]],
         outputs: Sequence[Any],
+        *,
+        shared: bool = True,
     ) -> None:
-        """Store in this replica and in Redis (from the event loop: sent, not waited for)."""
+        """Store in this replica and (`shared`) in Redis (from the event loop: sent, not
+        waited for)."""
         if len(records) != len(outputs):
             raise ValueError("records and outputs differ in length")
         items = [
@@ -168,7 +188,7 @@ class PredictionCache:
         if not items:
             return
         self._remember(items)
-        if self._redis is None or self._pipe is None:
+        if self._redis is None or self._pipe is None or not shared:
             return
         ttl = max(1, int(self.ttl_s))
         if _on_event_loop():

@@ -157,9 +157,13 @@ class PredictionService:
         cache: PredictionCache,
         prediction_log: PredictionLogWriter,
         routing_ttl_s: float = 5.0,
+        shared_cache_min_ms: float = 1.0,
     ) -> None:
         self.pool, self.cache, self.prediction_log = pool, cache, prediction_log
         self.routing_ttl_s = routing_ttl_s
+        self.shared_cache_min_s = shared_cache_min_ms / 1000
+        # Per served version: a moving average of the seconds one record takes to score.
+        self._scoring_s: dict[str, float] = {}
         self.counters = Counters()
         self._routing: dict[str, tuple[float, RoutingConfig]] = {}
         self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaas-shadow")
@@ -185,6 +189,7 @@ class PredictionService:
             prediction_log=PredictionLogWriter(
                 get_engine(), Path(settings.home) / "spool" / "prediction_log"
             ),
+            shared_cache_min_ms=settings.serving_shared_cache_min_ms,
         )
 
     def close(self) -> None:
@@ -351,7 +356,9 @@ class PredictionService:
         if len(scoring.records) == 1:
             predictor = scoring.predictor
             record = as_dicts(scoring.records)[0]
-            hit = await self.cache.get_async(predictor.model, predictor.cache_version, record)
+            hit = await self.cache.get_async(
+                predictor.model, predictor.cache_version, record, shared=self.shares(predictor)
+            )
         prediction, cached = self._score(scoring, hit)
         return self.finish(
             scoring, prediction, cached=cached, explain=explain, explain_class=explain_class
@@ -449,12 +456,15 @@ class PredictionService:
             return predictor.predict_matrix(X), False
         record = as_dicts(records)[0]
         if hit is LOOK_UP:
-            hit = self.cache.get(predictor.model, predictor.cache_version, record)
+            shared = self.shares(predictor)
+            hit = self.cache.get(predictor.model, predictor.cache_version, record, shared=shared)
         if hit is not None:
             self.counters.cache[predictor.model, "hit"] += 1
             return Prediction(outputs=[hit["output"]], probabilities=hit["probabilities"]), True
         self.counters.cache[predictor.model, "miss"] += 1
+        started = time.perf_counter()
         prediction = predictor.predict_matrix(X)
+        self._timed(predictor, time.perf_counter() - started)
         probabilities = prediction.probabilities[0] if prediction.probabilities else None
         self.cache.set(
             predictor.model,
@@ -464,8 +474,23 @@ class PredictionService:
                 "output": prediction.outputs[0],
                 "probabilities": [probabilities] if probabilities else None,
             },
+            shared=self.shares(predictor),
         )
         return prediction, False
+
+    def shares(self, predictor: Predictor) -> bool:
+        """Whether `predictor`'s answers go through the shared (Redis) cache: yes until its
+        scoring time is known, then only when scoring one record costs at least
+        `shared_cache_min_s` — a cheaper model is faster to score again than to fetch (a
+        200-tree LightGBM scores a record in ~0.05 ms; a Redis lookup and write cost a replica
+        ~0.12 ms of CPU, bench/README.md)."""
+        seconds = self._scoring_s.get(predictor.cache_version)
+        return seconds is None or seconds >= self.shared_cache_min_s
+
+    def _timed(self, predictor: Predictor, seconds: float) -> None:
+        previous = self._scoring_s.get(predictor.cache_version)
+        key = predictor.cache_version
+        self._scoring_s[key] = seconds if previous is None else 0.9 * previous + 0.1 * seconds
 
     def _score_shadow(
         self, model: str, request_id: str, records: list[dict[str, Any]] | TypedRecords

@@ -34,6 +34,7 @@ def test_prediction_rides_out_a_redis_crash(tmp_path: Path) -> None:
             "MLAAS_REDIS_URL": server.url(),
             "MLAAS_SERVING_RATE_PER_S": "0.5",  # 20 calls at once, then one every 2 s
             "MLAAS_SERVING_BURST": str(BURST),
+            "MLAAS_SERVING_SHARED_CACHE_MIN_MS": "0",  # share every answer through Redis
         }
         store = redis.Redis.from_url(server.url(), socket_timeout=2)
         with (
@@ -73,11 +74,13 @@ def test_prediction_rides_out_a_redis_crash(tmp_path: Path) -> None:
             server.start()  # empty, as after a crash without persistence
             answers: list[httpx.Response] = []
 
-            def cached_again() -> bool:
-                answers.append(predict(400.0))
-                return answers[-1].status_code == 200 and answers[-1].json()["cached"] is True
+            def cached_again() -> bool:  # a new answer is shared through Redis again
+                answers.append(predict(400.0 + len(answers)))
+                return answers[-1].status_code == 200 and bool(
+                    list(store.scan_iter(match="mlaas:pred:*"))
+                )
 
-            wait_for(cached_again, 20, "the Redis cache to answer again", every_s=0.6)
+            wait_for(cached_again, 20, "the Redis cache to take entries again", every_s=0.6)
             assert list(store.scan_iter(match="mlaas:rl:*"))  # the shared bucket is back
             assert {a.status_code for a in answers} <= {200, 429}
     finally:

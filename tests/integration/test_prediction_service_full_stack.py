@@ -8,6 +8,7 @@ prediction of a burst in PostgreSQL's prediction log.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def test_cache_limit_and_log_on_redis_and_postgres(
 
     assert run_pipeline(small_spec("churn")).champion
     key = create_key("full-stack", ["predict"])[0]
+    monkeypatch.setattr(get_settings(), "serving_shared_cache_min_ms", 0.0)  # share every answer
     headers = {"Authorization": f"Bearer {key}"}
     ids = []
     with TestClient(app) as client:
@@ -68,6 +70,25 @@ def test_cache_limit_and_log_on_redis_and_postgres(
             )
             assert answer.status_code == 200
             ids.append(answer.json()["request_id"])
+
+        # A model cheaper to score than to fetch keeps its answers in the replica: with a
+        # threshold no model reaches, new answers stay out of Redis and repeats still hit.
+        time.sleep(0.1)  # the last answers' writes leave within 2 ms (AutoPipeline.send)
+        shared = len(list(store.scan_iter(match="mlaas:pred:*")))
+        app.state.service.shared_cache_min_s = 10.0
+        for age in range(300, 320):
+            answer = client.post(
+                "/v1/models/churn/predict",
+                json={"features": {**CHURN, "age": age}},
+                headers=headers,
+            )
+            ids.append(answer.json()["request_id"])
+        assert len(list(store.scan_iter(match="mlaas:pred:*"))) == shared
+        again = client.post(
+            "/v1/models/churn/predict", json={"features": {**CHURN, "age": 300}}, headers=headers
+        )
+        assert again.json()["cached"] is True
+        ids.append(again.json()["request_id"])
 
         # One token every 2 s: three calls in a row meet an empty bucket.
         monkeypatch.setattr(get_settings(), "serving_rate_per_s", 0.5)
