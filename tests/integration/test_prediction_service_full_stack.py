@@ -8,7 +8,6 @@ prediction of a burst in PostgreSQL's prediction log.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -73,7 +72,8 @@ def test_cache_limit_and_log_on_redis_and_postgres(
 
         # A model cheaper to score than to fetch keeps its answers in the replica: with a
         # threshold no model reaches, new answers stay out of Redis and repeats still hit.
-        time.sleep(0.1)  # the last answers' writes leave within 2 ms (AutoPipeline.send)
+        pipe = app.state.service.cache._pipe  # the last answers' writes have left
+        wait_for(lambda: not pipe._queue and not pipe._in_flight, 5, "the cache writes")
         shared = len(list(store.scan_iter(match="mlaas:pred:*")))
         app.state.service.shared_cache_min_s = 10.0
         for age in range(300, 320):

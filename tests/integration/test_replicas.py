@@ -241,8 +241,22 @@ def test_replicas_behind_a_load_balancer_agree(
 
         # 2. A/B: every replica gives a routing key the same variant.
         set_routing("churn", challenger_weight=0.5, shadow=False, reason="replica test")
-        time.sleep(ROUTING_TTL_S + 0.5)  # each replica re-reads its routing entry
         ab_key = create_key("replicas-ab", ["predict"])[0]
+
+        probes = iter(create_key(f"replicas-probe-{n}", ["predict"])[0] for n in range(2))
+        probe = next(probes)  # polling has keys of its own: ab_key's budget stays whole
+
+        def variants_of(replica: Replica) -> set[str]:  # ten routing keys on one replica
+            answers = [
+                predict(client, replica.url, probe, 29, routing_key=f"customer-{n}")
+                for n in range(10)
+            ]
+            return {a.json()["variant"] for a in answers if a.status_code == 200}
+
+        def routes_to(variant: str) -> bool:  # every replica has re-read its routing entry
+            return all(variant in variants_of(r) for r in replicas)
+
+        wait_for(lambda: routes_to("challenger"), 3 * ROUTING_TTL_S, "the A/B split", every_s=1)
         variants: dict[str, set[str]] = {}
         for n in range(30):
             routing_key = f"customer-{n}"
@@ -255,7 +269,13 @@ def test_replicas_behind_a_load_balancer_agree(
 
         # Shadow: the challenger scores every request once, whichever replica served it.
         set_routing("churn", challenger_weight=0.0, shadow=True, reason="replica test")
-        time.sleep(ROUTING_TTL_S + 0.5)
+        probe = next(probes)
+        wait_for(
+            lambda: all(variants_of(r) == {"champion"} for r in replicas),
+            3 * ROUTING_TTL_S,
+            "the shadow split",
+            every_s=1,
+        )
         shadowed = [predict(client, balancer.url, ab_key, 40 + n) for n in range(60)]
         assert [keep(r) for r in shadowed] == [200] * 60
         shadow_ids = [r.json()["request_id"] for r in shadowed]
@@ -273,7 +293,6 @@ def test_replicas_behind_a_load_balancer_agree(
                     n += 1
                     if keep(answer) == 200:
                         seen[i].append((time.monotonic(), answer.json()["version"]))
-                    time.sleep(0.02)
 
         watchers = [threading.Thread(target=watch, args=(i,)) for i in range(REPLICAS)]
         for watcher in watchers:
