@@ -25,40 +25,20 @@ import multiprocessing
 import os
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from scratch_db import scratch_database
+
 PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "bench" / "results"
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 BLOCK = 1000
 RECORD = {
     "age": 41, "tenure_months": 18, "monthly_charges": 70.5, "balance": 1200.0,
     "credit_score": 640, "num_products": 2, "plan": "pro", "region": "west",
     "is_active": True, "has_card": True, "support_calls": 1,
 }  # fmt: skip
-
-
-def create_database() -> str:
-    from sqlalchemy import create_engine, text
-
-    name = f"mlaas_capacity_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{POSTGRES}/{name}"
-
-
-def drop_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def _block(request_id: str, n: int, model: str = "churn") -> Any:
@@ -214,13 +194,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     rows = parser.parse_args().rows
-    url = create_database()
-    try:
+    with scratch_database("mlaas_capacity") as url:
         writers = log_writers(url, rows)
         on_disk = bytes_per_row(url)
         monitoring = monitoring_read(url)
-    finally:
-        drop_database(url)
     serving = json.loads((RESULTS / "serving_full_stack.json").read_text())["results"]
     training = json.loads((RESULTS / "training_workers.json").read_text())["throughput"]
     record = {

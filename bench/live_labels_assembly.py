@@ -28,15 +28,18 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "bench"))
+from scratch_db import scratch_database  # noqa: E402 - bench/ is not a package
 
 RESULTS = PROJECT / "bench" / "results" / "live_labels_assembly.json"
-POSTGRES_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 BLOCK = 1_000
 
 
@@ -195,23 +198,14 @@ def measure(url: str, home: Path, code: str) -> dict[str, Any]:
     return result
 
 
-def database(backend: str, tmp: Path, name: str) -> tuple[str, Any]:
-    """(url, cleanup) of a fresh database."""
+@contextmanager
+def database(backend: str, tmp: Path, name: str) -> Iterator[str]:
+    """The URL of a fresh database of `backend`, removed afterwards (SQLite: with `tmp`)."""
     if backend == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}", lambda: None
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    db = f"mlaas_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
-
-    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{db}", drop
+        yield f"sqlite:///{tmp / (name + '.db')}"
+        return
+    with scratch_database() as url:
+        yield url
 
 
 def main() -> None:
@@ -229,8 +223,7 @@ def main() -> None:
         tmp = Path(folder)
         for backend in args.backends.split(","):
             for layout in ("rows", "blocks"):
-                url, drop = database(backend, tmp, f"{backend}-{layout}")
-                try:
+                with database(backend, tmp, f"{backend}-{layout}") as url:
                     started = time.perf_counter()
                     fill(url, args.predictions, args.labels, layout)
                     filled = time.perf_counter() - started
@@ -242,8 +235,6 @@ def main() -> None:
                         row["fill_seconds"] = round(filled, 1)
                         print(json.dumps(row), flush=True)
                         results.append(row)
-                finally:
-                    drop()
     RESULTS.write_text(
         json.dumps(
             {

@@ -4,12 +4,13 @@ The same 200-tree LightGBM churn champion as bench/serving_vs_mlflow.py is train
 fresh homes: one on the embedded defaults (SQLite, in-process cache and limits), one with
 `MLAAS_DATABASE_URL` on the machine's PostgreSQL (a new database per run) and `MLAAS_REDIS_URL`
 on its Redis (database 14, flushed first). The service (uvicorn, 1 worker) runs on each in turn
-under the same wrk loads — one record at 8 and 32 connections with a fixed body (cache hits) and
-a varying one (misses), and batches of 1,000 distinct records at 8 connections (three runs, the
-median) — with the server's CPU per request and the stores' (PostgreSQL's and Redis's
-processes, which share the two cores here); after the batches it waits for the prediction log
-to drain and counts the rows stored in whichever database is configured (every served row must
-be there). Issue #21's goal: full stack >= 0.8x embedded throughput, p99 <= 1.5x.
+under the same wrk loads — one record at 8 and 32 connections with a fixed body (cache hits)
+and a varying one (misses: every record new, bench/wrk/post_varying.lua), and batches of 1,000
+distinct records at 8 connections; each load five times, the medians reported — with the
+server's CPU per request and the stores' (PostgreSQL's and Redis's processes, which share the
+two cores here); after the batches it waits for the prediction log to drain and counts the rows
+stored in whichever database is configured (every served row must be there). Issue #21's goal:
+full stack >= 0.8x embedded throughput, p99 <= 1.5x.
 
 Usage: .venv/bin/python bench/serving_full_stack.py [--seconds 8]
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres) and Redis on 127.0.0.1:6379.
@@ -21,22 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import serving_vs_mlflow as bench  # noqa: E402 - the shared loads, servers and counters
+from scratch_db import scratch_database  # noqa: E402
 
 RESULTS = bench.PROJECT / "bench" / "results" / "serving_full_stack.json"
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/14"
-BATCH_RUNS = 3
+RUNS = 5  # every load runs this many times; the figures are the medians
 
 
 def stack_env(home: Path, database_url: str | None) -> dict[str, str]:
@@ -46,30 +47,6 @@ def stack_env(home: Path, database_url: str | None) -> dict[str, str]:
         env["MLAAS_DATABASE_URL"] = database_url
         env["MLAAS_REDIS_URL"] = REDIS
     return env
-
-
-def create_database() -> str:
-    from sqlalchemy import create_engine, text
-
-    name = f"mlaas_bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    import redis
-
-    redis.Redis.from_url(REDIS).flushdb()
-    return f"{POSTGRES}/{name}"
-
-
-def drop_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    name = url.rsplit("/", 1)[1]
-    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def stores_cpu_s() -> float:
@@ -97,6 +74,16 @@ def measured(process: subprocess.Popen[bytes], url: str, seconds: int, **options
     used = stores_cpu_s() - before
     result["stores_cpu_ms_per_request"] = round(used * 1000 / (result["rps"] * seconds), 2)
     return result
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, Any]:
+    """Each figure's median over the runs (an 8-second run's p99 is its slowest 1%: one stall
+    of the shared cores moves it), and every run's throughput and p99."""
+    summary: dict[str, Any] = {
+        name: statistics.median(run[name] for run in runs) for name in runs[0]
+    }
+    summary["runs"] = [{"rps": run["rps"], "p99_ms": run["p99_ms"]} for run in runs]
+    return summary
 
 
 def logged_rows(env: dict[str, str]) -> int:
@@ -161,10 +148,13 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
                 ("hit", "post.lua", paths["single"]),
                 ("miss", "post_varying.lua", None),
             ):
-                out[f"{kind}_c{conns}"] = measured(
-                    process, f"{base}/v1/models/churn/predict", seconds,
-                    script=script, body=body, key=key, conns=conns,
-                )  # fmt: skip
+                out[f"{kind}_c{conns}"] = medians([
+                    measured(
+                        process, f"{base}/v1/models/churn/predict", seconds,
+                        script=script, body=body, key=key, conns=conns,
+                    )
+                    for _ in range(RUNS)
+                ])  # fmt: skip
         if not batches:
             return out
         bench.log_drain(bench.PORTS["ours"])
@@ -179,9 +169,9 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
                 key=key,
                 conns=8,
             )  # fmt: skip
-            for _ in range(BATCH_RUNS)
+            for _ in range(RUNS)
         ]
-        out["batch1000_c8"] = bench.median_of(runs)
+        out["batch1000_c8"] = medians(runs)
         drain = bench.log_drain(bench.PORTS["ours"])
         answered = round(sum(run["requests"] for run in runs) * 1000)
         stored = logged_rows(env) - before
@@ -199,8 +189,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     seconds = parser.parse_args().seconds
     results: dict[str, Any] = {}
-    database = create_database()
-    try:
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+    with scratch_database() as database:
         with tempfile.TemporaryDirectory(prefix="mlaas-stack-bench-") as tmp_name:
             tmp = Path(tmp_name)
             rows = bench.distinct_records(1000)
@@ -218,8 +210,6 @@ def main() -> None:
             results["full_stack_shared_cache"] = run_stack(
                 shared, paths, key, seconds, tmp / "shared.log", batches=False
             )
-    finally:
-        drop_database(database)
     ratios: dict[str, float] = {}
     for load in ("hit_c8", "miss_c8", "hit_c32", "miss_c32", "batch1000_c8"):
         embedded, full = results["embedded"][load], results["full_stack"][load]

@@ -21,6 +21,7 @@ Writes bench/results/serving_vs_mlflow.json and prints the table with ratios.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -38,6 +39,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = PROJECT / "bench" / "results" / "serving_vs_mlflow.json"
 WRK = PROJECT / "bench" / "wrk"
+WRK_RUNS = itertools.count(1)
 PORTS = {"ours": 18200, "mlflow": 18201, "floor": 18202}
 
 
@@ -173,7 +175,9 @@ def logged_rows(home: Path) -> int:
 def wrk(
     url: str, *, script: str, body: Path | None, key: str, conns: int, seconds: int
 ) -> dict[str, float]:
-    env = dict(os.environ, WRK_BODY_FILE=str(body or ""), WRK_API_KEY=key)
+    # WRK_RUN: a number of this run's own, so varying records never repeat an earlier run's.
+    run = str(next(WRK_RUNS))
+    env = dict(os.environ, WRK_BODY_FILE=str(body or ""), WRK_API_KEY=key, WRK_RUN=run)
     out = subprocess.run(
         [
             "wrk",

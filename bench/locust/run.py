@@ -34,13 +34,15 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scratch_db import scratch_database  # noqa: E402 - bench/ is not a package
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,25 +56,15 @@ PORTS = ("AIRFLOW", "MLFLOW_UI", "PREDICTION", "TRAINING", "MONITORING", "DASHBO
 def full_stack_stores() -> Iterator[dict[str, str]]:
     """A fresh PostgreSQL database and a flushed Redis database, removed afterwards."""
     import redis
-    from sqlalchemy import create_engine, text
 
-    base = os.environ.get(
-        "MLAAS_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432"
-    )
     redis_url = f"redis://127.0.0.1:6379/{os.environ.get('MLAAS_BENCH_REDIS_DB', '12')}"
-    name = f"mlaas_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     store = redis.Redis.from_url(redis_url)
     store.flushdb()
     try:
-        yield {"MLAAS_DATABASE_URL": f"{base}/{name}", "MLAAS_REDIS_URL": redis_url}
+        with scratch_database() as database:
+            yield {"MLAAS_DATABASE_URL": database, "MLAAS_REDIS_URL": redis_url}
     finally:
         store.flushdb()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager

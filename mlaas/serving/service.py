@@ -255,22 +255,26 @@ class PredictionService:
         """The model's split, re-read from the DB at most every `routing_ttl_s`. While the DB
         does not answer, the split last read keeps routing (a model never read gets the DB
         error: 503)."""
-        now = time.monotonic()
+        fresh = self._fresh_routing(model)
+        if fresh is not None:
+            return fresh
+        last = self._routing.get(model)
+        try:
+            config = get_routing(model)
+        except SQLAlchemyError:
+            if last is None:
+                raise
+            config = last[1]
+        self._routing[model] = (time.monotonic() + self.routing_ttl_s, config)
+        return config
+
+    def _fresh_routing(self, model: str) -> RoutingConfig | None:
         hit = self._routing.get(model)
-        if hit is None or hit[0] < now:
-            try:
-                config = get_routing(model)
-            except SQLAlchemyError:
-                if hit is None:
-                    raise
-                config = hit[1]
-            hit = (now + self.routing_ttl_s, config)
-            self._routing[model] = hit
-        return hit[1]
+        return hit[1] if hit is not None and hit[0] >= time.monotonic() else None
 
     def _routing_due(self, model: str) -> bool:
-        hit = self._routing.get(model)
-        return hit is None or hit[0] < time.monotonic()
+        """Whether `routing(model)` would read the DB (an async caller reads it off the loop)."""
+        return self._fresh_routing(model) is None
 
     async def serve(self, call: Callable[[], T]) -> T:
         """`call()` (a `predict` that reads the Feast online store) in a worker thread, so the

@@ -10,7 +10,8 @@ tells a row the table refuses from a database that is not there.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -119,6 +120,7 @@ class ValuesInsert:
 
 
 _COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+YIELD_AFTER_S = 0.0005  # of Python work between two GIL hand-overs to the serving thread
 
 
 def _copy_text(value: Any) -> str:
@@ -135,6 +137,18 @@ def _copy_text(value: Any) -> str:
             .replace("\r", "\\r")
         )
     return text
+
+
+def _copy_lines(params: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """COPY text lines, the GIL let go every YIELD_AFTER_S: a flush of a thousand rows is
+    ~20 ms of Python, and held in one stretch it would stall the thread serving requests for
+    the GIL switch interval (5 ms) at a time, again and again (the p99 of single records)."""
+    since = time.perf_counter()
+    for row in params:
+        yield "\t".join(map(_copy_text, row)) + "\n"
+        if time.perf_counter() - since > YIELD_AFTER_S:
+            time.sleep(0)
+            since = time.perf_counter()
 
 
 class PostgresCopy(LogRows):
@@ -157,7 +171,7 @@ class PostgresCopy(LogRows):
             self._write(conn, prediction_log_blocks.name, self.BLOCK_COLUMNS, params)
 
     def _write(self, conn: Connection, table: str, columns: Sequence[str], params: Any) -> None:
-        text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in params)
+        text = "".join(_copy_lines(params))
         try:
             with conn.begin_nested():
                 self._copy(conn, table, columns, text)

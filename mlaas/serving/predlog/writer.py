@@ -2,14 +2,15 @@
 absorbs database outages.
 
 `submit()` only puts the row on a queue, so a slow or dead database never slows a request. The
-writer thread collects up to `batch_size` rows (or what arrived within `flush_interval_s`) and
-inserts them in one transaction. When that fails the batch is written to a JSONL file in
-`spool_dir`; while spool files exist, new batches go to the spool too, so rows reach the table in
-the order they were served. Every `retry_interval_s` the writer replays the spool, oldest file
-first, deleting each file once its rows are in; files left by a crashed process are replayed on
-start. A file that keeps failing is tried row by row: rows the table refuses (a constraint, a
-value that cannot be bound) go to `spool_dir/rejected/` and are never retried; any other error
-(connection, missing table in a restored database) means "not yet" and the file waits.
+writer thread collects what arrived within `flush_interval_s` (at most `batch_size` rows;
+sooner when that many wait) and inserts them in one transaction. When that fails the batch is
+written to a JSONL file in `spool_dir`; while spool files exist, new batches go to the spool
+too, so rows reach the table in the order they were served. Every `retry_interval_s` the writer
+replays the spool, oldest file first, deleting each file once its rows are in; files left by a
+crashed process are replayed on start. A file that keeps failing is tried row by row: rows the
+table refuses (a constraint, a value that cannot be bound) go to `spool_dir/rejected/` and are
+never retried; any other error (connection, missing table in a restored database) means "not
+yet" and the file waits.
 
 Duplicates: the table is unique on (request_id, variant) and inserts use the dialect's
 ON CONFLICT DO NOTHING (SQLite, PostgreSQL). A file that failed half-way is simply replayed whole;
@@ -76,6 +77,7 @@ class PredictionLogWriter:
         self._sqlite = SqliteRows(engine) if engine.dialect.name == "sqlite" else None
         self._postgres = PostgresCopy()
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
+        self._wake = threading.Event()  # set: collect now (a full batch waits, or close())
         self._lock = threading.Lock()
         self._sequence = 0
         self._next_retry = 0.0
@@ -119,6 +121,8 @@ class PredictionLogWriter:
         with self._lock:
             self.queued += 1
         self._queue.put(item)
+        if self.queue_depth >= self.batch_size:
+            self._wake.set()
 
     def submit_block(self, block: LogBlock) -> None:
         """Enqueue the rows of one request at once (see LogBlock)."""
@@ -127,12 +131,15 @@ class PredictionLogWriter:
         with self._lock:
             self.queued += len(block)
         self._queue.put(block)
+        if self.queue_depth >= self.batch_size:
+            self._wake.set()
 
     def close(self, timeout_s: float = 60.0) -> int:
         """Write everything queued, replay the spool; returns rows still spooled (DB down)."""
         if not self._closed:
             self._closed = True
             self._queue.put(None)
+            self._wake.set()
             self._thread.join(timeout_s)
         return sum(1 for path in self.spool_files() for _ in spool_lines(path))
 
@@ -161,20 +168,27 @@ class PredictionLogWriter:
             self._next_retry = time.monotonic() + self.retry_interval_s
 
     def _collect(self, *, wait: bool = True) -> tuple[list[Item], bool]:
-        """About batch_size rows (a block is never split), waiting at most flush_interval_s;
-        True once close() was asked."""
+        """About batch_size rows (a block is never split): what arrived within
+        flush_interval_s, or sooner once batch_size rows wait; True once close() was asked.
+
+        The thread sleeps through the interval and then drains the queue, instead of waking for
+        every row: a wake-up per request cost the serving thread a GIL hand-over per request
+        (~3,500 a second under load)."""
+        if wait:
+            self._wake.wait(self.flush_interval_s)
+            self._wake.clear()
         batch: list[Item] = []
         rows = 0
-        deadline = time.monotonic() + (self.flush_interval_s if wait else 0.0)
         while rows < self.batch_size:
             try:
-                item = self._queue.get(timeout=max(1e-4, deadline - time.monotonic()))
+                item = self._queue.get_nowait()
             except queue.Empty:
-                break
+                return batch, False
             if item is None:
                 return batch, True
             batch.append(item)
             rows += len(item)
+        self._wake.set()  # a full batch: more may be waiting, collect again at once
         return batch, False
 
     def _handle(self, batch: list[Item], *, replay_due: bool) -> None:
