@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -225,9 +224,7 @@ def require_scope(scope: str | None) -> Callable[..., Awaitable[ApiKey]]:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         try:  # a key not remembered is read from the DB in a worker thread
-            key = _verify.remembered(token)
-            if key is None:
-                key = await run_in_threadpool(_verify, token)
+            key = await _verify.verify_async(token)
         except AuthError as error:
             raise ApiError(
                 401, "invalid_api_key", str(error), headers={"WWW-Authenticate": "Bearer"}

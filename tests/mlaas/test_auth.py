@@ -162,6 +162,94 @@ def test_a_revoked_key_stops_working_everywhere_within_the_key_cache_bound(
     assert "revoked" in str(errors[0])
 
 
+def counted_reads(monkeypatch: pytest.MonkeyPatch, delay_s: float = 0.0) -> list[str]:
+    """Every DB read of a key from now on (`verify_key`), each taking `delay_s` longer."""
+    import time
+
+    import mlaas.auth
+
+    reads: list[str] = []
+    real = mlaas.auth.verify_key
+
+    def reading(token: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(token)
+        time.sleep(delay_s)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(mlaas.auth, "verify_key", reading)
+    return reads
+
+
+def test_requests_waiting_on_one_key_read_it_from_the_db_once(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """32 requests of a key nobody remembers (a busy key just expired) share one DB read; a bad
+    key is refused to each of its waiters."""
+    import asyncio
+
+    from mlaas.auth import CachedVerifier
+
+    token, key = create_key("ci", ["predict"])
+    reads = counted_reads(monkeypatch, delay_s=0.05)
+    verifier = CachedVerifier(ttl_s=5.0)
+
+    async def at_once(token: str) -> list[Any]:
+        calls = [verifier.verify_async(token) for _ in range(32)]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    answers = asyncio.run(at_once(token))
+    assert [answer.prefix for answer in answers] == [key.prefix] * 32
+    assert reads == [token]
+    refused = asyncio.run(at_once("mlaas_00000000_" + "x" * 43))
+    assert all(isinstance(answer, AuthError) for answer in refused)
+    assert len(reads) == 2
+
+
+def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds(
+    mlaas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near its expiry a key is answered at once and read again in the background, so its
+    requests never wait on the DB; a revoked key is still refused within the TTL, and a
+    background read that finds it revoked leaves no unretrieved error on the loop."""
+    import asyncio
+    import gc
+    import time
+
+    from mlaas.auth import CachedVerifier
+
+    token, key = create_key("ci", ["predict"])
+    reads = counted_reads(monkeypatch)
+    ttl_s = 0.5
+    verifier = CachedVerifier(ttl_s=ttl_s)
+    loop_errors: list[dict[str, Any]] = []
+
+    async def scenario() -> float:
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx))
+        assert (await verifier.verify_async(token)).prefix == key.prefix
+        assert len(reads) == 1
+        await asyncio.sleep(ttl_s * (1 - CachedVerifier.REFRESH_AHEAD / 2))  # close to expiry
+        assert (await verifier.verify_async(token)).prefix == key.prefix  # answered at once
+        deadline = time.monotonic() + 5
+        while len(reads) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert len(reads) == 2  # read again meanwhile: the key now lasts another TTL
+        revoked_at = time.monotonic()
+        revoke_key(key.prefix)
+        while time.monotonic() - revoked_at < 5:
+            try:
+                await verifier.verify_async(token)
+            except AuthError as error:
+                assert "revoked" in str(error)
+                return time.monotonic() - revoked_at
+            await asyncio.sleep(0.01)
+        raise AssertionError("the revoked key was never refused")
+
+    refused_after_s = asyncio.run(scenario())
+    assert refused_after_s <= ttl_s + 0.1
+    gc.collect()
+    assert loop_errors == []
+
+
 def test_keys_limited_to_models_expire_and_rotate(mlaas_home: Path) -> None:
     from datetime import timedelta
 
