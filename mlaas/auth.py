@@ -285,4 +285,3 @@ def _answer(remembered: ApiKey | AuthError) -> ApiKey:
     if isinstance(remembered, AuthError):
         raise remembered
     return remembered
-
