@@ -78,6 +78,7 @@ class PredictionLogWriter:
         self._postgres = PostgresCopy()
         self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._wake = threading.Event()  # set: collect now (a full batch waits, or close())
+        self._uncollected = 0  # rows submitted since the writer last collected
         self._lock = threading.Lock()
         self._sequence = 0
         self._next_retry = 0.0
@@ -118,20 +119,24 @@ class PredictionLogWriter:
         item.setdefault("created_at", utcnow())
         item.setdefault("inputs", {})
         item.setdefault("latency_ms", 0.0)
-        with self._lock:
-            self.queued += 1
-        self._queue.put(item)
-        if self.queue_depth >= self.batch_size:
-            self._wake.set()
+        self._enqueue(item, 1)
 
     def submit_block(self, block: LogBlock) -> None:
         """Enqueue the rows of one request at once (see LogBlock)."""
         if self._closed:
             raise RuntimeError("prediction log writer is closed")
+        self._enqueue(block, len(block))
+
+    def _enqueue(self, item: Item, rows: int) -> None:
+        """Queue `item` (counted first: the writer may take it at once) and wake the writer
+        once a batch's worth waits (rows held back by a failing database do not count: the
+        writer retries those on its own clock)."""
         with self._lock:
-            self.queued += len(block)
-        self._queue.put(block)
-        if self.queue_depth >= self.batch_size:
+            self.queued += rows
+            self._uncollected += rows
+            full = self._uncollected >= self.batch_size
+        self._queue.put(item)
+        if full:
             self._wake.set()
 
     def close(self, timeout_s: float = 60.0) -> int:
@@ -177,6 +182,8 @@ class PredictionLogWriter:
         if wait:
             self._wake.wait(self.flush_interval_s)
             self._wake.clear()
+        with self._lock:
+            self._uncollected = 0
         batch: list[Item] = []
         rows = 0
         while rows < self.batch_size:

@@ -298,6 +298,22 @@ def test_blocks_are_spooled_through_an_outage_and_replayed_once(tmp_path: Path) 
     ]
 
 
+def test_a_full_batch_is_written_without_waiting_out_the_interval(tmp_path: Path) -> None:
+    """The writer sleeps through its interval rather than waking for each row, but a batch's
+    worth of rows wakes it at once."""
+    engine = sqlite_engine(tmp_path / "db" / "platform.db")
+    writer = PredictionLogWriter(engine, tmp_path / "spool", batch_size=100, flush_interval_s=60.0)
+    try:
+        for i in range(99):
+            writer.submit(row(i))
+        assert writer.written == 0  # under a batch: waits for the interval
+        writer.submit(row(99))
+        wait_for(lambda: writer.written == 100, 10, "the full batch to be written")
+        assert len(logged(engine)) == 100
+    finally:
+        writer.close()
+
+
 def test_a_backlog_over_the_bound_asks_callers_to_wait(tmp_path: Path) -> None:
     engine = sqlite_engine(tmp_path / "db" / "platform.db")
     writer = PredictionLogWriter(
