@@ -6,7 +6,6 @@ a SHA-256 hash in constant time. Keys are 256-bit random, so a slow password has
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -20,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mlaas.db import api_keys, as_utc, get_engine, new_id, record_audit, utcnow
 from mlaas.errors import Invalid, NotFound
+from mlaas.single_flight import SingleFlight
 
 Scope = Literal["predict", "train", "monitor", "admin"]
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -216,8 +216,7 @@ class CachedVerifier:
         self.stale_s = stale_s
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
-        # Reads in flight on an event loop, by (loop id, key hash): one per key at a time.
-        self._reading: dict[tuple[int, str], asyncio.Task[ApiKey]] = {}
+        self._reads = SingleFlight()  # on an event loop: one DB read per key at a time
 
     def clear(self) -> None:
         """Forget every remembered key: after a revoke, this process refuses the key at once
@@ -238,27 +237,9 @@ class CachedVerifier:
         now = time.monotonic()
         if hit is not None and hit[0] >= now:
             if hit[0] - now < self.ttl_s * self.REFRESH_AHEAD:
-                self._read_once(token)  # not awaited: the answer at hand holds until hit[0]
+                self._reads.start(_hash(token), self._read, token)  # the answer holds until hit[0]
             return _answer(hit[1])
-        return await asyncio.shield(self._read_once(token))
-
-    def _read_once(self, token: str) -> asyncio.Task[ApiKey]:
-        """The read of `token` in flight on this loop, started if there is none."""
-        import anyio.to_thread
-
-        slot = (id(asyncio.get_running_loop()), _hash(token))
-        task = self._reading.get(slot)
-        if task is None:
-            task = asyncio.ensure_future(anyio.to_thread.run_sync(self._read, token))
-            self._reading[slot] = task
-
-            def done(finished: asyncio.Task[ApiKey]) -> None:
-                self._reading.pop(slot, None)
-                if not finished.cancelled():
-                    finished.exception()  # a background read's error is its waiters' to see
-
-            task.add_done_callback(done)
-        return task
+        return await self._reads.run(_hash(token), self._read, token)
 
     def _read(self, token: str) -> ApiKey:
         """Ask the DB and remember its answer (while the DB is down: the last answer, if it

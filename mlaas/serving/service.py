@@ -33,6 +33,7 @@ from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
 from mlaas.serving.schema import MissingInputs, RecordSchema
 from mlaas.serving.typed import TypedRecords, as_dicts
 from mlaas.settings import Settings, get_settings
+from mlaas.single_flight import SingleFlight
 
 T = TypeVar("T")
 
@@ -166,6 +167,7 @@ class PredictionService:
         self._scoring_s: dict[str, float] = {}
         self.counters = Counters()
         self._routing: dict[str, tuple[float, RoutingConfig]] = {}
+        self._reads = SingleFlight()
         self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaas-shadow")
         # Batches score here: one thread per core (native code, no GIL); more would only take
         # turns on the same cores.
@@ -255,9 +257,12 @@ class PredictionService:
         """The model's split, re-read from the DB at most every `routing_ttl_s`. While the DB
         does not answer, the split last read keeps routing (a model never read gets the DB
         error: 503)."""
-        fresh = self._fresh_routing(model)
-        if fresh is not None:
-            return fresh
+        hit = self._routing.get(model)
+        if hit is not None and hit[0] >= time.monotonic():
+            return hit[1]
+        return self._read_routing(model)
+
+    def _read_routing(self, model: str) -> RoutingConfig:
         last = self._routing.get(model)
         try:
             config = get_routing(model)
@@ -268,13 +273,16 @@ class PredictionService:
         self._routing[model] = (time.monotonic() + self.routing_ttl_s, config)
         return config
 
-    def _fresh_routing(self, model: str) -> RoutingConfig | None:
+    async def _routing_read(self, model: str) -> None:
+        """Make `routing(model)` answer from memory, reading the DB off the loop when due: once
+        for all the requests that find it due together, and in the background during the last
+        20% of its TTL, so requests of a busy model do not wait on it."""
         hit = self._routing.get(model)
-        return hit[1] if hit is not None and hit[0] >= time.monotonic() else None
-
-    def _routing_due(self, model: str) -> bool:
-        """Whether `routing(model)` would read the DB (an async caller reads it off the loop)."""
-        return self._fresh_routing(model) is None
+        left = -1.0 if hit is None else hit[0] - time.monotonic()
+        if left < 0:
+            await self._reads.run(("routing", model), self._read_routing, model)
+        elif left < self.routing_ttl_s * 0.2:
+            self._reads.start(("routing", model), self._read_routing, model)
 
     async def serve(self, call: Callable[[], T]) -> T:
         """`call()` (a `predict` that reads the Feast online store) in a worker thread, so the
@@ -351,8 +359,7 @@ class PredictionService:
         re-read is read in a worker thread; the cache's Redis lookup is awaited (pipelined with
         other requests'); scoring a few records is CPU work, done inline (a thread hop would
         cost more than it saves)."""
-        if self._routing_due(model):
-            await anyio.to_thread.run_sync(self.routing, model)
+        await self._routing_read(model)
         scoring = self.begin(
             model, records, routing_key=routing_key, request_id=request_id, variant=variant
         )

@@ -219,7 +219,7 @@ def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds
 
     token, key = create_key("ci", ["predict"])
     reads = counted_reads(monkeypatch)
-    ttl_s = 0.5
+    ttl_s = 1.0
     verifier = CachedVerifier(ttl_s=ttl_s)
     loop_errors: list[dict[str, Any]] = []
 
@@ -245,7 +245,7 @@ def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds
         raise AssertionError("the revoked key was never refused")
 
     refused_after_s = asyncio.run(scenario())
-    assert refused_after_s <= ttl_s + 0.1
+    assert refused_after_s <= ttl_s + 0.3  # the TTL, plus the read that finds it revoked
     gc.collect()
     assert loop_errors == []
 

@@ -91,3 +91,54 @@ def test_set_routing_refuses_a_weight_outside_zero_to_one(mlaas_home: Path) -> N
     with pytest.raises(ValidationError):
         set_routing("churn", challenger_weight=1.5, shadow=False, actor="alice")
     assert get_routing("churn").updated_by is None
+
+
+def test_requests_that_find_the_routing_due_together_read_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A busy model's split expiring sent every request in flight to the DB at once; now 32
+    such requests share one read, and near its expiry the split is read again in the
+    background while requests go on being answered from memory."""
+    import asyncio
+    import threading
+    import time
+
+    import mlaas.serving.service as service_module
+    from mlaas.serving.service import PredictionService
+
+    reads: list[str] = []
+    released = threading.Event()  # a read waits for it: the test decides when the DB answers
+
+    def read(model: str) -> RoutingConfig:
+        reads.append(model)
+        released.wait(10)
+        return RoutingConfig(model=model, challenger_weight=0.25)
+
+    monkeypatch.setattr(service_module, "get_routing", read)
+    service = PredictionService(
+        pool=None,  # type: ignore[arg-type] - routing touches neither pool, cache nor log
+        cache=None,  # type: ignore[arg-type]
+        prediction_log=None,  # type: ignore[arg-type]
+        routing_ttl_s=3.0,
+    )
+
+    async def requests() -> None:
+        first = asyncio.gather(*(service._routing_read("churn") for _ in range(32)))
+        await asyncio.sleep(0.05)
+        released.set()
+        await first
+        assert reads == ["churn"]
+        assert service.routing("churn").challenger_weight == 0.25
+        released.clear()  # from now on the DB does not answer until the test says so
+        await asyncio.sleep(3.0 * 0.9)  # into the last 20% of the TTL (0.3 s either side)
+        # answered from memory while the background read waits on the DB:
+        await asyncio.wait_for(
+            asyncio.gather(*(service._routing_read("churn") for _ in range(32))), timeout=5
+        )
+        deadline = time.monotonic() + 5
+        while len(reads) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert reads == ["churn", "churn"]  # one background read for all of them
+        released.set()
+
+    asyncio.run(requests())
