@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mlaas.db import api_keys, as_utc, get_engine, new_id, record_audit, utcnow
 from mlaas.errors import Invalid, NotFound
-from mlaas.single_flight import SingleFlight
+from mlaas.single_flight import REFRESH_AHEAD, SingleFlight
 
 Scope = Literal["predict", "train", "monitor", "admin"]
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -205,8 +205,6 @@ class CachedVerifier:
     every `ttl_s` in the p99 of single-record predictions on PostgreSQL).
     """
 
-    REFRESH_AHEAD = 0.2  # of ttl_s: a key used this close to its expiry is read again meanwhile
-
     def __init__(
         self, *, ttl_s: float | None = None, stale_s: float = 600.0, max_entries: int = 10_000
     ) -> None:
@@ -236,7 +234,7 @@ class CachedVerifier:
         hit = self._entries.get(_hash(token))
         now = time.monotonic()
         if hit is not None and hit[0] >= now:
-            if hit[0] - now < self.ttl_s * self.REFRESH_AHEAD:
+            if hit[0] - now < self.ttl_s * REFRESH_AHEAD:
                 self._reads.start(_hash(token), self._read, token)  # the answer holds until hit[0]
             return _answer(hit[1])
         return await self._reads.run(_hash(token), self._read, token)

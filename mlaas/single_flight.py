@@ -15,6 +15,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# A value in use is read again in the background during this last share of its time to live,
+# so its requests never wait on the read.
+REFRESH_AHEAD = 0.2
+
 
 class SingleFlight:
     """`await run(key, read, *args)`: the result of the `read` in flight for `key` on this event

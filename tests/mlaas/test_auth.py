@@ -216,6 +216,7 @@ def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds
     import time
 
     from mlaas.auth import CachedVerifier
+    from mlaas.single_flight import REFRESH_AHEAD
 
     token, key = create_key("ci", ["predict"])
     reads = counted_reads(monkeypatch)
@@ -227,7 +228,7 @@ def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds
         asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx))
         assert (await verifier.verify_async(token)).prefix == key.prefix
         assert len(reads) == 1
-        await asyncio.sleep(ttl_s * (1 - CachedVerifier.REFRESH_AHEAD / 2))  # close to expiry
+        await asyncio.sleep(ttl_s * (1 - REFRESH_AHEAD / 2))  # close to expiry
         assert (await verifier.verify_async(token)).prefix == key.prefix  # answered at once
         deadline = time.monotonic() + 5
         while len(reads) < 2 and time.monotonic() < deadline:
