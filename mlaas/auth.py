@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -206,13 +207,19 @@ class CachedVerifier:
     """
 
     def __init__(
-        self, *, ttl_s: float | None = None, stale_s: float = 600.0, max_entries: int = 10_000
+        self,
+        *,
+        ttl_s: float | None = None,
+        stale_s: float = 600.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from mlaas.settings import get_settings
 
         self.ttl_s = get_settings().key_cache_s if ttl_s is None else ttl_s
         self.stale_s = stale_s
         self.max_entries = max_entries
+        self._clock = clock  # a test's own clock steps through the expiry without sleeping
         self._entries: dict[str, tuple[float, ApiKey | AuthError]] = {}
         self._reads = SingleFlight()  # on an event loop: one DB read per key at a time
 
@@ -223,7 +230,7 @@ class CachedVerifier:
 
     def __call__(self, token: str) -> ApiKey:
         hit = self._entries.get(_hash(token))
-        if hit is not None and hit[0] >= time.monotonic():
+        if hit is not None and hit[0] >= self._clock():
             return _answer(hit[1])
         return self._read(token)
 
@@ -232,7 +239,7 @@ class CachedVerifier:
         background when it is about to expire); otherwise the DB's answer, read in a worker
         thread once for every request of that key waiting meanwhile."""
         hit = self._entries.get(_hash(token))
-        now = time.monotonic()
+        now = self._clock()
         if hit is not None and hit[0] >= now:
             if hit[0] - now < self.ttl_s * REFRESH_AHEAD:
                 self._reads.start(_hash(token), self._read, token)  # the answer holds until hit[0]
@@ -243,7 +250,7 @@ class CachedVerifier:
         """Ask the DB and remember its answer (while the DB is down: the last answer, if it
         is recent enough)."""
         digest = _hash(token)
-        now = time.monotonic()
+        now = self._clock()
         hit = self._entries.get(digest)
         result: ApiKey | AuthError
         try:

@@ -70,6 +70,13 @@ class PerformanceReport(BaseModel):
     )
 
 
+def _regression_pairs(data: LiveData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's true value and the answer given, and which rows have both as numbers."""
+    truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
+    answered = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
+    return truth, answered, np.isfinite(truth) & np.isfinite(answered)
+
+
 def live_fairness(spec: ModelSpec, data: LiveData) -> dict[str, Any] | None:
     """`mlaas.fairness` on labelled live rows: the answers given (their labels, so each
     version's own threshold) against the labels, grouped by the slice features as sent."""
@@ -78,9 +85,7 @@ def live_fairness(spec: ModelSpec, data: LiveData) -> dict[str, Any] | None:
     if not spec.fairness.slices or not len(data):
         return None
     if spec.task == "regression":
-        truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
-        answered = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
-        keep = np.isfinite(truth) & np.isfinite(answered)
+        truth, answered, keep = _regression_pairs(data)
         rows = data.features[keep].reset_index(drop=True)
         return fairness_report(spec, rows, truth[keep], answered[keep])
     classes = class_order(data.probabilities)
@@ -103,10 +108,8 @@ def group_metrics(spec: ModelSpec, data: LiveData) -> MetricSet:
     """The task's live metrics on labelled rows (rows whose label the model cannot predict are
     left out: a challenger trained on other classes)."""
     if spec.task == "regression":
-        truth = pd.to_numeric(data.meta["value"], errors="coerce").to_numpy("float64")
-        predicted = pd.to_numeric(data.meta["output"], errors="coerce").to_numpy("float64")
-        keep = np.isfinite(truth) & np.isfinite(predicted)
-        return _metric_set(REGRESSION_METRICS, truth[keep], predicted[keep])
+        truth, answered, keep = _regression_pairs(data)
+        return _metric_set(REGRESSION_METRICS, truth[keep], answered[keep])
     classes = class_order(data.probabilities)
     scores = positive_scores(data.probabilities, classes)
     index = {name: i for i, name in enumerate(classes)}

@@ -219,40 +219,52 @@ def test_a_key_in_use_is_read_again_before_it_expires_and_revocation_still_holds
 ) -> None:
     """Near its expiry a key is answered at once and read again in the background, so its
     requests never wait on the DB; a revoked key is still refused within the TTL, and a
-    background read that finds it revoked leaves no unretrieved error on the loop."""
+    background read that finds it revoked leaves no unretrieved error on the loop. The
+    verifier's clock is the test's: each step lands where it should however slow the machine."""
     import asyncio
     import gc
-    import time
 
     from mlaas.auth import CachedVerifier
     from mlaas.single_flight import REFRESH_AHEAD
 
     token, key = create_key("ci", ["predict"])
-    reads, _ = counted_reads(monkeypatch)
-    ttl_s = 1.0
-    verifier = CachedVerifier(ttl_s=ttl_s)
+    reads, gate = counted_reads(monkeypatch)
+    ttl_s = 10.0
+    now = [0.0]
+    verifier = CachedVerifier(ttl_s=ttl_s, clock=lambda: now[0])
     loop_errors: list[dict[str, Any]] = []
+    near_expiry = ttl_s * REFRESH_AHEAD / 2  # time left when a request comes, inside the window
+
+    async def reads_reach(count: int) -> None:
+        for _ in range(3000):  # the background read runs in a worker thread
+            if len(reads) >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{count} reads expected, {len(reads)} made")
 
     async def scenario() -> None:
         asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx))
         assert (await verifier.verify_async(token)).prefix == key.prefix
-        assert len(reads) == 1
-        await asyncio.sleep(ttl_s * (1 - REFRESH_AHEAD / 2))  # close to expiry
-        assert (await verifier.verify_async(token)).prefix == key.prefix  # answered at once
-        deadline = time.monotonic() + 5
-        while len(reads) < 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        assert len(reads) == 2  # read again meanwhile: the key now lasts another TTL
+        assert len(reads) == 1  # remembered until ttl_s
+
+        now[0] = ttl_s - near_expiry
+        gate.clear()  # the DB "hangs": the request must not wait for it
+        assert (await verifier.verify_async(token)).prefix == key.prefix
+        await reads_reach(2)
+        gate.set()
+        now[0] = ttl_s + 1.0  # past the first answer's expiry: the refreshed one holds
+        assert (await verifier.verify_async(token)).prefix == key.prefix
+        assert len(reads) == 2
+
         revoke_key(key.prefix)
-        deadline = time.monotonic() + 30  # the bound itself: the sync test above
-        while time.monotonic() < deadline:
-            try:
-                await verifier.verify_async(token)
-            except AuthError as error:
-                assert "revoked" in str(error)
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("the revoked key was never refused")
+        refreshed_until = ttl_s - near_expiry + ttl_s
+        now[0] = refreshed_until - near_expiry  # used until its expiry, read again meanwhile
+        assert (await verifier.verify_async(token)).prefix == key.prefix
+        await reads_reach(3)
+        now[0] = refreshed_until + 0.1  # the TTL of the last answer before the revocation
+        with pytest.raises(AuthError, match="revoked"):
+            await verifier.verify_async(token)
+        assert len(reads) == 3  # refused on the background read's answer, not a new read
 
     asyncio.run(scenario())
     gc.collect()
