@@ -69,6 +69,8 @@ class PredictionUser(HttpUser):
 
     def on_start(self) -> None:
         self.client.headers.update(headers())
+        for call in (self.batch, self.explain, self.entity):  # every call of the mix at least
+            call()  # once, whatever the draws: a short run (the test's) covers them all
 
     @task(20)
     def single(self) -> None:

@@ -10,6 +10,7 @@ fixture of test_full_stack.py), checked under concurrent traffic:
 - a rolling restart, one replica at a time (drained at the balancer first, as Kubernetes takes
   a terminating pod out of its endpoints), fails no request;
 - every answered prediction is stored in the prediction log exactly once;
+- a monitoring run fired by two processes at once (two schedulers) runs once;
 - a training job delivered to several workers at once is claimed by exactly one.
 
 The measured figures are printed (pytest -s) for docs/kubernetes.md and docs/scaling.md.
@@ -404,6 +405,34 @@ def test_replicas_behind_a_load_balancer_agree(
         f"prediction log: {len(answered)} answered, {len(answered_rows)} stored, "
         f"{shadow_rows} shadow rows for {len(shadow_ids)} shadowed requests"
     )
+
+    # 7. Two schedulers fire the model's monitoring at the same instant, from two processes:
+    # one run computes, the other waits for it and returns its snapshot.
+    import multiprocessing
+
+    from mlaas.monitoring.tables import monitoring_snapshots
+
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Manager() as manager, spawn.Pool(2) as workers:
+        barrier = manager.Barrier(2)
+        snapshot_ids = workers.map(_monitor_churn, [barrier, barrier])
+    with engine.connect() as conn:
+        stored_snapshots = conn.execute(
+            select(func.count())
+            .select_from(monitoring_snapshots)
+            .where(monitoring_snapshots.c.model == "churn")
+        ).scalar_one()
+    assert snapshot_ids[0] == snapshot_ids[1] and stored_snapshots == 1, snapshot_ids
+    print(f"monitoring fired by 2 processes at once: {stored_snapshots} run, {snapshot_ids}")
+
+
+def _monitor_churn(barrier: Any) -> str:
+    """One scheduler's monitoring run, started when the other's is (the barrier)."""
+    from mlaas.monitoring.run import monitor
+
+    spec = small_spec("churn")
+    barrier.wait(120)
+    return monitor(spec).snapshot_id
 
 
 def _claim(job_id: str) -> int | None:
