@@ -8,7 +8,8 @@ under the same wrk loads — one record at 8 and 32 connections with a fixed bod
 and a varying one (misses: every record new, bench/wrk/post_varying.lua), and batches of 1,000
 distinct records at 8 connections; each load five times, the medians reported — with the
 server's CPU per request and the stores' (PostgreSQL's and Redis's processes, which share the
-two cores here); after the batches it waits for the prediction log to drain and counts the rows
+two cores here) and, on PostgreSQL, the service's connections (the most open at once, and how
+many it opened); after the batches it waits for the prediction log to drain and counts the rows
 stored in whichever database is configured (every served row must be there). Issue #21's goal:
 full stack >= 0.8x embedded throughput, p99 <= 1.5x.
 
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,11 +68,63 @@ def stores_cpu_s() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measured(process: subprocess.Popen[bytes], url: str, seconds: int, **options: Any
-             ) -> dict[str, float]:  # fmt: skip
-    """bench.measured plus the stores' CPU per request (the same cores serve both here)."""
+class PostgresConnections:
+    """The service's PostgreSQL connections during a load: the most open at once (sampled every
+    50 ms from pg_stat_activity) and how many were opened (pg_stat_database.sessions, which
+    counts even a connection opened and closed between two samples)."""
+
+    def __init__(self, database_url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        self._engine = create_engine(database_url, poolclass=NullPool)
+        self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._stop = threading.Event()
+        self.most_open = 0
+
+    def _scalar(self, sql: str) -> int:
+        from sqlalchemy import text
+
+        return int(self._conn.execute(text(sql)).scalar_one())
+
+    def sessions(self) -> int:
+        return self._scalar(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        )
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.most_open = max(self.most_open, self._scalar(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))  # fmt: skip
+
+    def __enter__(self) -> PostgresConnections:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._conn.close()
+        self._engine.dispose()
+
+
+def measured(process: subprocess.Popen[bytes], url: str, seconds: int,
+             database_url: str | None = None, **options: Any) -> dict[str, float]:  # fmt: skip
+    """bench.measured plus the stores' CPU per request (the same cores serve both here) and,
+    on PostgreSQL, the service's connections."""
     before = stores_cpu_s()
-    result = bench.measured(process, url, seconds, **options)
+    if database_url is None:
+        result = bench.measured(process, url, seconds, **options)
+    else:
+        with PostgresConnections(database_url) as connections:
+            opened = connections.sessions()
+            result = bench.measured(process, url, seconds, **options)
+            time.sleep(1.0)  # a backend's session is counted once its first query is done
+            result["pg_connections_opened"] = connections.sessions() - opened
+            result["pg_connections_most_open"] = connections.most_open
     used = stores_cpu_s() - before
     result["stores_cpu_ms_per_request"] = round(used * 1000 / (result["rps"] * seconds), 2)
     return result
@@ -82,7 +136,8 @@ def medians(runs: list[dict[str, float]]) -> dict[str, Any]:
     summary: dict[str, Any] = {
         name: statistics.median(run[name] for run in runs) for name in runs[0]
     }
-    summary["runs"] = [{"rps": run["rps"], "p99_ms": run["p99_ms"]} for run in runs]
+    per_run = ("rps", "p99_ms", "pg_connections_most_open", "pg_connections_opened")
+    summary["runs"] = [{name: run[name] for name in per_run if name in run} for run in runs]
     return summary
 
 
@@ -141,6 +196,7 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
               *, batches: bool = True) -> dict[str, Any]:  # fmt: skip
     process = serve(env, log)
     base = f"http://127.0.0.1:{bench.PORTS['ours']}"
+    database = env.get("MLAAS_DATABASE_URL")
     out: dict[str, Any] = {}
     try:
         for conns in (8, 32):
@@ -150,7 +206,7 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
             ):
                 out[f"{kind}_c{conns}"] = medians([
                     measured(
-                        process, f"{base}/v1/models/churn/predict", seconds,
+                        process, f"{base}/v1/models/churn/predict", seconds, database,
                         script=script, body=body, key=key, conns=conns,
                     )
                     for _ in range(RUNS)
@@ -164,6 +220,7 @@ def run_stack(env: dict[str, str], paths: dict[str, Path], key: str, seconds: in
                 process,
                 f"{base}/v1/models/churn/predict/batch",
                 seconds,
+                database,
                 script="post.lua",
                 body=paths["batch"],
                 key=key,
@@ -245,6 +302,10 @@ def main() -> None:
                 f"{row['rps']:>8.1f} req/s p99 {row['p99_ms']:>7.2f} ms "
                 f"cpu {server:>5.2f}+{stores:.2f} ms"
             )
+            if "pg_connections_opened" in row:
+                most = max(run["pg_connections_most_open"] for run in row["runs"])
+                opened = sum(run["pg_connections_opened"] for run in row["runs"])
+                cells[-1] += f" pg {most} open, {opened} opened"
         shared_ratio = ratios.get(f"{load}_shared_cache_throughput", "-")
         print(
             f"{load:<14} {' | '.join(cells)} | x{ratios[f'{load}_throughput']} / x{shared_ratio}"

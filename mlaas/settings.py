@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     redis_url: str = ""  # empty: in-process cache and limits
     celery_broker_url: str = ""
     celery_result_backend: str = ""
+    # Each process's PostgreSQL connections (SQLAlchemy's pool): kept open, and opened beyond
+    # them for a burst and closed after. The sum over every process must stay under the
+    # server's max_connections (docs/scaling.md counts them).
+    db_pool_size: int = Field(5, ge=1, le=100)
+    db_max_overflow: int = Field(10, ge=0, le=1000)
 
     # Folders (and s3://bucket/prefix roots) a caller may name a data file in (a training job's
     # `dataset_path`, a pipeline run's): comma-separated; empty means <project_dir>/data.

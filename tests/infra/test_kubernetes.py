@@ -393,7 +393,12 @@ def test_airflow_values_ship_the_dags_of_the_image_with_compose_s_executor() -> 
     assert values["images"]["airflow"]["repository"] == "registry.example.com/mlaas/platform"
     refs = yaml.safe_load(values["extraEnv"])
     platform_env = pod(by_kind(rendered("production"), "Deployment")["prediction"])
-    assert {r["name"] for r in refs} == env_names(platform_env["containers"][0])
+    secrets = {  # every secret a platform pod reads, Airflow's tasks read too
+        e["name"]
+        for e in platform_env["containers"][0]["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert {r["name"] for r in refs} == secrets
 
 
 def test_the_migrations_job_and_what_it_needs_run_before_the_rollout() -> None:

@@ -4,8 +4,10 @@ log on real PostgreSQL through a database outage."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+import pytest
 import redis
 from sqlalchemy import create_engine, select, text
 
@@ -207,3 +209,48 @@ def test_prediction_log_blocks_copied_to_postgres_once_with_lz4_payloads(
     assert methods == (["lz4"] if lz4 else ["pglz"])
     assert logged(engine) == [("req-000001", "champion")]
     engine.dispose()
+
+
+def test_each_process_keeps_the_postgres_connections_its_settings_allow(
+    postgres_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLAAS_DB_POOL_SIZE connections stay open, MLAAS_DB_MAX_OVERFLOW more open for a burst
+    and close when it ends, and no more than both open at once: what docs/scaling.md counts
+    against PostgreSQL's max_connections."""
+    from mlaas.settings import get_settings
+
+    monkeypatch.setenv("MLAAS_DB_POOL_SIZE", "2")
+    monkeypatch.setenv("MLAAS_DB_MAX_OVERFLOW", "1")
+    get_settings.cache_clear()
+    try:
+        engine = db.make_engine(postgres_database_url)
+    finally:
+        get_settings.cache_clear()
+    watcher = create_engine(postgres_database_url, isolation_level="AUTOCOMMIT")
+
+    def open_here() -> int:
+        with watcher.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            )
+
+    burst = [engine.connect() for _ in range(3)]  # the pool's 2 and 1 of overflow
+    for conn in burst:
+        conn.execute(text("SELECT 1"))
+    assert open_here() == 3
+    fourth = threading.Thread(target=lambda: engine.connect().close())
+    fourth.start()  # over the limit: waits for a connection to come back
+    fourth.join(0.5)
+    assert fourth.is_alive() and open_here() == 3
+    for conn in burst:
+        conn.close()
+    fourth.join(10)
+    assert not fourth.is_alive()
+    assert open_here() == 2  # the overflow connection closed; the pool's two stay
+    engine.dispose()
+    watcher.dispose()
