@@ -164,6 +164,18 @@ def test_reject_unknown_environment(clean_env: pytest.MonkeyPatch) -> None:
         Settings()
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MLAAS_DB_POOL_SIZE", "0"), ("MLAAS_DB_MAX_OVERFLOW", "-1"), ("MLAAS_DB_POOL_SIZE", "many")],
+)
+def test_reject_a_pool_size_postgresql_could_not_use(
+    clean_env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    clean_env.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.removeprefix("MLAAS_").lower()):
+        Settings()
+
+
 def test_create_nothing_on_disk_until_init_home(
     clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
