@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mlaas.db import api_keys, as_utc, get_engine, new_id, record_audit, utcnow
 from mlaas.errors import Invalid, NotFound
-from mlaas.single_flight import REFRESH_AHEAD, SingleFlight
+from mlaas.single_flight import SingleFlight
 
 Scope = Literal["predict", "train", "monitor", "admin"]
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -238,13 +238,14 @@ class CachedVerifier:
         """`self(token)` for an event loop: a remembered key at once (read again in the
         background when it is about to expire); otherwise the DB's answer, read in a worker
         thread once for every request of that key waiting meanwhile."""
-        hit = self._entries.get(_hash(token))
-        now = self._clock()
-        if hit is not None and hit[0] >= now:
-            if hit[0] - now < self.ttl_s * REFRESH_AHEAD:
-                self._reads.start(_hash(token), self._read, token)  # the answer holds until hit[0]
-            return _answer(hit[1])
-        return await self._reads.run(_hash(token), self._read, token)
+        digest = _hash(token)
+        hit = self._entries.get(digest)
+        if hit is None:
+            return await self._reads.run(digest, self._read, token)
+        read = await self._reads.refresh(
+            digest, hit[0] - self._clock(), self.ttl_s, self._read, token
+        )
+        return _answer(hit[1]) if read is None else read
 
     def _read(self, token: str) -> ApiKey:
         """Ask the DB and remember its answer (while the DB is down: the last answer, if it

@@ -44,6 +44,18 @@ class SingleFlight:
             task.add_done_callback(done)
         return task
 
+    async def refresh(
+        self, key: Hashable, left_s: float, ttl_s: float, read: Callable[..., T], *args: Any
+    ) -> T | None:
+        """For a value with `left_s` of its `ttl_s` to live (negative: expired, or never read):
+        the read's result when it has to be waited for; None while the value at hand holds,
+        after starting its read in the background during the last REFRESH_AHEAD of its life."""
+        if left_s < 0:
+            return await self.run(key, read, *args)
+        if left_s < ttl_s * REFRESH_AHEAD:
+            self.start(key, read, *args)
+        return None
+
     async def run(self, key: Hashable, read: Callable[..., T], *args: Any) -> T:
         # shield: a caller that is cancelled (its client left) does not cancel the others' read
         return await asyncio.shield(self.start(key, read, *args))

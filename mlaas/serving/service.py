@@ -33,7 +33,7 @@ from mlaas.serving.routing import RoutingConfig, choose_variant, get_routing
 from mlaas.serving.schema import MissingInputs, RecordSchema
 from mlaas.serving.typed import TypedRecords, as_dicts
 from mlaas.settings import Settings, get_settings
-from mlaas.single_flight import REFRESH_AHEAD, SingleFlight
+from mlaas.single_flight import SingleFlight
 
 T = TypeVar("T")
 
@@ -279,10 +279,9 @@ class PredictionService:
         20% of its TTL, so requests of a busy model do not wait on it."""
         hit = self._routing.get(model)
         left = -1.0 if hit is None else hit[0] - time.monotonic()
-        if left < 0:
-            await self._reads.run(("routing", model), self._read_routing, model)
-        elif left < self.routing_ttl_s * REFRESH_AHEAD:
-            self._reads.start(("routing", model), self._read_routing, model)
+        await self._reads.refresh(
+            ("routing", model), left, self.routing_ttl_s, self._read_routing, model
+        )
 
     async def serve(self, call: Callable[[], T]) -> T:
         """`call()` (a `predict` that reads the Feast online store) in a worker thread, so the
